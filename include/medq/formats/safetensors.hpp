@@ -1,0 +1,67 @@
+// The safetensors header reader. It accepts exactly what the reference reader
+// (huggingface/safetensors, tensor.rs) accepts and rejects the rest, checking in the reference's
+// order, with one deliberate divergence: duplicate tensor names are rejected. Only the 8-byte
+// length and the header are read; the data region is never touched.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "medq/check/finding.hpp"
+#include "medq/formats/dtype.hpp"
+
+namespace medq {
+
+/// The reference reader's limit on the header length N.
+inline constexpr uint64_t kMaxSafetensorsHeader = 100'000'000;
+
+struct TensorInfo {
+  std::string name;
+  Dtype dtype = Dtype::U8;
+  std::vector<uint64_t> shape;
+  uint64_t begin = 0;  ///< data_offsets[0], relative to the start of the data region
+  uint64_t end = 0;    ///< data_offsets[1], exclusive
+
+  uint64_t nbytes() const { return end - begin; }
+  /// Product of the shape (1 for a scalar). Valid once the header has been accepted, which
+  /// guarantees that the product does not overflow.
+  uint64_t num_elements() const;
+};
+
+struct SafetensorsHeader {
+  uint64_t header_len = 0;  ///< N, the JSON length including padding
+  uint64_t file_size = 0;
+  /// Tensors in data-offset order (not header order: MLX writes them differently).
+  std::vector<TensorInfo> tensors;
+  /// `__metadata__`, absent when missing or null.
+  std::optional<std::map<std::string, std::string>> metadata;
+
+  uint64_t data_start() const { return 8 + header_len; }
+  /// Absolute file offset of a tensor's first byte.
+  uint64_t absolute_offset(const TensorInfo& t) const { return data_start() + t.begin; }
+};
+
+struct SafetensorsResult {
+  /// Set when the file is accepted. On rejection it is empty and `findings` holds the error.
+  std::optional<SafetensorsHeader> header;
+  Findings findings;
+  bool ok() const { return header.has_value(); }
+};
+
+/// Parses a safetensors file from a prefix of its bytes. `prefix` starts at file offset 0 and
+/// holds at least 8 + N bytes when the file is that long (the whole file works too);
+/// `file_size` is the size of the whole file. `file_label` names the file in findings.
+SafetensorsResult parse_safetensors(std::span<const uint8_t> prefix, uint64_t file_size,
+                                    std::string_view file_label);
+
+/// Reads the length and header of `path` with two positioned reads and parses them.
+/// I/O problems become findings with code "safetensors.io_error".
+SafetensorsResult read_safetensors(const std::filesystem::path& path, std::string_view file_label);
+
+}  // namespace medq

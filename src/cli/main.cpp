@@ -1,0 +1,2 @@
+// medq command-line entry point.
+int main() { return 0; }
