@@ -42,4 +42,9 @@ std::string human_bytes(uint64_t v) {
   return fmt::format("{:.2f} {}", x, units[u]);
 }
 
+std::string byte_size(uint64_t v) {
+  if (v < 1000) return human_bytes(v);
+  return human_bytes(v) + " (" + group_digits(v) + " bytes)";
+}
+
 }  // namespace medq

@@ -9,10 +9,9 @@ namespace medq {
 
 std::string render_markdown(const InspectReport& r) {
   std::string out = fmt::format("# medq inspect: `{}`\n\n", r.target);
-  out += fmt::format("**{}** — {} file{}, {} tensors, {} of tensor data ({} bytes).\n",
-                     r.valid() ? "Valid" : "Invalid", r.files.size(),
-                     r.files.size() == 1 ? "" : "s", group_digits(r.tensor_count),
-                     human_bytes(r.tensor_bytes), group_digits(r.tensor_bytes));
+  out += fmt::format("**{}** — {}, {}, {} of tensor data.\n", r.valid() ? "Valid" : "Invalid",
+                     count_noun(r.files.size(), "file"), count_noun(r.tensor_count, "tensor"),
+                     byte_size(r.tensor_bytes));
   for (const auto& f : r.files) {
     out += fmt::format("\n## `{}`\n\n", f.name);
     if (!f.valid) {

@@ -19,10 +19,9 @@ std::string metadata_line(const std::optional<std::map<std::string, std::string>
 }  // namespace
 
 std::string render_text(const InspectReport& r) {
-  std::string out = fmt::format(
-      "medq inspect {}\n{} file{}, {} tensors, {} of tensor data ({} bytes)\n", r.target,
-      r.files.size(), r.files.size() == 1 ? "" : "s", group_digits(r.tensor_count),
-      human_bytes(r.tensor_bytes), group_digits(r.tensor_bytes));
+  std::string out = fmt::format("medq inspect {}\n{}, {}, {} of tensor data\n", r.target,
+                                count_noun(r.files.size(), "file"),
+                                count_noun(r.tensor_count, "tensor"), byte_size(r.tensor_bytes));
   for (const auto& f : r.files) {
     out += "\n";
     if (!f.valid) {

@@ -39,5 +39,7 @@ std::string count_noun(uint64_t n, std::string_view noun);
 std::string shape_to_string(const std::vector<uint64_t>& shape);
 /// 3212345678 -> "3.21 GB" (decimal units, as file managers and the Hub show sizes).
 std::string human_bytes(uint64_t v);
+/// "224 B", or "3.21 GB (3,212,345,678 bytes)" from 1000 bytes up.
+std::string byte_size(uint64_t v);
 
 }  // namespace medq
