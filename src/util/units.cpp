@@ -1,7 +1,7 @@
-// Number and shape formatting shared by the renderers.
+// Number, size and shape formatting for messages and reports.
 #include <fmt/format.h>
 
-#include "medq/report/render.hpp"
+#include "medq/util/units.hpp"
 
 namespace medq {
 
