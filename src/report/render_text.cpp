@@ -61,4 +61,19 @@ std::string render_text(const InspectReport& r) {
   return out;
 }
 
+std::string render_text(const ValidateReport& r) {
+  std::string out = fmt::format("medq validate {}{}\n", r.target, r.strict ? " --strict" : "");
+  out +=
+      fmt::format("model: {}, quantization: {}, {} in {} ({} of tensor data), directory {}\n",
+                  r.model_type.empty() ? "unknown" : r.model_type, r.quantization,
+                  count_noun(r.tensor_count, "tensor"), count_noun(r.weight_files, "weight file"),
+                  human_bytes(r.tensor_bytes), human_bytes(r.directory_bytes));
+  out +=
+      fmt::format("Result: {} ({} error{}, {} warning{}, {} info)\n", r.passed() ? "PASS" : "FAIL",
+                  r.errors(), r.errors() == 1 ? "" : "s", r.warnings(),
+                  r.warnings() == 1 ? "" : "s", count_severity(r.findings, Severity::kInfo));
+  if (!r.findings.empty()) out += "\n" + findings_to_text(r.findings);
+  return out;
+}
+
 }  // namespace medq

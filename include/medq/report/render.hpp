@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "medq/report/inspect_report.hpp"
+#include "medq/report/validate_report.hpp"
 #include "medq/util/units.hpp"
 
 namespace medq {
@@ -18,6 +19,9 @@ inline constexpr int kJsonSchemaVersion = 1;
 std::string render_text(const InspectReport& r);
 std::string render_markdown(const InspectReport& r);
 std::string render_json(const InspectReport& r);
+std::string render_text(const ValidateReport& r);
+std::string render_markdown(const ValidateReport& r);
+std::string render_json(const ValidateReport& r);
 
 template <typename Report>
 std::string render(const Report& r, OutputFormat f) {
