@@ -43,5 +43,5 @@ for t in $targets; do
   fi
   rm -rf "$work"
 done
-echo "fuzz: $fuzz_ok passed, $fuzz_failed failed"
+echo "fuzz targets without a crash: $fuzz_ok; with a crash: $fuzz_failed"
 [ "$fuzz_failed" -eq 0 ]
