@@ -6,6 +6,8 @@
 //   Conv2d patch embedding stored channels-last [out, kh, kw, in] (VisionModel.sanitize).
 #include "medq/model/tensor_layout.hpp"
 
+#include <fmt/format.h>
+
 #include "medq/io/checked.hpp"
 
 namespace medq {
@@ -45,22 +47,29 @@ uint64_t add(uint64_t a, uint64_t b) {
 struct Builder {
   std::vector<ExpectedTensor>* out;
 
-  ExpectedTensor& put(std::string name, std::vector<uint64_t> shape, Component c,
-                      bool quantizable = false) {
+  ExpectedTensor& put(std::string name, std::vector<uint64_t> shape, std::string formula,
+                      Component c, bool quantizable = false) {
     ExpectedTensor t;
     t.name = std::move(name);
     t.shape = std::move(shape);
+    t.formula = std::move(formula);
     t.component = c;
     t.quantizable = quantizable;
     out->push_back(std::move(t));
     return out->back();
   }
   /// A Linear: `.weight` [out, in] (quantizable) and, with `bias`, `.bias` [out].
-  void linear(const std::string& path, uint64_t out_dim, uint64_t in_dim, Component c, bool bias) {
-    put(path + ".weight", {out_dim, in_dim}, c, true);
-    if (bias) put(path + ".bias", {out_dim}, c);
+  void linear(const std::string& path, uint64_t out_dim, std::string_view out_f, uint64_t in_dim,
+              std::string_view in_f, Component c, bool bias) {
+    put(path + ".weight", {out_dim, in_dim}, fmt::format("[{}, {}]", out_f, in_f), c, true);
+    if (bias) put(path + ".bias", {out_dim}, fmt::format("[{}]", out_f), c);
   }
 };
+
+constexpr std::string_view kH = "hidden_size", kQ = "num_attention_heads*head_dim",
+                           kKV = "num_key_value_heads*head_dim", kI = "intermediate_size",
+                           kQkv = "(num_attention_heads+2*num_key_value_heads)*head_dim";
+constexpr const char* kVH = "[vision hidden_size]";
 
 void index_stack(LayerStack& s) {
   for (size_t i = 0; i < s.per_layer.size(); ++i) s.index.emplace(s.per_layer[i].name, i);
@@ -78,9 +87,11 @@ void add_text(const Architecture& a, const std::string& root, TensorLayout& l) {
   const uint64_t q_out = mul(heads, hd), kv_out = mul(kv, hd);
 
   Builder g{&l.globals};
-  g.put(root + "model.embed_tokens.weight", {vocab, hidden}, Component::kEmbedding, true);
-  g.put(root + "model.norm.weight", {hidden}, Component::kNorm);
-  ExpectedTensor& head = g.put(root + "lm_head.weight", {vocab, hidden}, Component::kLmHead, true);
+  g.put(root + "model.embed_tokens.weight", {vocab, hidden}, "[vocab_size, hidden_size]",
+        Component::kEmbedding, true);
+  g.put(root + "model.norm.weight", {hidden}, "[hidden_size]", Component::kNorm);
+  ExpectedTensor& head = g.put(root + "lm_head.weight", {vocab, hidden},
+                               "[vocab_size, hidden_size]", Component::kLmHead, true);
   const bool tied = t.tie_word_embeddings.known() && t.tie_word_embeddings.value;
   if (gemma) {
     // Gemma's Model/LanguageModel always has an lm_head; sanitize copies embed_tokens into it
@@ -103,32 +114,32 @@ void add_text(const Architecture& a, const std::string& root, TensorLayout& l) {
   const bool mlp_bias = t.mlp_bias.known() && t.mlp_bias.value;
   if (f == Family::kPhi3) {
     // phi3.py Attention: one fused qkv_proj of (heads + 2 kv) * head_dim rows, no biases.
-    b.linear("self_attn.qkv_proj", add(q_out, mul(2, kv_out)), hidden, lm, false);
-    b.linear("self_attn.o_proj", hidden, q_out, lm, false);
-    b.linear("mlp.gate_up_proj", mul(2, inter), hidden, lm, false);
-    b.linear("mlp.down_proj", hidden, inter, lm, false);
+    b.linear("self_attn.qkv_proj", add(q_out, mul(2, kv_out)), kQkv, hidden, kH, lm, false);
+    b.linear("self_attn.o_proj", hidden, kH, q_out, kQ, lm, false);
+    b.linear("mlp.gate_up_proj", mul(2, inter), "2*intermediate_size", hidden, kH, lm, false);
+    b.linear("mlp.down_proj", hidden, kH, inter, kI, lm, false);
   } else {
     // qwen2.py: q/k/v with bias=True, o_proj without; llama.py: attention_bias on all four.
     const bool qkv_bias = f == Family::kQwen2 ? true : attn_bias;
     const bool o_bias = f == Family::kQwen2 ? false : attn_bias;
-    b.linear("self_attn.q_proj", q_out, hidden, lm, qkv_bias);
-    b.linear("self_attn.k_proj", kv_out, hidden, lm, qkv_bias);
-    b.linear("self_attn.v_proj", kv_out, hidden, lm, qkv_bias);
-    b.linear("self_attn.o_proj", hidden, q_out, lm, o_bias);
-    b.linear("mlp.gate_proj", inter, hidden, lm, mlp_bias);
-    b.linear("mlp.up_proj", inter, hidden, lm, mlp_bias);
-    b.linear("mlp.down_proj", hidden, inter, lm, mlp_bias);
+    b.linear("self_attn.q_proj", q_out, kQ, hidden, kH, lm, qkv_bias);
+    b.linear("self_attn.k_proj", kv_out, kKV, hidden, kH, lm, qkv_bias);
+    b.linear("self_attn.v_proj", kv_out, kKV, hidden, kH, lm, qkv_bias);
+    b.linear("self_attn.o_proj", hidden, kH, q_out, kQ, lm, o_bias);
+    b.linear("mlp.gate_proj", inter, kI, hidden, kH, lm, mlp_bias);
+    b.linear("mlp.up_proj", inter, kI, hidden, kH, lm, mlp_bias);
+    b.linear("mlp.down_proj", hidden, kH, inter, kI, lm, mlp_bias);
   }
   if (f == Family::kQwen3 || gemma) {
     // qwen3.py / gemma3 Attention: RMSNorm(head_dim) on queries and keys.
-    b.put("self_attn.q_norm.weight", {hd}, Component::kNorm);
-    b.put("self_attn.k_norm.weight", {hd}, Component::kNorm);
+    b.put("self_attn.q_norm.weight", {hd}, "[head_dim]", Component::kNorm);
+    b.put("self_attn.k_norm.weight", {hd}, "[head_dim]", Component::kNorm);
   }
-  b.put("input_layernorm.weight", {hidden}, Component::kNorm);
-  b.put("post_attention_layernorm.weight", {hidden}, Component::kNorm);
+  b.put("input_layernorm.weight", {hidden}, "[hidden_size]", Component::kNorm);
+  b.put("post_attention_layernorm.weight", {hidden}, "[hidden_size]", Component::kNorm);
   if (gemma) {
-    b.put("pre_feedforward_layernorm.weight", {hidden}, Component::kNorm);
-    b.put("post_feedforward_layernorm.weight", {hidden}, Component::kNorm);
+    b.put("pre_feedforward_layernorm.weight", {hidden}, "[hidden_size]", Component::kNorm);
+    b.put("post_feedforward_layernorm.weight", {hidden}, "[hidden_size]", Component::kNorm);
   }
   index_stack(s);
   l.stacks.push_back(std::move(s));
@@ -147,27 +158,32 @@ void add_vision(const Architecture& a, TensorLayout& l) {
   const std::string root = "vision_tower.vision_model.";
   const Component vc = Component::kVision;
   Builder g{&l.globals};
-  g.put(root + "embeddings.patch_embedding.weight", {vh, p, p, ch}, vc);  // Conv2d, channels-last
-  g.put(root + "embeddings.patch_embedding.bias", {vh}, vc);
-  g.put(root + "embeddings.position_embedding.weight", {positions, vh}, vc, true);
-  g.put(root + "post_layernorm.weight", {vh}, vc);
-  g.put(root + "post_layernorm.bias", {vh}, vc);
-  g.put("multi_modal_projector.mm_input_projection_weight", {vh, th}, Component::kProjector);
-  g.put("multi_modal_projector.mm_soft_emb_norm.weight", {vh}, Component::kProjector);
+  // Conv2d weight, channels-last [out, kh, kw, in].
+  g.put(root + "embeddings.patch_embedding.weight", {vh, p, p, ch},
+        "[vision hidden_size, patch_size, patch_size, num_channels]", vc);
+  g.put(root + "embeddings.patch_embedding.bias", {vh}, kVH, vc);
+  g.put(root + "embeddings.position_embedding.weight", {positions, vh},
+        "[(image_size/patch_size)^2, vision hidden_size]", vc, true);
+  g.put(root + "post_layernorm.weight", {vh}, kVH, vc);
+  g.put(root + "post_layernorm.bias", {vh}, kVH, vc);
+  g.put("multi_modal_projector.mm_input_projection_weight", {vh, th},
+        "[vision hidden_size, text hidden_size]", Component::kProjector);
+  g.put("multi_modal_projector.mm_soft_emb_norm.weight", {vh}, kVH, Component::kProjector);
 
   LayerStack s;
   s.prefix = root + "encoder.layers.";
   s.count = v.num_hidden_layers.get();
   Builder b{&s.per_layer};
   for (const char* proj : {"q_proj", "k_proj", "v_proj", "out_proj"}) {
-    b.linear(std::string("self_attn.") + proj, vh, vh, vc, true);
+    b.linear(std::string("self_attn.") + proj, vh, "vision hidden_size", vh, "vision hidden_size",
+             vc, true);
   }
-  b.put("layer_norm1.weight", {vh}, vc);
-  b.put("layer_norm1.bias", {vh}, vc);
-  b.put("layer_norm2.weight", {vh}, vc);
-  b.put("layer_norm2.bias", {vh}, vc);
-  b.linear("mlp.fc1", vi, vh, vc, true);
-  b.linear("mlp.fc2", vh, vi, vc, true);
+  b.put("layer_norm1.weight", {vh}, kVH, vc);
+  b.put("layer_norm1.bias", {vh}, kVH, vc);
+  b.put("layer_norm2.weight", {vh}, kVH, vc);
+  b.put("layer_norm2.bias", {vh}, kVH, vc);
+  b.linear("mlp.fc1", vi, "vision intermediate_size", vh, "vision hidden_size", vc, true);
+  b.linear("mlp.fc2", vh, "vision hidden_size", vi, "vision intermediate_size", vc, true);
   index_stack(s);
   l.stacks.push_back(std::move(s));
 }

@@ -33,6 +33,8 @@ struct ExpectedTensor {
   /// Logical (unquantized) shape; a 0 entry is a dimension the config does not determine (not
   /// compared).
   std::vector<uint64_t> shape;
+  /// The shape in config terms, e.g. "[num_attention_heads*head_dim, hidden_size]", for messages.
+  std::string formula;
   Component component = Component::kLanguageModel;
   /// A Linear/Embedding `.weight`: mlx may store it packed (U32) with `.scales` (+ `.biases`).
   bool quantizable = false;
