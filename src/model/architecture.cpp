@@ -211,10 +211,12 @@ void resolve_sliding_layers(const json& obj, const std::string& prefix, Family f
   }
   if (gemma && t.sliding_window_pattern.known() && sliding != from_pattern) {
     // The MLX Gemma 3 code ignores layer_types and follows the pattern.
+    size_t differ = 0;
+    for (size_t i = 0; i < n; ++i) differ += sliding[i] != from_pattern[i] ? 1 : 0;
     sink.add("config.inconsistent_value", Severity::kWarning, ptr,
-             fmt::format("layer_types disagrees with sliding_window_pattern {} (which the MLX "
-                         "Gemma 3 code follows)",
-                         t.sliding_window_pattern.value));
+             fmt::format("layer_types should agree with sliding_window_pattern {} (which the MLX "
+                         "Gemma 3 code follows); found {} of {} layers that differ",
+                         t.sliding_window_pattern.value, differ, n));
   }
   t.sliding_layers = std::move(sliding);
 }
@@ -428,10 +430,12 @@ ArchitectureResult resolve_architecture(const nlohmann::json& config, std::strin
 
   if (gemma3) {
     a.text_pointer = "/text_config";
+    // A missing or broken sub-config is one finding; its keys are not reported one by one.
+    const FindingSink quiet{};
     const json& text_obj = text_cfg != nullptr ? *text_cfg : kEmpty;
-    a.text = resolve_text(text_obj, a.text_pointer, a.family, sink);
-    a.vision =
-        resolve_vision(vision_cfg != nullptr ? *vision_cfg : kEmpty, "/vision_config", true, sink);
+    a.text = resolve_text(text_obj, a.text_pointer, a.family, text_cfg != nullptr ? sink : quiet);
+    a.vision = resolve_vision(vision_cfg != nullptr ? *vision_cfg : kEmpty, "/vision_config", true,
+                              vision_cfg != nullptr ? sink : quiet);
     a.projector = resolve_projector(config, text_obj, *a.vision, sink);
   } else if (unknown && text_cfg != nullptr) {
     a.text_pointer = "/text_config";

@@ -78,19 +78,20 @@ ReadStatus read_positive(const nlohmann::json& obj, std::string_view key, const 
   const nlohmann::json* v = lookup(obj, key);
   if (v == nullptr) return ReadStatus::kAbsent;
   const char* want = allow_zero ? "a non-negative integer" : "a positive integer";
-  if (v->is_number_unsigned()) {
-    out = v->get<uint64_t>();
+  // Built in memory, a non-negative integer may be stored signed; parsed, it is unsigned.
+  if (v->is_number_integer()) {
+    if (!v->is_number_unsigned() && v->get<int64_t>() < 0) {
+      sink.add("config.invalid_value", Severity::kError, ptr,
+               fmt::format("{} must be {}; found {}", key, want, v->get<int64_t>()));
+      return ReadStatus::kBad;
+    }
+    out = v->is_number_unsigned() ? v->get<uint64_t>() : static_cast<uint64_t>(v->get<int64_t>());
     if (out == 0 && !allow_zero) {
       sink.add("config.invalid_value", Severity::kError, ptr,
                fmt::format("{} must be {}; found 0", key, want));
       return ReadStatus::kBad;
     }
     return ReadStatus::kOk;
-  }
-  if (v->is_number_integer()) {  // negative (non-negative integers are number_unsigned)
-    sink.add("config.invalid_value", Severity::kError, ptr,
-             fmt::format("{} must be {}; found {}", key, want, v->get<int64_t>()));
-    return ReadStatus::kBad;
   }
   sink.add("config.wrong_type", Severity::kError, ptr,
            fmt::format("{} must be {}; found {}", key, want, describe_json(*v)));
