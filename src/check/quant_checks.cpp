@@ -214,10 +214,13 @@ void check_module(const Context& x, const std::string& module, const TensorInfo&
   if (!in_w || !in_s || *in_w != *in_s) {
     x.c.grouped(key + "|packing", overridden ? code : "quant.packed_shape_mismatch", pointer,
                 weight_name,
-                fmt::format("packed columns {} x 32 / bits must equal scales columns {} x "
-                            "group_size under {} ({}); found {} vs {}; {}",
-                            packed, scols, describe_scheme(*scheme), origin,
-                            in_w ? std::to_string(*in_w) : "a fraction",
+                fmt::format("{} ({}) must unpack the packed columns to the scales' coverage: "
+                            "{} x 32 / {} vs {} x {}; found {} vs {}; {}",
+                            describe_scheme(*scheme), origin, packed, scheme->bits, scols,
+                            scheme->group_size,
+                            in_w ? std::to_string(*in_w)
+                                 : fmt::format("{:.2f}", static_cast<double>(packed) * 32.0 /
+                                                             std::max(1u, scheme->bits)),
                             in_s ? std::to_string(*in_s) : "an overflow", list_schemes(fits)));
     return;
   }

@@ -83,6 +83,8 @@ TEST_P(ConfigCheckFindings, ReportsOneFindingWithCodeAndTensor) {
   const Findings f = run(m);
   ASSERT_EQ(f.size(), 1u) << dump(f);
   EXPECT_EQ(f[0].code, row.code);
+  // Shown in --gtest_output=json, which docs/findings-config-quant.md quotes.
+  RecordProperty("message", f[0].message);
   EXPECT_EQ(f[0].where.tensor, row.tensor);
   EXPECT_EQ(f[0].severity, row.severity);
   EXPECT_NE(f[0].message.find("found"), std::string::npos) << f[0].message;

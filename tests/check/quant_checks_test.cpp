@@ -109,6 +109,8 @@ TEST_P(QuantCheckFindings, ReportsOneFindingWithCodeAndLocation) {
   const Findings f = run(m);
   ASSERT_EQ(f.size(), 1u) << dump(f);
   EXPECT_EQ(f[0].code, row.code);
+  // Shown in --gtest_output=json, which docs/findings-config-quant.md quotes.
+  RecordProperty("message", f[0].message);
   EXPECT_EQ(f[0].where.tensor, row.tensor);
   EXPECT_EQ(f[0].where.json_pointer, row.pointer);
   EXPECT_EQ(f[0].severity, row.severity);

@@ -208,6 +208,8 @@ TEST_P(ArchitectureFindings, ReportsCodeAndPointer) {
   const ArchitectureResult r = resolve_architecture(c);
   ASSERT_EQ(r.findings.size(), 1u) << dump(r.findings);
   const Finding& f = r.findings[0];
+  // Shown in --gtest_output=json, which docs/findings-config-quant.md quotes.
+  RecordProperty("message", f.message);
   EXPECT_EQ(f.code, row.code);
   EXPECT_EQ(f.where.json_pointer, row.pointer);
   EXPECT_EQ(f.where.file, "config.json");
