@@ -62,6 +62,7 @@ TEST(QuantChecks, ConfigWrongNamesTheSchemeTheShapesFit) {
   const Findings f = run(m);
   ASSERT_EQ(f.size(), 1u) << dump(f);
   EXPECT_EQ(f[0].code, "quant.scheme_mismatch");
+  RecordProperty("message", f[0].message);
   EXPECT_EQ(f[0].where.file, "config.json");
   EXPECT_EQ(f[0].where.json_pointer, "/quantization");
   EXPECT_EQ(f[0].where.tensor, "model.embed_tokens.weight");
@@ -76,6 +77,7 @@ TEST(QuantChecks, PackedWithoutConfigSuggestsTheScheme) {
   const Model m = make("qwen3", QuantScheme{QuantMode::kAffine, 6, 128}, std::nullopt);
   const Findings f = run(m);
   ASSERT_EQ(codes(f), (std::vector<std::string>{"quant.packed_without_config"})) << dump(f);
+  RecordProperty("message", f[0].message);
   EXPECT_NE(f[0].message.find("affine 6-bit g128"), std::string::npos) << f[0].message;
   EXPECT_NE(f[0].message.find("22 modules"), std::string::npos) << f[0].message;
 }
