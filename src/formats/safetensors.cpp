@@ -550,9 +550,19 @@ SafetensorsResult parse_safetensors(std::span<const uint8_t> prefix, uint64_t fi
     } else {
       msg = "tensor data extends past 2^64 bytes";
     }
-    return reject(make_finding(
+    SafetensorsResult r = reject(make_finding(
         "safetensors.incomplete_buffer", file, msg,
         expected_size ? std::optional(std::min(*expected_size, file_size)) : std::nullopt));
+    if (expected_size) {
+      // The header is sound; keep it so that checks of names and shapes can still run.
+      SafetensorsHeader h;
+      h.header_len = n;
+      h.file_size = file_size;
+      h.tensors = std::move(tensors);
+      h.metadata = std::move(handler.metadata);
+      r.header_of_incomplete_file = std::move(h);
+    }
+    return r;
   }
 
   SafetensorsResult r;

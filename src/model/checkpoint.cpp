@@ -8,8 +8,9 @@ namespace medq {
 std::vector<Checkpoint::Entry> Checkpoint::tensors() const {
   std::vector<Entry> out;
   for (const auto& f : files) {
-    if (!f.header.header) continue;
-    for (const auto& t : f.header.header->tensors) out.push_back({&t, &f});
+    const SafetensorsHeader* h = f.header.readable_header();
+    if (!h) continue;
+    for (const auto& t : h->tensors) out.push_back({&t, &f});
   }
   return out;
 }

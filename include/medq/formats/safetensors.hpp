@@ -51,7 +51,16 @@ struct SafetensorsResult {
   /// Set when the file is accepted. On rejection it is empty and `findings` holds the error.
   std::optional<SafetensorsHeader> header;
   Findings findings;
+  /// Set instead of `header` when the header itself is sound and only the file's length is wrong
+  /// (safetensors.incomplete_buffer: truncated, or bytes after the last tensor), so that checks
+  /// of names and shapes can still run on what the header describes.
+  std::optional<SafetensorsHeader> header_of_incomplete_file;
+
   bool ok() const { return header.has_value(); }
+  /// The header when accepted, else the header of an incomplete file, else null.
+  const SafetensorsHeader* readable_header() const {
+    return header ? &*header : header_of_incomplete_file ? &*header_of_incomplete_file : nullptr;
+  }
 };
 
 /// Parses a safetensors file from a prefix of its bytes. `prefix` starts at file offset 0 and
