@@ -1,6 +1,7 @@
 #include "medq/check/quant_checks.hpp"
 
 #include "medq/check/config_checks.hpp"
+#include "medq/check/config_quant.hpp"
 
 #include <gtest/gtest.h>
 
@@ -310,6 +311,35 @@ TEST(QuantChecks, MedGemma4bAtFourBitsIsCleanAndAWrongConfigIsCaught) {
   EXPECT_NE(f[0].message.find("the shapes fit affine 4-bit g64 (239 modules"), std::string::npos)
       << f[0].message;  // embed + 34 layers x 7 linears
   EXPECT_TRUE(check_config_vs_tensors(r.arch, ts, q).empty());
+}
+
+}  // namespace
+}  // namespace medq
+
+namespace medq {
+namespace {
+
+TEST(ConfigQuant, OneCallFillsTheShardOfEachTensorFinding) {
+  json config = testing::small_config("llama");
+  config["quantization"] = {{"group_size", 64}, {"bits", 4}};
+  const ArchitectureResult r = resolve_architecture(config);
+  std::vector<TensorInfo> ts = testing::model_tensors(r.arch, kQ4);
+  find_tensor(ts, "model.norm.weight")->shape = {7};
+  WeightFile a, b;
+  a.name = "model-00001-of-00002.safetensors";
+  b.name = "model-00002-of-00002.safetensors";
+  std::vector<Checkpoint::Entry> entries;
+  for (size_t i = 0; i < ts.size(); ++i) entries.push_back({&ts[i], i % 2 == 0 ? &a : &b});
+  const ConfigQuantResult res = check_config_and_quantization(config, entries);
+  ASSERT_TRUE(res.quant.has_value());
+  EXPECT_EQ(res.quant->global, kQ4);
+  ASSERT_EQ(codes(res.findings), (std::vector<std::string>{"config.shape_mismatch"}))
+      << dump(res.findings);
+  const auto it = std::find_if(ts.begin(), ts.end(),
+                               [](const TensorInfo& t) { return t.name == "model.norm.weight"; });
+  const size_t i = static_cast<size_t>(it - ts.begin());
+  EXPECT_EQ(res.findings[0].where.file, i % 2 == 0 ? a.name : b.name);
+  EXPECT_EQ(res.findings[0].where.tensor, "model.norm.weight");
 }
 
 }  // namespace
