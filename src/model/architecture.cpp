@@ -249,7 +249,12 @@ TextArchitecture resolve_text(const json& obj, const std::string& prefix, Family
   t.vocab_size = int_field(obj, prefix, "vocab_size", d.vocab_size, sink, who);
   t.max_position_embeddings =
       int_field(obj, prefix, "max_position_embeddings", d.max_position_embeddings, sink, who);
-  t.sliding_window = int_field(obj, prefix, "sliding_window", d.sliding_window, sink, who);
+  // An explicit null window means "no sliding window" (Mistral v0.2+ configs), not "default".
+  const bool no_window =
+      obj.is_object() && obj.contains("sliding_window") && obj.at("sliding_window").is_null();
+  t.sliding_window =
+      int_field(obj, prefix, "sliding_window",
+                no_window ? IntDefault{Rule::kNone, 0} : d.sliding_window, sink, who);
   t.sliding_window_pattern =
       int_field(obj, prefix, "sliding_window_pattern", d.sliding_window_pattern, sink, who);
 

@@ -121,6 +121,15 @@ TEST(Architecture, Gemma3TextUsesMlxLmDefaults) {
   EXPECT_EQ(r.arch.text.num_hidden_layers.source, ValueSource::kDefault);
 }
 
+TEST(Architecture, NullSlidingWindowMeansNoWindow) {
+  json c = testing::small_config("mistral");
+  EXPECT_EQ(resolve_architecture(c).arch.text.sliding_window.value, 4096u);  // MistralConfig
+  c["sliding_window"] = nullptr;
+  const ArchitectureResult r = resolve_architecture(c);
+  EXPECT_TRUE(r.findings.empty()) << dump(r.findings);
+  EXPECT_FALSE(r.arch.text.sliding_window.known());
+}
+
 TEST(Architecture, LayerTypesOverrideThePattern) {
   json c = testing::small_config("llama");
   c["layer_types"] = {"full_attention", "sliding_attention", "full_attention"};
