@@ -5,8 +5,10 @@
 #include <fmt/format.h>
 
 #include "architecture_defaults.hpp"
+#include "config_fields.hpp"
 #include "config_json.hpp"
 #include "medq/io/checked.hpp"
+#include "vision_architecture.hpp"
 
 namespace medq {
 
@@ -48,78 +50,17 @@ std::string_view family_name(Family f) {
 
 namespace {
 
+using detail::bool_field;
 using detail::FindingSink;
+using detail::int_field;
 using detail::IntDefault;
+using detail::missing_required;
 using detail::ReadStatus;
+using detail::resolve_projector;
+using detail::resolve_vision;
 using detail::Rule;
+using detail::Who;
 using nlohmann::json;
-
-/// Names the loader and reference classes in "no default" messages.
-struct Who {
-  std::string_view loader, reference;
-};
-
-void missing_required(const FindingSink& sink, const std::string& ptr, std::string_view key,
-                      const Who& who, const std::string& assumed) {
-  sink.add("config.missing_key", Severity::kError, ptr,
-           fmt::format("{} is required: {} has no default for it, so loading fails; found no "
-                       "key (the checks below assume {}'s default {})",
-                       key, who.loader, who.reference, assumed));
-}
-
-/// Reads an integer field and applies kValue / kRequired / kNone. Derived rules are left
-/// kMissing-when-absent for the caller.
-Field<uint64_t> int_field(const json& obj, std::string_view prefix, std::string_view key,
-                          const IntDefault& d, const FindingSink& sink, const Who& who,
-                          bool allow_zero = false) {
-  Field<uint64_t> f;
-  f.pointer = detail::json_pointer(prefix, key);
-  uint64_t v = 0;
-  switch (detail::read_positive(obj, key, f.pointer, sink, v, allow_zero)) {
-    case ReadStatus::kOk:
-      f.value = v;
-      f.source = ValueSource::kFile;
-      return f;
-    case ReadStatus::kBad:
-      return f;
-    case ReadStatus::kAbsent:
-      break;
-  }
-  if (d.rule == Rule::kValue) {
-    f.value = d.value;
-    f.source = ValueSource::kDefault;
-  } else if (d.rule == Rule::kRequired) {
-    missing_required(sink, f.pointer, key, who, std::to_string(d.value));
-    f.value = d.value;
-    f.source = ValueSource::kDefault;
-  }
-  return f;
-}
-
-Field<bool> bool_field(const json& obj, std::string_view prefix, std::string_view key,
-                       const detail::BoolDefault& d, const FindingSink& sink, const Who& who) {
-  Field<bool> f;
-  f.pointer = detail::json_pointer(prefix, key);
-  bool v = false;
-  switch (detail::read_bool(obj, key, f.pointer, sink, v)) {
-    case ReadStatus::kOk:
-      f.value = v;
-      f.source = ValueSource::kFile;
-      return f;
-    case ReadStatus::kBad:
-      return f;
-    case ReadStatus::kAbsent:
-      break;
-  }
-  if (d.rule == Rule::kValue || d.rule == Rule::kRequired) {
-    if (d.rule == Rule::kRequired) {
-      missing_required(sink, f.pointer, key, who, d.value ? "true" : "false");
-    }
-    f.value = d.value;
-    f.source = ValueSource::kDefault;
-  }
-  return f;
-}
 
 /// head_dim = hidden / heads, or unknown when either is unknown or the division is not exact.
 std::optional<uint64_t> hidden_over_heads(const TextArchitecture& t) {
@@ -249,7 +190,12 @@ TextArchitecture resolve_text(const json& obj, const std::string& prefix, Family
   t.vocab_size = int_field(obj, prefix, "vocab_size", d.vocab_size, sink, who);
   t.max_position_embeddings =
       int_field(obj, prefix, "max_position_embeddings", d.max_position_embeddings, sink, who);
-  t.sliding_window = int_field(obj, prefix, "sliding_window", d.sliding_window, sink, who);
+  // An explicit null window means "no sliding window" (Mistral v0.2+ configs), not "default".
+  const bool no_window =
+      obj.is_object() && obj.contains("sliding_window") && obj.at("sliding_window").is_null();
+  t.sliding_window =
+      int_field(obj, prefix, "sliding_window",
+                no_window ? IntDefault{Rule::kNone, 0} : d.sliding_window, sink, who);
   t.sliding_window_pattern =
       int_field(obj, prefix, "sliding_window_pattern", d.sliding_window_pattern, sink, who);
 
@@ -300,74 +246,6 @@ TextArchitecture resolve_text(const json& obj, const std::string& prefix, Family
   check_text_consistency(sink, t);
   resolve_sliding_layers(obj, prefix, family, sink, t);
   return t;
-}
-
-VisionArchitecture resolve_vision(const json& obj, const std::string& prefix, bool known_family,
-                                  const FindingSink& sink) {
-  detail::VisionDefaults none;
-  none.loader = none.reference = "generic vision tower";
-  const detail::VisionDefaults& d = known_family ? detail::gemma3_vision_defaults() : none;
-  const Who who{d.loader, d.reference};
-  VisionArchitecture v;
-  v.hidden_size = int_field(obj, prefix, "hidden_size", d.hidden_size, sink, who);
-  v.num_hidden_layers = int_field(obj, prefix, "num_hidden_layers", d.num_hidden_layers, sink, who);
-  v.num_attention_heads =
-      int_field(obj, prefix, "num_attention_heads", d.num_attention_heads, sink, who);
-  v.intermediate_size = int_field(obj, prefix, "intermediate_size", d.intermediate_size, sink, who);
-  v.patch_size = int_field(obj, prefix, "patch_size", d.patch_size, sink, who);
-  v.image_size = int_field(obj, prefix, "image_size", d.image_size, sink, who);
-  v.num_channels = int_field(obj, prefix, "num_channels", d.num_channels, sink, who);
-  if (v.hidden_size.known() && v.num_attention_heads.known() &&
-      v.hidden_size.value % v.num_attention_heads.value != 0) {
-    sink.add("config.invalid_value", Severity::kError, v.num_attention_heads.pointer,
-             fmt::format("vision hidden_size ({}) must be a multiple of num_attention_heads; "
-                         "found {} heads",
-                         v.hidden_size.value, v.num_attention_heads.value));
-  }
-  if (v.image_size.known() && v.patch_size.known() &&
-      v.image_size.value % v.patch_size.value != 0) {
-    sink.add("config.invalid_value", Severity::kWarning, v.patch_size.pointer,
-             fmt::format("image_size ({}) should be a multiple of patch_size; found patch_size {} "
-                         "(the border pixels are dropped)",
-                         v.image_size.value, v.patch_size.value));
-  }
-  if (v.num_hidden_layers.known() && v.num_hidden_layers.value > kMaxLayers) {
-    sink.add("config.invalid_value", Severity::kError, v.num_hidden_layers.pointer,
-             fmt::format("vision num_hidden_layers must be at most {}; found {}", kMaxLayers,
-                         v.num_hidden_layers.value));
-  }
-  return v;
-}
-
-ProjectorArchitecture resolve_projector(const json& config, const json& text_obj,
-                                        const VisionArchitecture& v, const FindingSink& sink) {
-  const detail::ProjectorDefaults& d = detail::gemma3_projector_defaults();
-  const Who who{"mlx-vlm gemma3", "transformers Gemma3Config"};
-  ProjectorArchitecture p;
-  // transformers keeps mm_tokens_per_image at the top level, mlx-vlm in text_config: take the
-  // top level first.
-  p.mm_tokens_per_image = int_field(config, "", "mm_tokens_per_image", {Rule::kNone, 0}, sink, who);
-  if (!p.mm_tokens_per_image.known()) {
-    p.mm_tokens_per_image = int_field(text_obj, "/text_config", "mm_tokens_per_image",
-                                      d.mm_tokens_per_image, sink, who);
-  }
-  p.image_token_index =
-      int_field(config, "", "image_token_index", d.image_token_index, sink, who, true);
-  if (!p.mm_tokens_per_image.known() || !v.image_size.known() || !v.patch_size.known()) return p;
-  // Gemma3MultiModalProjector average-pools the (image/patch)^2 patch grid down to
-  // mm_tokens_per_image tokens: the token count must be a square whose side divides the grid.
-  const uint64_t tokens = p.mm_tokens_per_image.value;
-  auto side = static_cast<uint64_t>(std::sqrt(static_cast<double>(tokens)));
-  while (side > 0 && (side > 0xFFFFFFFFull || side * side > tokens)) --side;
-  while (side < 0xFFFFFFFFull && (side + 1) * (side + 1) <= tokens) ++side;
-  const uint64_t grid = v.image_size.value / v.patch_size.value;
-  if (side * side != tokens || side == 0 || grid % side != 0) {
-    sink.add("config.invalid_value", Severity::kError, p.mm_tokens_per_image.pointer,
-             fmt::format("mm_tokens_per_image must be a square whose side divides the {}x{} patch "
-                         "grid (image_size {} / patch_size {}); found {}",
-                         grid, grid, v.image_size.value, v.patch_size.value, tokens));
-  }
-  return p;
 }
 
 }  // namespace

@@ -248,3 +248,22 @@ TEST(ConfigChecks, HugeLayerCountDoesNotExpandAndStillRuns) {
 
 }  // namespace
 }  // namespace medq
+
+namespace medq {
+namespace {
+
+TEST(ConfigChecks, HostileTensorsNeverThrow) {
+  for (const std::string& type : testing::supported_types()) {
+    Model m = make(testing::small_config(type), QuantScheme{QuantMode::kAffine, 4, 64});
+    for (TensorInfo& t : m.tensors) t.shape = {UINT64_MAX};
+    m.tensors.push_back(tensor("model.layers.99999999999999999999.x.weight", Dtype::U32, {}));
+    m.tensors.push_back(tensor("model.layers.2.", Dtype::U32, {0, 0}));
+    m.tensors.push_back(tensor("", Dtype::U32, {}));
+    Findings f;
+    ASSERT_NO_THROW(f = run(m)) << type;
+    EXPECT_FALSE(f.empty()) << type;
+  }
+}
+
+}  // namespace
+}  // namespace medq

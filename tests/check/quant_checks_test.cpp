@@ -1,5 +1,8 @@
 #include "medq/check/quant_checks.hpp"
 
+#include "medq/check/config_checks.hpp"
+#include "medq/check/config_quant.hpp"
+
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -236,6 +239,107 @@ TEST(QuantChecks, UnknownArchitectureStillChecksInternalConsistency) {
   q.global.bits = 8;
   EXPECT_EQ(codes(check_quantization(r.arch, ts, q)),
             (std::vector<std::string>{"quant.packed_shape_mismatch"}));
+}
+
+}  // namespace
+}  // namespace medq
+
+namespace medq {
+namespace {
+
+// Every config key set to every kind of hostile value, with hostile tensors: the resolution and
+// both checks must return findings, never throw or crash (run under ASan/UBSan too).
+TEST(QuantChecks, HostileConfigsAndTensorsNeverThrow) {
+  const std::vector<json> bad = {nullptr,        -1,   0,          json(1e30), "x", json::array(),
+                                 json::object(), true, UINT64_MAX, 1ull << 33};
+  const std::vector<std::string> keys = {
+      "hidden_size",  "num_hidden_layers",   "num_attention_heads", "num_key_value_heads",
+      "head_dim",     "intermediate_size",   "vocab_size",          "sliding_window_pattern",
+      "layer_types",  "tie_word_embeddings", "rms_norm_eps",        "image_size",
+      "patch_size",   "mm_tokens_per_image", "quantization",        "text_config",
+      "vision_config"};
+  std::vector<TensorInfo> hostile = {
+      tensor("model.embed_tokens.weight", Dtype::U32, {}),
+      tensor("model.embed_tokens.scales", Dtype::U8, {0}),
+      tensor("model.layers.0.mlp.up_proj.weight", Dtype::U32, {UINT64_MAX, UINT64_MAX}),
+      tensor("model.layers.0.mlp.up_proj.scales", Dtype::BF16, {UINT64_MAX, 0}),
+      tensor("model.layers.18446744073709551615.mlp.up_proj.weight", Dtype::BF16, {1}),
+      tensor(".scales", Dtype::BF16, {1, 1}),
+      tensor("lm_head.biases", Dtype::BF16, {}),
+  };
+  size_t runs = 0;
+  for (const std::string& type : testing::supported_types()) {
+    for (const std::string& key : keys) {
+      for (const json& v : bad) {
+        json c = testing::small_config(type);
+        c[key] = v;
+        if (type == "gemma3" && c["text_config"].is_object()) c["text_config"][key] = v;
+        if (type == "gemma3" && c["vision_config"].is_object()) c["vision_config"][key] = v;
+        c["quantization"] = {{"bits", v}, {"group_size", v}, {"mode", v}, {"lm_head", v}};
+        ASSERT_NO_THROW({
+          const ArchitectureResult r = resolve_architecture(c);
+          const QuantConfigResult q = parse_quantization(c);
+          std::vector<TensorInfo> ts = testing::model_tensors(r.arch, kQ4);
+          ts.insert(ts.end(), hostile.begin(), hostile.end());
+          (void)check_quantization(r.arch, ts, q.config);
+          ++runs;
+        }) << type
+           << " " << key << " = " << v.dump();
+      }
+    }
+  }
+  EXPECT_EQ(runs, testing::supported_types().size() * keys.size() * bad.size());
+}
+
+}  // namespace
+}  // namespace medq
+
+namespace medq {
+namespace {
+
+TEST(QuantChecks, MedGemma4bAtFourBitsIsCleanAndAWrongConfigIsCaught) {
+  const ArchitectureResult r = resolve_architecture(testing::medgemma_4b_config());
+  const std::vector<TensorInfo> ts = testing::model_tensors(r.arch, kQ4);
+  QuantConfig q;
+  q.global = kQ4;
+  q.pointer = "/quantization";
+  EXPECT_TRUE(check_quantization(r.arch, ts, q).empty());
+  EXPECT_TRUE(check_config_vs_tensors(r.arch, ts, q).empty());
+  q.global = {QuantMode::kAffine, 8, 32};  // same packed/scales ratio, wrong input size
+  const Findings f = check_quantization(r.arch, ts, q);
+  ASSERT_EQ(codes(f), (std::vector<std::string>{"quant.scheme_mismatch"})) << dump(f);
+  EXPECT_NE(f[0].message.find("the shapes fit affine 4-bit g64 (239 modules"), std::string::npos)
+      << f[0].message;  // embed + 34 layers x 7 linears
+  EXPECT_TRUE(check_config_vs_tensors(r.arch, ts, q).empty());
+}
+
+}  // namespace
+}  // namespace medq
+
+namespace medq {
+namespace {
+
+TEST(ConfigQuant, OneCallFillsTheShardOfEachTensorFinding) {
+  json config = testing::small_config("llama");
+  config["quantization"] = {{"group_size", 64}, {"bits", 4}};
+  const ArchitectureResult r = resolve_architecture(config);
+  std::vector<TensorInfo> ts = testing::model_tensors(r.arch, kQ4);
+  find_tensor(ts, "model.norm.weight")->shape = {7};
+  WeightFile a, b;
+  a.name = "model-00001-of-00002.safetensors";
+  b.name = "model-00002-of-00002.safetensors";
+  std::vector<Checkpoint::Entry> entries;
+  for (size_t i = 0; i < ts.size(); ++i) entries.push_back({&ts[i], i % 2 == 0 ? &a : &b});
+  const ConfigQuantResult res = check_config_and_quantization(config, entries);
+  ASSERT_TRUE(res.quant.has_value());
+  EXPECT_EQ(res.quant->global, kQ4);
+  ASSERT_EQ(codes(res.findings), (std::vector<std::string>{"config.shape_mismatch"}))
+      << dump(res.findings);
+  const auto it = std::find_if(ts.begin(), ts.end(),
+                               [](const TensorInfo& t) { return t.name == "model.norm.weight"; });
+  const size_t i = static_cast<size_t>(it - ts.begin());
+  EXPECT_EQ(res.findings[0].where.file, i % 2 == 0 ? a.name : b.name);
+  EXPECT_EQ(res.findings[0].where.tensor, "model.norm.weight");
 }
 
 }  // namespace

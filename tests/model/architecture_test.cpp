@@ -11,42 +11,6 @@ using nlohmann::json;
 using testing::codes;
 using testing::dump;
 
-// The shape of google/medgemma-4b-it's config.json: the text part omits heads, kv heads,
-// head_dim and vocab_size, which must come from Gemma 3's defaults.
-json medgemma_4b_config() {
-  return json::parse(R"({
-    "architectures": ["Gemma3ForConditionalGeneration"],
-    "boi_token_index": 255999,
-    "eoi_token_index": 256000,
-    "eos_token_id": [1, 106],
-    "image_token_index": 262144,
-    "initializer_range": 0.02,
-    "mm_tokens_per_image": 256,
-    "model_type": "gemma3",
-    "text_config": {
-      "attention_bias": false,
-      "final_logit_softcapping": null,
-      "hidden_size": 2560,
-      "intermediate_size": 10240,
-      "model_type": "gemma3_text",
-      "num_hidden_layers": 34,
-      "rope_scaling": {"factor": 8.0, "rope_type": "linear"},
-      "sliding_window": 1024
-    },
-    "torch_dtype": "bfloat16",
-    "vision_config": {
-      "hidden_size": 1152,
-      "image_size": 896,
-      "intermediate_size": 4304,
-      "model_type": "siglip_vision_model",
-      "num_attention_heads": 16,
-      "num_hidden_layers": 27,
-      "patch_size": 14,
-      "vision_use_head": false
-    }
-  })");
-}
-
 template <typename T>
 void expect_field(const Field<T>& f, T value, ValueSource src, const std::string& what) {
   EXPECT_EQ(f.value, value) << what;
@@ -54,7 +18,7 @@ void expect_field(const Field<T>& f, T value, ValueSource src, const std::string
 }
 
 TEST(Architecture, MedGemma4bResolvesWithGemma3Defaults) {
-  const ArchitectureResult r = resolve_architecture(medgemma_4b_config());
+  const ArchitectureResult r = resolve_architecture(testing::medgemma_4b_config());
   EXPECT_TRUE(r.findings.empty()) << dump(r.findings);
   const Architecture& a = r.arch;
   EXPECT_EQ(a.family, Family::kGemma3);
@@ -155,6 +119,15 @@ TEST(Architecture, Gemma3TextUsesMlxLmDefaults) {
   EXPECT_EQ(r.arch.text.vocab_size.value, 262144u);
   EXPECT_EQ(r.arch.text.sliding_window.value, 512u);
   EXPECT_EQ(r.arch.text.num_hidden_layers.source, ValueSource::kDefault);
+}
+
+TEST(Architecture, NullSlidingWindowMeansNoWindow) {
+  json c = testing::small_config("mistral");
+  EXPECT_EQ(resolve_architecture(c).arch.text.sliding_window.value, 4096u);  // MistralConfig
+  c["sliding_window"] = nullptr;
+  const ArchitectureResult r = resolve_architecture(c);
+  EXPECT_TRUE(r.findings.empty()) << dump(r.findings);
+  EXPECT_FALSE(r.arch.text.sliding_window.known());
 }
 
 TEST(Architecture, LayerTypesOverrideThePattern) {

@@ -140,3 +140,25 @@ TEST(TensorLayout, OverflowingDimensionsBecomeUnknown) {
 
 }  // namespace
 }  // namespace medq
+
+namespace medq {
+namespace {
+
+TEST(TensorLayout, MedGemma4bHasTheRealParameterCount) {
+  // google/gemma-3-4b-it and medgemma-4b-it hold 4,300,079,472 parameters (tied lm_head); the
+  // layout built from the defaults-filled config must add up to exactly that.
+  const ArchitectureResult r = resolve_architecture(testing::medgemma_4b_config());
+  uint64_t params = 0, tensors = 0;
+  for (const ExpectedTensor& e : expand_layout(expected_layout(r.arch))) {
+    if (e.optional || e.dropped_by_loader) continue;
+    uint64_t p = 1;
+    for (uint64_t d : e.shape) p *= d;
+    params += p;
+    ++tensors;
+  }
+  EXPECT_EQ(params, 4'300'079'472u);
+  EXPECT_EQ(tensors, 883u);
+}
+
+}  // namespace
+}  // namespace medq
