@@ -1,0 +1,15 @@
+// Showing untrusted strings (tokens, keys) inside one-line finding messages: quoted, control
+// characters escaped, long strings shortened, so a token such as "\n" cannot break a report line.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace medq {
+
+/// `s` in double quotes with JSON-style escapes for quotes, backslashes and control characters,
+/// cut (at a UTF-8 character boundary) after `max_bytes` bytes with "..." appended.
+std::string quote_text(std::string_view s, size_t max_bytes = 60);
+
+}  // namespace medq
