@@ -265,7 +265,9 @@ std::optional<TokenizerJsonSax::Ctx> TokenizerJsonSax::child_context(const Value
       return std::nullopt;
 
     case Ctx::kDecoderStep:
-      if (key_ == "type" && is_str) out_->decoder_steps.push_back(*v.s);
+      if (key_ == "type" && is_str && out_->decoder_steps.size() < 1024) {
+        out_->decoder_steps.push_back(*v.s);
+      }
       return std::nullopt;
 
     case Ctx::kModel:
@@ -322,7 +324,7 @@ std::optional<TokenizerJsonSax::Ctx> TokenizerJsonSax::child_context(const Value
 
     case Ctx::kVocabObject:
       if (auto id = as_id()) {
-        out_->vocab.add(*id, key_);
+        if (room_for(out_->vocab.size(), "vocab entries")) out_->vocab.add(*id, key_);
       } else {
         bad("tokenizer.bad_vocab_entry", pointer_here(),
             fmt::format("expected a token id (integer 0..4294967295), found {}", found()));
@@ -375,6 +377,7 @@ std::optional<TokenizerJsonSax::Ctx> TokenizerJsonSax::child_context(const Value
 void TokenizerJsonSax::finish_added_token() {
   size_t index = stack_.empty() ? 0 : static_cast<size_t>(stack_.back().count - 1);
   if (tok_id_ && tok_content_) {
+    if (!room_for(out_->added_tokens.size(), "added tokens")) return;
     out_->added_tokens.push_back(
         AddedToken{static_cast<uint32_t>(*tok_id_), std::move(*tok_content_), tok_special_, index});
   } else if (!tok_bad_) {
@@ -386,7 +389,7 @@ void TokenizerJsonSax::finish_added_token() {
 
 void TokenizerJsonSax::finish_vocab_pair() {
   uint64_t index = stack_.empty() ? 0 : stack_.back().count - 1;
-  if (pair_piece_ && index <= UINT32_MAX) {
+  if (pair_piece_ && index <= UINT32_MAX && room_for(out_->vocab.size(), "vocab entries")) {
     // The piece keeps its list position as id even when the score is bad, so that one broken
     // entry does not shift every later id in the comparison with tokenizer.model.
     out_->vocab.add(static_cast<uint32_t>(index), *pair_piece_);
@@ -402,6 +405,17 @@ void TokenizerJsonSax::finish_merge_pair() {
   uint64_t index = stack_.empty() ? 0 : stack_.back().count - 1;
   bad("tokenizer.bad_merge", fmt::format("/model/merges/{}", index),
       "expected a pair of two strings [\"left\", \"right\"], found a list of another shape");
+}
+
+bool TokenizerJsonSax::room_for(size_t count, std::string_view what) {
+  if (count < kMaxTokenizerEntries) return true;
+  if (!too_many_reported_) {
+    too_many_reported_ = true;
+    bad("tokenizer.too_many_entries", pointer_here(),
+        fmt::format("expected at most {} {}, found more; the rest are not checked",
+                    kMaxTokenizerEntries, what));
+  }
+  return false;
 }
 
 void TokenizerJsonSax::bad(std::string code, std::string pointer, std::string message,

@@ -91,7 +91,8 @@ class TokenizerJsonSax {
   void bad(std::string code, std::string pointer, std::string message,
            Severity severity = Severity::kError);
   void note_key(uint32_t bit);
-  std::string pointer_here() const;  // pointer of the value being delivered
+  std::string pointer_here() const;                    // pointer of the value being delivered
+  bool room_for(size_t count, std::string_view what);  // false past kMaxTokenizerEntries
   void finish_added_token();
   void finish_vocab_pair();
   void finish_merge_pair();
@@ -110,6 +111,7 @@ class TokenizerJsonSax {
   bool tok_bad_ = false;
   std::optional<std::string> pair_piece_;
   bool pair_bad_ = false;
+  bool too_many_reported_ = false;
 };
 
 }  // namespace medq::detail

@@ -20,6 +20,10 @@ namespace medq {
 /// tokenizer.json files are a few tens of MB.
 inline constexpr uint64_t kMaxTokenizerJsonBytes = uint64_t{1} << 30;
 
+/// Most vocab entries / added tokens kept. Real vocabularies stay below 300k; the cap bounds
+/// memory on hostile input ("tokenizer.too_many_entries").
+inline constexpr size_t kMaxTokenizerEntries = size_t{1} << 22;
+
 /// serde_json's recursion limit: tokenizers cannot load a file nested deeper than this.
 inline constexpr size_t kMaxJsonDepth = 128;
 
