@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <string>
 
 #include "../test_util.hpp"
@@ -266,6 +265,32 @@ TEST(TokenizerJson, StreamingMatchesInMemoryAcrossChunks) {
   EXPECT_EQ(bad_mem.findings[0].where.byte_offset, bad.findings[0].where.byte_offset);
 }
 
+// Every prefix of a valid file, and every single-byte corruption of it, must give either a
+// summary or a syntax finding with a position inside the text: no crash, no hang, no
+// out-of-range position. Under the sanitizer build this doubles as a small fuzz pass.
+TEST(TokenizerJson, EveryTruncationAndByteFlipFailsCleanly) {
+  const std::string text = kCleanBpe;
+  auto check = [&](const std::string& input) {
+    auto r = parse_tokenizer_json(input, "t.json");
+    if (r.tokenizer) return;
+    ASSERT_FALSE(r.findings.empty());
+    const Finding& f = r.findings[0];
+    if (f.code == "tokenizer.json_syntax") {
+      ASSERT_TRUE(f.where.byte_offset.has_value());
+      EXPECT_LE(*f.where.byte_offset, input.size());
+      EXPECT_GE(f.where.line.value_or(0), 1u);
+    }
+  };
+  for (size_t n = 0; n < text.size(); ++n) check(text.substr(0, n));
+  for (size_t i = 0; i < text.size(); ++i) {
+    for (char c : {'\0', '"', '{', ']', '\xFF'}) {
+      std::string s = text;
+      s[i] = c;
+      check(s);
+    }
+  }
+}
+
 TEST(TokenizerJson, IoErrorsAreFindings) {
   auto missing = read_tokenizer_json("/nonexistent/tokenizer.json", "tokenizer.json");
   EXPECT_FALSE(missing.tokenizer.has_value());
@@ -286,9 +311,7 @@ TEST(TokenizerJson, IoErrorsAreFindings) {
 TEST(TokenizerJson, RealGemma3) {
   auto dir = test::gemma3_dir();
   if (dir.empty()) GTEST_SKIP() << "Gemma 3 tokenizer absent: run ./scripts/setup.sh";
-  auto start = std::chrono::steady_clock::now();
   auto r = read_tokenizer_json(dir / "tokenizer.json", "tokenizer.json");
-  auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   ASSERT_TRUE(r.tokenizer.has_value()) << dump(r.findings);
   EXPECT_TRUE(r.findings.empty()) << dump(r.findings);
   const TokenizerJson& t = *r.tokenizer;
@@ -309,8 +332,6 @@ TEST(TokenizerJson, RealGemma3) {
   EXPECT_EQ(t.token(262144), "<image_soft_token>");
   EXPECT_EQ(t.ids_of("<end_of_turn>"), std::vector<uint32_t>{106});
   EXPECT_EQ(t.vocab.find("<0xFF>").has_value(), true);
-  // Generous bound for a loaded 2-core machine and sanitizer builds; typically ~0.4 s.
-  EXPECT_LT(seconds, 10.0);
 }
 
 }  // namespace

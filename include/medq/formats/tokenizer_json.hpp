@@ -16,9 +16,10 @@
 
 namespace medq {
 
-/// Files larger than this are refused ("tokenizer.file_too_large"); the largest real
-/// tokenizer.json files are a few tens of MB.
-inline constexpr uint64_t kMaxTokenizerJsonBytes = uint64_t{1} << 30;
+/// Files larger than this are refused ("tokenizer.file_too_large"). Real tokenizer.json files
+/// are a few tens of MB (Gemma 3: 33 MB); the cap bounds what one huge JSON string can cost,
+/// since the JSON lexer buffers a whole string token (twice) before handing it over.
+inline constexpr uint64_t kMaxTokenizerJsonBytes = uint64_t{256} << 20;
 
 /// Most vocab entries / added tokens kept. Real vocabularies stay below 300k; the cap bounds
 /// memory on hostile input ("tokenizer.too_many_entries").
