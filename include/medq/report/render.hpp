@@ -1,0 +1,39 @@
+// Renderers: pure functions from a report to text. One file per output format
+// (render_text.cpp, render_markdown.cpp, render_json.cpp); every report type has all three.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "medq/report/inspect_report.hpp"
+#include "medq/report/validate_report.hpp"
+#include "medq/util/units.hpp"
+
+namespace medq {
+
+enum class OutputFormat { kText, kMarkdown, kJson };
+
+/// Version of every JSON document medq writes; bumped on any incompatible change (docs/json.md).
+inline constexpr int kJsonSchemaVersion = 1;
+
+std::string render_text(const InspectReport& r);
+std::string render_markdown(const InspectReport& r);
+std::string render_json(const InspectReport& r);
+std::string render_text(const ValidateReport& r);
+std::string render_markdown(const ValidateReport& r);
+std::string render_json(const ValidateReport& r);
+
+template <typename Report>
+std::string render(const Report& r, OutputFormat f) {
+  switch (f) {
+    case OutputFormat::kText:
+      return render_text(r);
+    case OutputFormat::kMarkdown:
+      return render_markdown(r);
+    case OutputFormat::kJson:
+      return render_json(r);
+  }
+  return {};
+}
+
+}  // namespace medq

@@ -1,0 +1,75 @@
+// Markdown renderings, for a pull-request comment or a report file.
+#include <fmt/format.h>
+
+#include "medq/report/findings_view.hpp"
+#include "medq/report/render.hpp"
+#include "medq/report/table.hpp"
+
+namespace medq {
+
+std::string render_markdown(const InspectReport& r) {
+  std::string out = fmt::format("# medq inspect: `{}`\n\n", r.target);
+  out += fmt::format("**{}** — {}, {}, {} of tensor data.\n", r.valid() ? "Valid" : "Invalid",
+                     count_noun(r.files.size(), "file"), count_noun(r.tensor_count, "tensor"),
+                     byte_size(r.tensor_bytes));
+  for (const auto& f : r.files) {
+    out += fmt::format("\n## `{}`\n\n", f.name);
+    if (!f.valid) {
+      out += fmt::format("{} bytes. **Invalid**: see the findings below.\n", group_digits(f.size));
+      continue;
+    }
+    std::string meta = "none";
+    if (f.metadata) {
+      meta.clear();
+      for (const auto& [k, v] : *f.metadata)
+        meta += (meta.empty() ? "" : ", ") + ("`" + k + "` = `" + v + "`");
+      if (meta.empty()) meta = "{}";
+    }
+    out += fmt::format("{} bytes, header {} bytes, {}. Metadata: {}.\n\n", group_digits(f.size),
+                       group_digits(f.header_bytes.value_or(0)),
+                       count_noun(f.tensors.size(), "tensor"), meta);
+    Table t{{"tensor", "dtype", "shape", "bytes", "offset"}, {false, false, false, true, true}, {}};
+    for (const auto& x : f.tensors) {
+      t.rows.push_back({"`" + x.name + "`", std::string(dtype_name(x.dtype)),
+                        shape_to_string(x.shape), group_digits(x.bytes), group_digits(x.offset)});
+    }
+    out += table_to_markdown(t);
+  }
+  if (!r.by_dtype.empty()) {
+    out += "\n## Totals by dtype\n\n";
+    Table t{{"dtype", "tensors", "bytes"}, {false, true, true}, {}};
+    for (const auto& d : r.by_dtype) {
+      t.rows.push_back(
+          {std::string(dtype_name(d.dtype)), group_digits(d.tensors), group_digits(d.bytes)});
+    }
+    out += table_to_markdown(t);
+  }
+  out += "\n## Findings\n\n";
+  out += r.findings.empty() ? "None.\n" : findings_to_markdown(r.findings);
+  return out;
+}
+
+std::string render_markdown(const ValidateReport& r) {
+  std::string out = fmt::format("# medq validate: `{}`\n\n", r.target);
+  out += fmt::format(
+      "**{}** — {} error{}, {} warning{}, {} info{}.\n\n", r.passed() ? "PASS" : "FAIL", r.errors(),
+      r.errors() == 1 ? "" : "s", r.warnings(), r.warnings() == 1 ? "" : "s",
+      count_severity(r.findings, Severity::kInfo), r.strict ? " (strict: warnings fail)" : "");
+  out +=
+      fmt::format("Model `{}`, quantization {}, {} in {} ({} of tensor data); directory {}.\n",
+                  r.model_type.empty() ? "unknown" : r.model_type, r.quantization,
+                  count_noun(r.tensor_count, "tensor"), count_noun(r.weight_files, "weight file"),
+                  byte_size(r.tensor_bytes), byte_size(r.directory_bytes));
+  out += "\n## Files\n\n";
+  Table t{{"file", "kind", "bytes", "errors", "warnings"}, {false, false, true, true, true}, {}};
+  for (const auto& f : r.files) {
+    t.rows.push_back({"`" + f.name + "`", f.kind, group_digits(f.bytes), std::to_string(f.errors),
+                      std::to_string(f.warnings)});
+  }
+  out += table_to_markdown(t);
+  out += "\n## Findings\n\n";
+  out += r.findings.empty() ? "None.\n" : findings_to_markdown(r.findings);
+  return out;
+}
+
+}  // namespace medq

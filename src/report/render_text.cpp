@@ -1,0 +1,79 @@
+// Text renderings, for a terminal.
+#include <fmt/format.h>
+
+#include "medq/report/findings_view.hpp"
+#include "medq/report/render.hpp"
+#include "medq/report/table.hpp"
+
+namespace medq {
+namespace {
+
+std::string metadata_line(const std::optional<std::map<std::string, std::string>>& m) {
+  if (!m) return "none";
+  if (m->empty()) return "{}";
+  std::string s;
+  for (const auto& [k, v] : *m) s += (s.empty() ? "" : ", ") + k + "=" + v;
+  return s;
+}
+
+}  // namespace
+
+std::string render_text(const InspectReport& r) {
+  std::string out = fmt::format("medq inspect {}\n{}, {}, {} of tensor data\n", r.target,
+                                count_noun(r.files.size(), "file"),
+                                count_noun(r.tensor_count, "tensor"), byte_size(r.tensor_bytes));
+  for (const auto& f : r.files) {
+    out += "\n";
+    if (!f.valid) {
+      out += fmt::format("{}  {} bytes  INVALID (see findings)\n", f.name, group_digits(f.size));
+      continue;
+    }
+    out += fmt::format("{}  {} bytes, header {} bytes, {}, metadata: {}\n", f.name,
+                       group_digits(f.size), group_digits(f.header_bytes.value_or(0)),
+                       count_noun(f.tensors.size(), "tensor"), metadata_line(f.metadata));
+    Table t{{"tensor", "dtype", "shape", "bytes", "offset"}, {false, false, false, true, true}, {}};
+    for (const auto& x : f.tensors) {
+      t.rows.push_back({x.name, std::string(dtype_name(x.dtype)), shape_to_string(x.shape),
+                        group_digits(x.bytes), group_digits(x.offset)});
+    }
+    out += table_to_text(t);
+  }
+  if (!r.by_dtype.empty()) {
+    out += "\nTotals by dtype\n";
+    Table t{{"dtype", "tensors", "bytes"}, {false, true, true}, {}};
+    for (const auto& d : r.by_dtype) {
+      t.rows.push_back(
+          {std::string(dtype_name(d.dtype)), group_digits(d.tensors), group_digits(d.bytes)});
+    }
+    out += table_to_text(t);
+  }
+  out += "\n";
+  if (r.findings.empty()) {
+    out += "Findings: none\n";
+  } else {
+    out += fmt::format("Findings: {} error(s), {} warning(s), {} info\n",
+                       count_severity(r.findings, Severity::kError),
+                       count_severity(r.findings, Severity::kWarning),
+                       count_severity(r.findings, Severity::kInfo));
+    out += findings_to_text(r.findings);
+  }
+  out += fmt::format("Result: {}\n", r.valid() ? "valid" : "INVALID");
+  return out;
+}
+
+std::string render_text(const ValidateReport& r) {
+  std::string out = fmt::format("medq validate {}{}\n", r.target, r.strict ? " --strict" : "");
+  out +=
+      fmt::format("model: {}, quantization: {}, {} in {} ({} of tensor data), directory {}\n",
+                  r.model_type.empty() ? "unknown" : r.model_type, r.quantization,
+                  count_noun(r.tensor_count, "tensor"), count_noun(r.weight_files, "weight file"),
+                  human_bytes(r.tensor_bytes), human_bytes(r.directory_bytes));
+  out +=
+      fmt::format("Result: {} ({} error{}, {} warning{}, {} info)\n", r.passed() ? "PASS" : "FAIL",
+                  r.errors(), r.errors() == 1 ? "" : "s", r.warnings(),
+                  r.warnings() == 1 ? "" : "s", count_severity(r.findings, Severity::kInfo));
+  if (!r.findings.empty()) out += "\n" + findings_to_text(r.findings);
+  return out;
+}
+
+}  // namespace medq
