@@ -301,18 +301,18 @@ SentencePieceResult read_sentencepiece(const std::filesystem::path& path,
   std::string err;
   auto file = File::open(path, &err);
   if (!file) {
-    result.findings.push_back(file_error("tokenizer.io_error", file_label, err));
+    result.findings.push_back(file_error("tokenizer.unreadable", file_label, err));
     return result;
   }
   if (file->size() > kMaxSentencePieceBytes) {
     result.findings.push_back(file_error(
-        "tokenizer.file_too_large", file_label,
+        "tokenizer.too_large", file_label,
         fmt::format("expected at most {} bytes, found {}", kMaxSentencePieceBytes, file->size())));
     return result;
   }
   std::vector<uint8_t> bytes(static_cast<size_t>(file->size()));
   if (!file->read_at(0, bytes.data(), bytes.size(), &err)) {
-    result.findings.push_back(file_error("tokenizer.io_error", file_label, err));
+    result.findings.push_back(file_error("tokenizer.unreadable", file_label, err));
     return result;
   }
   return parse_sentencepiece(bytes, file_label);

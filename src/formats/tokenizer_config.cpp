@@ -2,15 +2,14 @@
 
 #include <algorithm>
 #include <charconv>
+#include <iterator>
 #include <utility>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "medq/check/display.hpp"
-#include "medq/formats/tokenizer_json.hpp"
-#include "medq/io/file.hpp"
-#include "medq/io/text_position.hpp"
+#include "medq/formats/json_file.hpp"
 
 namespace medq {
 namespace {
@@ -36,58 +35,11 @@ std::string kind(const json& v) {
   return v.is_object() ? "an object" : "a list";
 }
 
-// Parses a JSON object, turning syntax errors into "tokenizer.json_syntax" with line/column.
-std::optional<json> parse_object(std::string_view text, std::string_view file, Findings* out) {
-  json doc;
-  try {
-    doc = json::parse(text.begin(), text.end());
-  } catch (const json::parse_error& e) {
-    uint64_t byte = e.byte > 0 ? e.byte - 1 : 0;
-    TextPosition p = text_position(text, byte);
-    std::string what = e.what();
-    if (auto c = what.find("column "); c != std::string::npos) {
-      if (auto colon = what.find(": ", c); colon != std::string::npos)
-        what = what.substr(colon + 2);
-    }
-    if (what.size() > 200) what.resize(200);
-    for (char& ch : what) {
-      if (static_cast<unsigned char>(ch) < 0x20 || (ch & 0x80)) ch = '?';
-    }
-    Finding f = make("tokenizer.json_syntax", Severity::kError, file, "", "invalid JSON: " + what);
-    f.where.byte_offset = byte;
-    f.where.line = p.line;
-    f.where.column = p.column;
-    out->push_back(std::move(f));
-    return std::nullopt;
-  }
-  if (!doc.is_object()) {
-    out->push_back(make("tokenizer.not_object", Severity::kError, file, "",
-                        "expected a JSON object at the top level, found " + kind(doc)));
-    return std::nullopt;
-  }
-  return doc;
-}
-
-std::optional<std::string> read_text(const std::filesystem::path& path, std::string_view file,
-                                     Findings* out) {
-  std::string err;
-  auto f = File::open(path, &err);
-  if (!f) {
-    out->push_back(make("tokenizer.io_error", Severity::kError, file, "", err));
-    return std::nullopt;
-  }
-  if (f->size() > kMaxTokenizerConfigBytes) {
-    out->push_back(make(
-        "tokenizer.file_too_large", Severity::kError, file, "",
-        fmt::format("expected at most {} bytes, found {}", kMaxTokenizerConfigBytes, f->size())));
-    return std::nullopt;
-  }
-  std::string text(static_cast<size_t>(f->size()), '\0');
-  if (!f->read_at(0, text.data(), text.size(), &err)) {
-    out->push_back(make("tokenizer.io_error", Severity::kError, file, "", err));
-    return std::nullopt;
-  }
-  return text;
+bool require_object(const json& doc, std::string_view file, Findings* out) {
+  if (doc.is_object()) return true;
+  out->push_back(make("tokenizer.not_object", Severity::kError, file, "",
+                      "expected a JSON object at the top level, found " + kind(doc)));
+  return false;
 }
 
 // Roles whose value must be a token; other "*_token" keys are only read when they hold one.
@@ -123,14 +75,14 @@ const SpecialTokenRef* TokenizerConfig::role(std::string_view r) const {
   return nullptr;
 }
 
-TokenizerConfigResult parse_tokenizer_config(std::string_view text, std::string_view file_label) {
+TokenizerConfigResult tokenizer_config_from_json(const nlohmann::json& doc,
+                                                 std::string_view file_label) {
   TokenizerConfigResult result;
-  auto doc = parse_object(text, file_label, &result.findings);
-  if (!doc) return result;
+  if (!require_object(doc, file_label, &result.findings)) return result;
   TokenizerConfig cfg;
   cfg.file = std::string(file_label);
   Findings* out = &result.findings;
-  for (const auto& [key, v] : doc->items()) {
+  for (const auto& [key, v] : doc.items()) {
     std::string ptr = "/" + json_pointer_escape(key);
     if (key == "additional_special_tokens") {
       if (!v.is_array()) {
@@ -189,23 +141,44 @@ TokenizerConfigResult parse_tokenizer_config(std::string_view text, std::string_
   return result;
 }
 
-TokenizerConfigResult read_tokenizer_config(const std::filesystem::path& path,
-                                            std::string_view file_label) {
-  TokenizerConfigResult result;
-  auto text = read_text(path, file_label, &result.findings);
-  if (!text) return result;
-  return parse_tokenizer_config(*text, file_label);
+namespace {
+
+// The DOM readers after main's JSON reader, keeping its findings (syntax, size, duplicate keys).
+template <typename Result, typename FromJson>
+Result from_json_result(JsonFileResult parsed, std::string_view file_label, FromJson from_json) {
+  if (!parsed.value) {
+    Result r;
+    r.findings = std::move(parsed.findings);
+    return r;
+  }
+  Result r = from_json(*parsed.value, file_label);
+  r.findings.insert(r.findings.begin(), parsed.findings.begin(), parsed.findings.end());
+  return r;
 }
 
-GenerationConfigResult parse_generation_config(std::string_view text, std::string_view file_label) {
+}  // namespace
+
+TokenizerConfigResult parse_tokenizer_config(std::string_view text, std::string_view file_label) {
+  return from_json_result<TokenizerConfigResult>(parse_json_text(text, file_label, "tokenizer"),
+                                                 file_label, tokenizer_config_from_json);
+}
+
+TokenizerConfigResult read_tokenizer_config(const std::filesystem::path& path,
+                                            std::string_view file_label) {
+  return from_json_result<TokenizerConfigResult>(
+      read_json_file(path, file_label, "tokenizer", kMaxTokenizerConfigBytes), file_label,
+      tokenizer_config_from_json);
+}
+
+GenerationConfigResult generation_config_from_json(const nlohmann::json& doc,
+                                                   std::string_view file_label) {
   GenerationConfigResult result;
-  auto doc = parse_object(text, file_label, &result.findings);
-  if (!doc) return result;
+  if (!require_object(doc, file_label, &result.findings)) return result;
   GenerationConfig cfg;
   cfg.file = std::string(file_label);
   auto take = [&](const char* key, std::vector<TokenIdRef>* dst) {
-    auto it = doc->find(key);
-    if (it == doc->end() || it->is_null()) return;
+    auto it = doc.find(key);
+    if (it == doc.end() || it->is_null()) return;
     std::string ptr = std::string("/") + key;
     auto one = [&](const json& v, const std::string& p) {
       if (v.is_number_unsigned()) {
@@ -229,12 +202,16 @@ GenerationConfigResult parse_generation_config(std::string_view text, std::strin
   return result;
 }
 
+GenerationConfigResult parse_generation_config(std::string_view text, std::string_view file_label) {
+  return from_json_result<GenerationConfigResult>(parse_json_text(text, file_label, "config"),
+                                                  file_label, generation_config_from_json);
+}
+
 GenerationConfigResult read_generation_config(const std::filesystem::path& path,
                                               std::string_view file_label) {
-  GenerationConfigResult result;
-  auto text = read_text(path, file_label, &result.findings);
-  if (!text) return result;
-  return parse_generation_config(*text, file_label);
+  return from_json_result<GenerationConfigResult>(
+      read_json_file(path, file_label, "config", kMaxTokenizerConfigBytes), file_label,
+      generation_config_from_json);
 }
 
 }  // namespace medq

@@ -1,6 +1,7 @@
 #include "medq/formats/tokenizer_json.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <iterator>
 #include <utility>
 
@@ -9,6 +10,7 @@
 
 #include "medq/check/display.hpp"
 #include "medq/check/finding_cap.hpp"
+#include "medq/formats/json_file.hpp"
 #include "medq/io/file.hpp"
 #include "medq/io/text_position.hpp"
 #include "tokenizer_json_checks.hpp"
@@ -30,21 +32,6 @@ std::string_view model_type_name(TokenizerModelType t) {
       break;
   }
   return "unknown";
-}
-
-std::string json_pointer_escape(std::string_view segment) {
-  std::string out;
-  out.reserve(segment.size());
-  for (char c : segment) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
 }
 
 uint64_t TokenizerJson::token_space() const {
@@ -81,12 +68,18 @@ struct ChunkSource {
   std::vector<char> buf = std::vector<char>(64 * 1024);
   uint64_t next_offset = 0;
   std::string error;
+  std::optional<uint64_t> first_nul;  // nlohmann's lexer takes a NUL byte for the end of input
 
   // Reads the next chunk; returns its size (0 at end of file or on error).
   size_t refill() {
     if (!error.empty() || next_offset >= file->size()) return 0;
     auto got = file->read_some_at(next_offset, buf.data(), buf.size(), &error);
     if (!got) return 0;
+    if (!first_nul) {
+      if (const void* nul = std::memchr(buf.data(), 0, *got)) {
+        first_nul = next_offset + static_cast<uint64_t>(static_cast<const char*>(nul) - buf.data());
+      }
+    }
     next_offset += *got;
     return *got;
   }
@@ -150,14 +143,14 @@ std::string syntax_message(const std::string& what) {
   if (w.size() > 200) w = w.substr(0, 200);
   std::string out;
   for (char c : w) out += (static_cast<unsigned char>(c) < 0x20 || c & 0x80) ? '?' : c;
-  return "invalid JSON: " + out;
+  return out;
 }
 
 // Runs the SAX parse over [first, last) and turns parser-level failures into findings.
 // `position_of` maps a byte offset to a line and column (only called on a syntax error).
-template <typename It, typename PositionFn>
+template <typename It, typename PositionFn, typename NulFn>
 TokenizerJsonResult run(It first, It last, std::string_view file_label, PositionFn position_of,
-                        const std::string* io_error) {
+                        NulFn first_nul, const std::string* io_error) {
   TokenizerJsonResult result;
   TokenizerJson tok;
   tok.file = std::string(file_label);
@@ -167,9 +160,19 @@ TokenizerJsonResult run(It first, It last, std::string_view file_label, Position
   bool ok = nlohmann::json::sax_parse(first, last, &sax, nlohmann::json::input_format_t::json,
                                       /*strict=*/true);
   if (io_error != nullptr && !io_error->empty()) {
-    findings.add(file_finding("tokenizer.io_error", file_label, *io_error));
+    findings.add(file_finding("tokenizer.unreadable", file_label, *io_error));
     findings.flush(tok.file);
     return result;
+  }
+  // JSON allows no raw NUL byte, but nlohmann stops at one as if the input ended, so a file with
+  // garbage after a NUL would pass. Only a NUL before the point where parsing stopped counts.
+  if (std::optional<uint64_t> nul = first_nul();
+      nul && (ok || (facts.syntax_error && *nul <= facts.error_byte))) {
+    ok = false;
+    facts.syntax_error = true;
+    facts.depth_exceeded = false;
+    facts.error_byte = *nul;
+    facts.error_message = "unexpected NUL byte";
   }
   if (!ok || facts.syntax_error || facts.depth_exceeded) {
     if (facts.depth_exceeded) {
@@ -180,7 +183,7 @@ TokenizerJsonResult run(It first, It last, std::string_view file_label, Position
                       kMaxJsonDepth)));
     } else {
       Finding f =
-          file_finding("tokenizer.json_syntax", file_label, syntax_message(facts.error_message));
+          file_finding("tokenizer.invalid_json", file_label, syntax_message(facts.error_message));
       TextPosition p = position_of(facts.error_byte);
       f.where.byte_offset = facts.error_byte;
       f.where.line = p.line;
@@ -207,7 +210,13 @@ TokenizerJsonResult run(It first, It last, std::string_view file_label, Position
 TokenizerJsonResult parse_tokenizer_json(std::string_view text, std::string_view file_label) {
   return run(
       text.data(), text.data() + text.size(), file_label,
-      [&](uint64_t offset) { return text_position(text, offset); }, nullptr);
+      [&](uint64_t offset) { return text_position(text, offset); },
+      [&]() -> std::optional<uint64_t> {
+        auto nul = text.find('\0');
+        if (nul == std::string_view::npos) return std::nullopt;
+        return nul;
+      },
+      nullptr);
 }
 
 TokenizerJsonResult read_tokenizer_json(const std::filesystem::path& path,
@@ -216,13 +225,13 @@ TokenizerJsonResult read_tokenizer_json(const std::filesystem::path& path,
   auto file = File::open(path, &err);
   if (!file) {
     TokenizerJsonResult r;
-    r.findings.push_back(file_finding("tokenizer.io_error", file_label, err));
+    r.findings.push_back(file_finding("tokenizer.unreadable", file_label, err));
     return r;
   }
   if (file->size() > kMaxTokenizerJsonBytes) {
     TokenizerJsonResult r;
     r.findings.push_back(file_finding(
-        "tokenizer.file_too_large", file_label,
+        "tokenizer.too_large", file_label,
         fmt::format("expected at most {} bytes, found {}", kMaxTokenizerJsonBytes, file->size())));
     return r;
   }
@@ -243,7 +252,9 @@ TokenizerJsonResult read_tokenizer_json(const std::filesystem::path& path,
     }
     return counter.position();
   };
-  return run(ChunkIterator(&src), ChunkIterator(nullptr), file_label, position_of, &src.error);
+  return run(
+      ChunkIterator(&src), ChunkIterator(nullptr), file_label, position_of,
+      [&] { return src.first_nul; }, &src.error);
 }
 
 }  // namespace medq

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "medq/check/display.hpp"
+#include "medq/formats/json_file.hpp"
 
 namespace medq::detail {
 namespace {

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "medq/check/display.hpp"
+#include "medq/formats/json_file.hpp"
 
 namespace medq::detail {
 namespace {
@@ -163,7 +164,8 @@ void TokenizerJsonSax::note_key(uint32_t bit) {
     bad("tokenizer.duplicate_key", where,
         fmt::format("key {} appears more than once in its object; expected it once (loaders keep "
                     "only one of the values)",
-                    where));
+                    where),
+        Severity::kWarning);
   }
   f.seen_keys |= bit;
 }

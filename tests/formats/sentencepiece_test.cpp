@@ -223,12 +223,12 @@ TEST(SentencePiece, EveryTruncationFailsCleanly) {
 
 TEST(SentencePiece, IoErrors) {
   auto r = read_sentencepiece("/nonexistent/tokenizer.model", "tokenizer.model");
-  EXPECT_NE(find_finding(r.findings, "tokenizer.io_error"), nullptr);
+  EXPECT_NE(find_finding(r.findings, "tokenizer.unreadable"), nullptr);
   test::TempDir dir;
   auto big = dir.write("big.model", "x");
   std::filesystem::resize_file(big, kMaxSentencePieceBytes + 1);
   auto r2 = read_sentencepiece(big, "big.model");
-  EXPECT_NE(find_finding(r2.findings, "tokenizer.file_too_large"), nullptr) << dump(r2.findings);
+  EXPECT_NE(find_finding(r2.findings, "tokenizer.too_large"), nullptr) << dump(r2.findings);
 }
 
 // Real models from google/sentencepiece's python tests (see /work/shared/realdata/README.md).

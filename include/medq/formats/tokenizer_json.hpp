@@ -16,7 +16,7 @@
 
 namespace medq {
 
-/// Files larger than this are refused ("tokenizer.file_too_large"). Real tokenizer.json files
+/// Files larger than this are refused ("tokenizer.too_large"). Real tokenizer.json files
 /// are a few tens of MB (Gemma 3: 33 MB); the cap bounds what one huge JSON string can cost,
 /// since the JSON lexer buffers a whole string token (twice) before handing it over.
 inline constexpr uint64_t kMaxTokenizerJsonBytes = uint64_t{256} << 20;
@@ -76,11 +76,10 @@ struct TokenizerJsonResult {
 /// Parses tokenizer.json text held in memory. `file_label` names the file in findings.
 TokenizerJsonResult parse_tokenizer_json(std::string_view text, std::string_view file_label);
 
-/// Streams `path` in chunks through the same parser. I/O problems become "tokenizer.io_error".
+/// Streams `path` in chunks through the same parser. I/O problems become "tokenizer.unreadable",
+/// files over kMaxTokenizerJsonBytes "tokenizer.too_large". Syntax errors are
+/// "tokenizer.invalid_json" with byte offset, line and column, as for the small JSON files.
 TokenizerJsonResult read_tokenizer_json(const std::filesystem::path& path,
                                         std::string_view file_label);
-
-/// RFC 6901 escaping of one pointer segment ("~" -> "~0", "/" -> "~1").
-std::string json_pointer_escape(std::string_view segment);
 
 }  // namespace medq
