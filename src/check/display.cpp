@@ -2,18 +2,12 @@
 
 #include <fmt/format.h>
 
-namespace medq {
+#include "medq/formats/utf8.hpp"
 
-std::string quote_text(std::string_view s, size_t max_bytes) {
-  bool cut = false;
-  if (s.size() > max_bytes) {
-    size_t n = max_bytes;
-    // Back up over UTF-8 continuation bytes so the cut never splits a character.
-    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
-    s = s.substr(0, n);
-    cut = true;
-  }
-  std::string out = "\"";
+namespace medq {
+namespace {
+
+void append_escaped(std::string& out, std::string_view s) {
   for (char ch : s) {
     auto c = static_cast<unsigned char>(ch);
     switch (c) {
@@ -39,6 +33,31 @@ std::string quote_text(std::string_view s, size_t max_bytes) {
           out += ch;
         }
     }
+  }
+}
+
+}  // namespace
+
+std::string quote_text(std::string_view s, size_t max_bytes) {
+  bool cut = false;
+  if (s.size() > max_bytes) {
+    size_t n = max_bytes;
+    // Back up over UTF-8 continuation bytes so the cut never splits a character.
+    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+    s = s.substr(0, n);
+    cut = true;
+  }
+  std::string out = "\"";
+  // Pieces of a tokenizer.model are raw bytes; invalid UTF-8 is shown as \xHH so that every
+  // report (JSON included) stays valid UTF-8.
+  while (!s.empty()) {
+    auto bad = first_invalid_utf8(
+        std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(s.data()), s.size()));
+    size_t good = bad.value_or(s.size());
+    append_escaped(out, s.substr(0, good));
+    if (!bad) break;
+    out += fmt::format("\\x{:02X}", static_cast<unsigned char>(s[good]));
+    s.remove_prefix(good + 1);
   }
   out += cut ? "...\"" : "\"";
   return out;

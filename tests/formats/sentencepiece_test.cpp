@@ -139,6 +139,9 @@ TEST_P(SentencePieceRows, ReportsTheFinding) {
   ASSERT_NE(f, nullptr) << "expected " << row.code << ", got:\n" << dump(r.findings);
   EXPECT_EQ(f->severity, row.severity) << f->message;
   EXPECT_EQ(f->where.file, "tokenizer.model");
+  // Messages stay printable, valid UTF-8 even when a piece is not.
+  EXPECT_EQ(f->message.find('\xFF'), std::string::npos) << f->message;
+  EXPECT_EQ(f->message.find('\n'), std::string::npos) << f->message;
   if (row.offset) {
     EXPECT_EQ(f->where.byte_offset, row.offset) << f->message;
   }
@@ -186,6 +189,8 @@ const Row kRows[] = {
      "tokenizer.spm_empty_piece", Severity::kError, std::nullopt},
     {"duplicate_piece", base_pieces() + piece("b"), "tokenizer.spm_duplicate_piece",
      Severity::kError, base_pieces().size() + 2},
+    {"duplicate_invalid_utf8", base_pieces() + piece("\xFF\n") + piece("\xFF\n"),
+     "tokenizer.spm_duplicate_piece", Severity::kError, std::nullopt},
     {"no_unknown", piece("a") + piece("b"), "tokenizer.spm_unk_count", Severity::kError,
      std::nullopt},
     {"two_unknown", base_pieces() + piece("<unk2>", kUnknown), "tokenizer.spm_unk_count",

@@ -9,7 +9,8 @@
 namespace medq {
 
 /// `s` in double quotes with JSON-style escapes for quotes, backslashes and control characters,
-/// cut (at a UTF-8 character boundary) after `max_bytes` bytes with "..." appended.
+/// bytes that are not valid UTF-8 as \xHH, cut (at a UTF-8 character boundary) after
+/// `max_bytes` bytes with "..." appended.
 std::string quote_text(std::string_view s, size_t max_bytes = 60);
 
 }  // namespace medq

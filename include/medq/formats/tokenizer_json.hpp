@@ -1,7 +1,13 @@
 // Reader for Hugging Face tokenizer.json (formats.md C.2). It streams the file through a SAX
 // parser in 64 KiB chunks and keeps only what the checks need (version, model type, vocab,
 // added tokens, decoder), counting the merges without storing them, so the 33 MB Gemma 3 file
-// takes a fraction of a second and a few MB. Structural problems become "tokenizer.*" findings.
+// takes about 0.3 s of CPU and 14 MB peak RSS. Structural problems become "tokenizer.*" findings.
+//
+// Why nlohmann's SAX parser and not simdjson: measured on Gemma 3's file, simdjson parses in
+// ~0.05 s but needs the whole file in memory plus its index (55 MB RSS on-demand, 89 MB DOM), and
+// its on-demand API does not validate the parts it skips, while a validator must report a syntax
+// error anywhere with its line. nlohmann SAX validates everything, streams (3 MB RSS for a bare
+// parse), and at ~0.25 s of CPU for a bare parse is well inside the one-second budget.
 #pragma once
 
 #include <cstdint>
