@@ -1,0 +1,91 @@
+// Reader for Hugging Face tokenizer.json (formats.md C.2). It streams the file through a SAX
+// parser in 64 KiB chunks and keeps only what the checks need (version, model type, vocab,
+// added tokens, decoder), counting the merges without storing them, so the 33 MB Gemma 3 file
+// takes about 0.3 s of CPU and 14 MB peak RSS. Structural problems become "tokenizer.*" findings.
+//
+// Why nlohmann's SAX parser and not simdjson: measured on Gemma 3's file, simdjson parses in
+// ~0.05 s but needs the whole file in memory plus its index (55 MB RSS on-demand, 89 MB DOM), and
+// its on-demand API does not validate the parts it skips, while a validator must report a syntax
+// error anywhere with its line. nlohmann SAX validates everything, streams (3 MB RSS for a bare
+// parse), and at ~0.25 s of CPU for a bare parse is well inside the one-second budget.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "medq/check/finding.hpp"
+#include "medq/formats/token_vocab.hpp"
+
+namespace medq {
+
+/// Files larger than this are refused ("tokenizer.too_large"). Real tokenizer.json files
+/// are a few tens of MB (Gemma 3: 33 MB); the cap bounds what one huge JSON string can cost,
+/// since the JSON lexer buffers a whole string token (twice) before handing it over.
+inline constexpr uint64_t kMaxTokenizerJsonBytes = uint64_t{256} << 20;
+
+/// Most vocab entries / added tokens kept. Real vocabularies stay below 300k; the cap bounds
+/// memory on hostile input ("tokenizer.too_many_entries").
+inline constexpr size_t kMaxTokenizerEntries = size_t{1} << 22;
+
+/// serde_json's recursion limit: tokenizers cannot load a file nested deeper than this.
+inline constexpr size_t kMaxJsonDepth = 128;
+
+enum class TokenizerModelType : uint8_t { kUnknown, kBPE, kUnigram, kWordPiece, kWordLevel };
+
+/// "BPE", "Unigram", "WordPiece", "WordLevel" or "unknown".
+std::string_view model_type_name(TokenizerModelType t);
+
+struct AddedToken {
+  uint32_t id = 0;
+  std::string content;
+  bool special = false;
+  size_t index = 0;  ///< position in the added_tokens array, for "/added_tokens/<index>/id"
+};
+
+struct TokenizerJson {
+  std::string file;                    ///< label given to the reader, used in findings
+  std::optional<std::string> version;  ///< "1.0" in every valid file
+  TokenizerModelType model_type = TokenizerModelType::kUnknown;
+  bool model_type_tagged = false;  ///< false for legacy files without model.type (type inferred)
+  std::string model_type_raw;      ///< model.type as written (empty when absent)
+  TokenVocab vocab;                ///< model.vocab: token -> id map, or Unigram [piece, score] list
+  bool vocab_is_list = false;      ///< true for the Unigram list form
+  uint64_t merges = 0;             ///< number of BPE merges (not stored)
+  std::optional<std::string> unk_token;     ///< model.unk_token (BPE, WordPiece, WordLevel)
+  std::optional<uint64_t> unk_id;           ///< model.unk_id (Unigram)
+  std::optional<bool> byte_fallback;        ///< model.byte_fallback (BPE, Unigram)
+  std::vector<AddedToken> added_tokens;     ///< in file order
+  std::optional<std::string> decoder_type;  ///< decoder.type, absent when decoder is null
+  std::vector<std::string> decoder_steps;   ///< types inside a "Sequence" decoder, in order
+
+  /// Max id + 1 over the vocab and the added tokens: the number of embedding rows the tokenizer
+  /// needs. 0 for an empty tokenizer.
+  uint64_t token_space() const;
+  /// Every id that `content` has as an added token or in the vocab, ascending, without repeats.
+  std::vector<uint32_t> ids_of(std::string_view content) const;
+  /// What id `id` decodes to: the added token with that id if any (added tokens take
+  /// precedence in tokenizers), otherwise the vocab entry.
+  std::optional<std::string_view> token(uint32_t id) const;
+};
+
+struct TokenizerJsonResult {
+  /// Set unless the file could not be read or is not JSON; structural findings still leave a
+  /// (partial) summary so that cross-file checks can run.
+  std::optional<TokenizerJson> tokenizer;
+  Findings findings;
+};
+
+/// Parses tokenizer.json text held in memory. `file_label` names the file in findings.
+TokenizerJsonResult parse_tokenizer_json(std::string_view text, std::string_view file_label);
+
+/// Streams `path` in chunks through the same parser. I/O problems become "tokenizer.unreadable",
+/// files over kMaxTokenizerJsonBytes "tokenizer.too_large". Syntax errors are
+/// "tokenizer.invalid_json" with byte offset, line and column, as for the small JSON files.
+TokenizerJsonResult read_tokenizer_json(const std::filesystem::path& path,
+                                        std::string_view file_label);
+
+}  // namespace medq
