@@ -24,8 +24,8 @@ size_t count_severity(const Findings& f, Severity s) {
 
 void sort_findings(Findings& f) {
   auto key = [](const Finding& x) {
-    return std::tie(x.where.file, x.where.byte_offset, x.where.json_pointer, x.where.tensor,
-                    x.code, x.message);
+    return std::tie(x.where.file, x.where.byte_offset, x.where.json_pointer, x.where.tensor, x.code,
+                    x.message);
   };
   std::stable_sort(f.begin(), f.end(),
                    [&](const Finding& a, const Finding& b) { return key(a) < key(b); });

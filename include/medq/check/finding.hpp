@@ -16,11 +16,11 @@ enum class Severity : uint8_t { kInfo, kWarning, kError };
 std::string_view severity_name(Severity s);  // "info", "warning", "error"
 
 struct Location {
-  std::string file;                        ///< path relative to the model directory
-  std::string json_pointer;                ///< RFC 6901 pointer into a JSON file, if any
-  std::string tensor;                      ///< tensor name, if any
-  std::optional<uint64_t> byte_offset;     ///< absolute byte offset in `file`, if known
-  std::optional<uint64_t> line, column;    ///< 1-based text position (JSON syntax errors)
+  std::string file;                      ///< path relative to the model directory
+  std::string json_pointer;              ///< RFC 6901 pointer into a JSON file, if any
+  std::string tensor;                    ///< tensor name, if any
+  std::optional<uint64_t> byte_offset;   ///< absolute byte offset in `file`, if known
+  std::optional<uint64_t> line, column;  ///< 1-based text position (JSON syntax errors)
 };
 
 struct Finding {

@@ -1,0 +1,39 @@
+// Reading a small JSON file (config.json, an index, tokenizer_config.json) into a DOM, with a
+// size cap and syntax errors reported as findings that name the line and column.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "medq/check/finding.hpp"
+
+namespace medq {
+
+/// Files larger than this are not loaded into a DOM (tokenizer.json has its own streaming reader).
+inline constexpr uint64_t kMaxSmallJsonBytes = 64ull << 20;
+
+struct JsonFileResult {
+  std::optional<nlohmann::json> value;  ///< set when the file parsed
+  Findings findings;
+};
+
+/// Parses `text` as JSON. A syntax error becomes one finding with code `<area>.invalid_json`,
+/// the byte offset, and the 1-based line and column. Duplicate keys are reported as a warning
+/// `<area>.duplicate_key` (the last value is kept, as Python's json module does).
+JsonFileResult parse_json_text(std::string_view text, std::string_view file_label,
+                               std::string_view area);
+
+/// Reads and parses the file at `path`. I/O problems become `<area>.unreadable`, a file over
+/// `max_bytes` becomes `<area>.too_large`.
+JsonFileResult read_json_file(const std::filesystem::path& path, std::string_view file_label,
+                              std::string_view area, uint64_t max_bytes = kMaxSmallJsonBytes);
+
+/// RFC 6901 escaping of one reference token ("~" -> "~0", "/" -> "~1").
+std::string json_pointer_escape(std::string_view key);
+
+}  // namespace medq

@@ -1,0 +1,44 @@
+// A checkpoint as one model: the weight files of a directory (model.safetensors or the
+// model-0000k-of-0000N shards, and any other *.safetensors mlx-lm would load), each with its
+// parsed header, plus the shard index when there is one.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "medq/check/finding.hpp"
+#include "medq/formats/safetensors.hpp"
+#include "medq/formats/shard_index.hpp"
+
+namespace medq {
+
+struct WeightFile {
+  std::string name;  ///< file name relative to the checkpoint directory
+  SafetensorsResult header;
+};
+
+struct Checkpoint {
+  std::filesystem::path root;     ///< the directory (or, for a single file, its parent)
+  std::vector<WeightFile> files;  ///< sorted by name
+  std::optional<ShardIndex> index;
+  bool has_index_file = false;
+  Findings findings;  ///< every file's findings and the index's, unsorted
+
+  /// Every tensor of every accepted file, with the file it is in.
+  struct Entry {
+    const TensorInfo* tensor;
+    const WeightFile* file;
+  };
+  std::vector<Entry> tensors() const;
+};
+
+/// Loads the headers of every `*.safetensors` file directly inside `dir` (sorted by name) and the
+/// shard index if present. Reads headers only.
+Checkpoint load_checkpoint(const std::filesystem::path& dir);
+
+/// Loads one safetensors file as a checkpoint of one file.
+Checkpoint load_single_file(const std::filesystem::path& file);
+
+}  // namespace medq

@@ -1,0 +1,21 @@
+// How a finding's location reads in text and Markdown: "file: tensor 'x' @ byte 123 (/ptr)".
+// Shared by every renderer so a finding looks the same in every report.
+#pragma once
+
+#include <string>
+
+#include "medq/check/finding.hpp"
+#include "medq/report/table.hpp"
+
+namespace medq {
+
+/// The location without the file name: tensor, JSON pointer, line:column, byte offset.
+std::string location_detail(const Location& where);
+
+/// One line per finding, grouped under their file, for a terminal.
+std::string findings_to_text(const Findings& findings);
+
+/// A Markdown table of findings (severity, code, location, message).
+std::string findings_to_markdown(const Findings& findings);
+
+}  // namespace medq

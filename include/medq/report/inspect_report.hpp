@@ -1,0 +1,52 @@
+// What `medq inspect` reports: every weight file's header laid out as plain data. Renderers
+// (report/render_*.hpp) turn it into text, Markdown or JSON.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "medq/check/finding.hpp"
+#include "medq/formats/dtype.hpp"
+#include "medq/model/checkpoint.hpp"
+
+namespace medq {
+
+struct InspectedTensor {
+  std::string name;
+  Dtype dtype = Dtype::U8;
+  std::vector<uint64_t> shape;
+  uint64_t bytes = 0;
+  uint64_t offset = 0;  ///< absolute byte offset of the data in the file
+};
+
+struct InspectedFile {
+  std::string name;
+  uint64_t size = 0;
+  bool valid = false;
+  std::optional<uint64_t> header_bytes;  ///< N, when the file was accepted
+  std::optional<std::map<std::string, std::string>> metadata;
+  std::vector<InspectedTensor> tensors;  ///< in data order
+};
+
+struct DtypeTotal {
+  Dtype dtype = Dtype::U8;
+  uint64_t tensors = 0;
+  uint64_t bytes = 0;
+};
+
+struct InspectReport {
+  std::string target;  ///< the path as given
+  std::vector<InspectedFile> files;
+  std::vector<DtypeTotal> by_dtype;  ///< in dtype enum order
+  uint64_t tensor_count = 0;
+  uint64_t tensor_bytes = 0;
+  Findings findings;  ///< sorted
+  bool valid() const { return count_severity(findings, Severity::kError) == 0; }
+};
+
+InspectReport build_inspect_report(const Checkpoint& cp, std::string target);
+
+}  // namespace medq

@@ -1,0 +1,26 @@
+// Each subcommand registers its options on the CLI11 app and, when chosen, leaves a function
+// that runs it and returns the exit code.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+
+#include "medq/report/render.hpp"
+
+namespace medq::cli {
+
+using CommandFn = std::function<int()>;
+
+void register_inspect(CLI::App& app, CommandFn* selected);
+
+/// Adds `--format text|md|json` to `sub`, writing into `*format`.
+void add_format_option(CLI::App* sub, OutputFormat* format, const std::string& default_name);
+
+/// Writes `text` to stdout.
+void print(const std::string& text);
+
+/// Writes "medq: error: <message>" to stderr.
+void print_error(const std::string& message);
+
+}  // namespace medq::cli

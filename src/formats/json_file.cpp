@@ -1,0 +1,202 @@
+#include "medq/formats/json_file.hpp"
+
+#include <fmt/format.h>
+
+#include <set>
+#include <vector>
+
+#include "medq/io/file.hpp"
+
+namespace medq {
+
+std::string json_pointer_escape(std::string_view key) {
+  std::string out;
+  out.reserve(key.size());
+  for (char c : key) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+namespace {
+
+struct LineCol {
+  uint64_t line = 1, column = 1;
+};
+
+LineCol line_col(std::string_view text, size_t offset) {
+  LineCol lc;
+  for (size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++lc.line;
+      lc.column = 1;
+    } else {
+      ++lc.column;
+    }
+  }
+  return lc;
+}
+
+Finding finding(std::string code, Severity sev, std::string_view file, std::string message) {
+  Finding f;
+  f.code = std::move(code);
+  f.severity = sev;
+  f.where.file = std::string(file);
+  f.message = std::move(message);
+  return f;
+}
+
+// Builds the DOM through nlohmann's SAX-to-DOM parser, noting duplicate keys on the way (the
+// default parser silently keeps one of them). sax_parse is a template over the handler type, so
+// these methods hide the base ones rather than override them.
+class DupTrackingSax : public nlohmann::detail::json_sax_dom_parser<nlohmann::json> {
+ public:
+  using Base = nlohmann::detail::json_sax_dom_parser<nlohmann::json>;
+  explicit DupTrackingSax(nlohmann::json& j) : Base(j, /*allow_exceptions=*/false) {}
+
+  bool null() { return value(), Base::null(); }
+  bool boolean(bool v) { return value(), Base::boolean(v); }
+  bool number_integer(number_integer_t v) { return value(), Base::number_integer(v); }
+  bool number_unsigned(number_unsigned_t v) { return value(), Base::number_unsigned(v); }
+  bool number_float(number_float_t v, const string_t& s) {
+    return value(), Base::number_float(v, s);
+  }
+  bool string(string_t& v) { return value(), Base::string(v); }
+  bool binary(binary_t& v) { return value(), Base::binary(v); }
+
+  bool start_object(std::size_t n) {
+    push(/*is_array=*/false);
+    return Base::start_object(n);
+  }
+  bool end_object() {
+    frames_.pop_back();
+    return Base::end_object();
+  }
+  bool start_array(std::size_t n) {
+    push(/*is_array=*/true);
+    return Base::start_array(n);
+  }
+  bool end_array() {
+    frames_.pop_back();
+    return Base::end_array();
+  }
+  bool key(string_t& k) {
+    auto& f = frames_.back();
+    f.current = "/" + json_pointer_escape(k);
+    if (!f.keys.insert(k).second) duplicates.push_back(pointer());
+    return Base::key(k);
+  }
+  bool parse_error(std::size_t position, const std::string& last_token,
+                   const nlohmann::detail::exception& ex) {
+    error_position = position;
+    error_message = ex.what();
+    return Base::parse_error(position, last_token, ex);
+  }
+
+  std::vector<std::string> duplicates;
+  std::optional<size_t> error_position;
+  std::string error_message;
+
+ private:
+  struct Frame {
+    bool is_array = false;
+    size_t next_index = 0;
+    std::string current;  // pointer token of the value being read in this container
+    std::set<std::string> keys;
+  };
+
+  // Called before every value; inside an array it advances the element index.
+  void value() {
+    if (!frames_.empty() && frames_.back().is_array) {
+      auto& f = frames_.back();
+      f.current = "/" + std::to_string(f.next_index++);
+    }
+  }
+  void push(bool is_array) {
+    value();
+    frames_.push_back(Frame{is_array, 0, "", {}});
+  }
+  std::string pointer() const {
+    std::string p;
+    for (const auto& f : frames_) p += f.current;
+    return p;
+  }
+
+  std::vector<Frame> frames_;
+};
+
+}  // namespace
+
+JsonFileResult parse_json_text(std::string_view text, std::string_view file,
+                               std::string_view area) {
+  JsonFileResult r;
+  nlohmann::json value;
+  DupTrackingSax sax(value);
+  bool ok = nlohmann::json::sax_parse(text.begin(), text.end(), &sax,
+                                      nlohmann::json::input_format_t::json, true, false);
+  // nlohmann stops at a NUL byte as if the input ended; JSON allows no raw NUL anywhere.
+  auto nul = text.find('\0');
+  if (ok && nul != std::string_view::npos) {
+    ok = false;
+    sax.error_position = nul + 1;
+    sax.error_message = "unexpected NUL byte";
+  }
+  if (!ok || sax.is_errored()) {
+    size_t pos = sax.error_position.value_or(1);
+    size_t offset = pos > 0 ? pos - 1 : 0;
+    auto lc = line_col(text, offset);
+    std::string msg = sax.error_message;
+    if (msg.rfind("[json.exception", 0) == 0) {
+      auto colon = msg.find(": ");
+      if (colon != std::string::npos) msg = msg.substr(colon + 2);
+    }
+    Finding f =
+        finding(std::string(area) + ".invalid_json", Severity::kError, file,
+                fmt::format("not valid JSON at line {}, column {}: {}", lc.line, lc.column, msg));
+    f.where.byte_offset = offset;
+    f.where.line = lc.line;
+    f.where.column = lc.column;
+    r.findings.push_back(std::move(f));
+    return r;
+  }
+  for (const auto& p : sax.duplicates) {
+    Finding f = finding(std::string(area) + ".duplicate_key", Severity::kWarning, file,
+                        "key appears more than once in one object; readers keep only one value");
+    f.where.json_pointer = p;
+    r.findings.push_back(std::move(f));
+  }
+  r.value = std::move(value);
+  return r;
+}
+
+JsonFileResult read_json_file(const std::filesystem::path& path, std::string_view file,
+                              std::string_view area, uint64_t max_bytes) {
+  JsonFileResult r;
+  std::string err;
+  auto f = File::open(path, &err);
+  if (!f) {
+    r.findings.push_back(finding(std::string(area) + ".unreadable", Severity::kError, file, err));
+    return r;
+  }
+  if (f->size() > max_bytes) {
+    r.findings.push_back(finding(std::string(area) + ".too_large", Severity::kError, file,
+                                 fmt::format("{} bytes is more than the {} bytes medq reads "
+                                             "for this kind of file",
+                                             f->size(), max_bytes)));
+    return r;
+  }
+  std::string text(static_cast<size_t>(f->size()), '\0');
+  if (!f->read_at(0, text.data(), text.size(), &err)) {
+    r.findings.push_back(finding(std::string(area) + ".unreadable", Severity::kError, file, err));
+    return r;
+  }
+  return parse_json_text(text, file, area);
+}
+
+}  // namespace medq

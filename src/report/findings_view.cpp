@@ -1,0 +1,46 @@
+#include "medq/report/findings_view.hpp"
+
+#include <fmt/format.h>
+
+#include "medq/report/render.hpp"
+
+namespace medq {
+
+std::string location_detail(const Location& w) {
+  std::vector<std::string> parts;
+  if (!w.tensor.empty()) parts.push_back("tensor '" + w.tensor + "'");
+  if (!w.json_pointer.empty()) parts.push_back(w.json_pointer);
+  if (w.line) parts.push_back(fmt::format("line {}, column {}", *w.line, w.column.value_or(0)));
+  if (w.byte_offset && !w.line) parts.push_back("byte " + group_digits(*w.byte_offset));
+  std::string s;
+  for (size_t i = 0; i < parts.size(); ++i) s += (i ? ", " : "") + parts[i];
+  return s;
+}
+
+std::string findings_to_text(const Findings& findings) {
+  std::string out;
+  std::string current = "\x01";
+  for (const auto& f : findings) {
+    const std::string file = f.where.file.empty() ? "(directory)" : f.where.file;
+    if (file != current) {
+      out += file + "\n";
+      current = file;
+    }
+    std::string loc = location_detail(f.where);
+    out += fmt::format("  {:<7} {}{}: {}\n", severity_name(f.severity), f.code,
+                       loc.empty() ? "" : " [" + loc + "]", f.message);
+  }
+  return out;
+}
+
+std::string findings_to_markdown(const Findings& findings) {
+  Table t{{"severity", "code", "file", "where", "message"}, {}, {}};
+  for (const auto& f : findings) {
+    std::string loc = location_detail(f.where);
+    t.rows.push_back({std::string(severity_name(f.severity)), "`" + f.code + "`",
+                      f.where.file.empty() ? "" : "`" + f.where.file + "`", loc, f.message});
+  }
+  return table_to_markdown(t);
+}
+
+}  // namespace medq

@@ -1,0 +1,45 @@
+#include "medq/report/inspect_report.hpp"
+
+#include <array>
+
+#include "medq/io/file.hpp"
+
+namespace medq {
+
+InspectReport build_inspect_report(const Checkpoint& cp, std::string target) {
+  InspectReport r;
+  r.target = std::move(target);
+  std::array<DtypeTotal, 32> totals{};
+  for (const auto& wf : cp.files) {
+    InspectedFile f;
+    f.name = wf.name;
+    f.valid = wf.header.ok();
+    if (wf.header.header) {
+      const auto& h = *wf.header.header;
+      f.size = h.file_size;
+      f.header_bytes = h.header_len;
+      f.metadata = h.metadata;
+      for (const auto& t : h.tensors) {
+        f.tensors.push_back({t.name, t.dtype, t.shape, t.nbytes(), h.absolute_offset(t)});
+        auto& tot = totals[static_cast<size_t>(t.dtype)];
+        tot.dtype = t.dtype;
+        ++tot.tensors;
+        tot.bytes += t.nbytes();
+        ++r.tensor_count;
+        r.tensor_bytes += t.nbytes();
+      }
+    } else {
+      std::string err;
+      if (auto file = File::open(cp.root / wf.name, &err)) f.size = file->size();
+    }
+    r.files.push_back(std::move(f));
+  }
+  for (const auto& t : totals) {
+    if (t.tensors) r.by_dtype.push_back(t);
+  }
+  r.findings = cp.findings;
+  sort_findings(r.findings);
+  return r;
+}
+
+}  // namespace medq

@@ -1,0 +1,65 @@
+// Text renderings, for a terminal.
+#include <fmt/format.h>
+
+#include "medq/report/findings_view.hpp"
+#include "medq/report/render.hpp"
+#include "medq/report/table.hpp"
+
+namespace medq {
+namespace {
+
+std::string metadata_line(const std::optional<std::map<std::string, std::string>>& m) {
+  if (!m) return "none";
+  if (m->empty()) return "{}";
+  std::string s;
+  for (const auto& [k, v] : *m) s += (s.empty() ? "" : ", ") + k + "=" + v;
+  return s;
+}
+
+}  // namespace
+
+std::string render_text(const InspectReport& r) {
+  std::string out = fmt::format(
+      "medq inspect {}\n{} file{}, {} tensors, {} of tensor data ({} bytes)\n", r.target,
+      r.files.size(), r.files.size() == 1 ? "" : "s", group_digits(r.tensor_count),
+      human_bytes(r.tensor_bytes), group_digits(r.tensor_bytes));
+  for (const auto& f : r.files) {
+    out += "\n";
+    if (!f.valid) {
+      out += fmt::format("{}  {} bytes  INVALID (see findings)\n", f.name, group_digits(f.size));
+      continue;
+    }
+    out += fmt::format("{}  {} bytes, header {} bytes, {}, metadata: {}\n", f.name,
+                       group_digits(f.size), group_digits(f.header_bytes.value_or(0)),
+                       count_noun(f.tensors.size(), "tensor"), metadata_line(f.metadata));
+    Table t{{"tensor", "dtype", "shape", "bytes", "offset"}, {false, false, false, true, true}, {}};
+    for (const auto& x : f.tensors) {
+      t.rows.push_back({x.name, std::string(dtype_name(x.dtype)), shape_to_string(x.shape),
+                        group_digits(x.bytes), group_digits(x.offset)});
+    }
+    out += table_to_text(t);
+  }
+  if (!r.by_dtype.empty()) {
+    out += "\nTotals by dtype\n";
+    Table t{{"dtype", "tensors", "bytes"}, {false, true, true}, {}};
+    for (const auto& d : r.by_dtype) {
+      t.rows.push_back(
+          {std::string(dtype_name(d.dtype)), group_digits(d.tensors), group_digits(d.bytes)});
+    }
+    out += table_to_text(t);
+  }
+  out += "\n";
+  if (r.findings.empty()) {
+    out += "Findings: none\n";
+  } else {
+    out += fmt::format("Findings: {} error(s), {} warning(s), {} info\n",
+                       count_severity(r.findings, Severity::kError),
+                       count_severity(r.findings, Severity::kWarning),
+                       count_severity(r.findings, Severity::kInfo));
+    out += findings_to_text(r.findings);
+  }
+  out += fmt::format("Result: {}\n", r.valid() ? "valid" : "INVALID");
+  return out;
+}
+
+}  // namespace medq
