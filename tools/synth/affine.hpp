@@ -18,10 +18,10 @@ std::vector<uint32_t> pack_bits(std::span<const uint8_t> q, unsigned bits);
 uint8_t unpack_value(std::span<const uint32_t> words, unsigned bits, uint64_t j);
 
 struct AffineQuantized {
-  std::vector<uint32_t> packed;   ///< [rows, cols*bits/32]
-  std::vector<uint16_t> scales;   ///< bf16 bits, [rows, cols/group_size]
-  std::vector<uint16_t> biases;   ///< bf16 bits, [rows, cols/group_size]
-  std::vector<uint8_t> q;         ///< the unpacked codes, [rows, cols] (kept for tests)
+  std::vector<uint32_t> packed;  ///< [rows, cols*bits/32]
+  std::vector<uint16_t> scales;  ///< bf16 bits, [rows, cols/group_size]
+  std::vector<uint16_t> biases;  ///< bf16 bits, [rows, cols/group_size]
+  std::vector<uint8_t> q;        ///< the unpacked codes, [rows, cols] (kept for tests)
 };
 
 /// Quantizes a row-major [rows, cols] matrix. bits in {2,3,4,5,6,8}, group_size in {32,64,128},

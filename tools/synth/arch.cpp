@@ -124,8 +124,8 @@ std::vector<Param> build_params(const Arch& a) {
                             {a.vision->hidden, a.text.hidden},
                             Init::Linear,
                             false});
-      b.add("multi_modal_projector.mm_soft_emb_norm", "weight", {a.vision->hidden},
-            Init::GemmaNorm, false);
+      b.add("multi_modal_projector.mm_soft_emb_norm", "weight", {a.vision->hidden}, Init::GemmaNorm,
+            false);
     }
   } else {
     // Tied embeddings: mlx-lm's llama drops lm_head, so there is none to write.

@@ -62,8 +62,8 @@ bool copy_real_tokenizer(const std::filesystem::path& from, const std::filesyste
 
 }  // namespace
 
-Summary write_checkpoint(const std::filesystem::path& dir, const Arch& arch,
-                         const QuantPlan& plan, const GenerateOptions& opts) {
+Summary write_checkpoint(const std::filesystem::path& dir, const Arch& arch, const QuantPlan& plan,
+                         const GenerateOptions& opts) {
   const std::vector<OutTensor> tensors = materialize(arch, plan, opts.seed, opts.sparse);
   Summary s;
   s.tensors = tensors.size();

@@ -31,7 +31,7 @@ struct Summary {
 };
 
 /// Writes the checkpoint into `dir`, which must exist (see prepare_out_dir).
-Summary write_checkpoint(const std::filesystem::path& dir, const Arch& arch,
-                         const QuantPlan& plan, const GenerateOptions& opts);
+Summary write_checkpoint(const std::filesystem::path& dir, const Arch& arch, const QuantPlan& plan,
+                         const GenerateOptions& opts);
 
 }  // namespace medq::synth

@@ -166,8 +166,7 @@ const std::vector<Defect>& defects() {
          const auto t = materialize(tiny_gemma3(), plan_affine(8, 64), seed, false);
          write_safetensors(d / "model.safetensors", t, false);
        }},
-      {{"lfs-pointer",
-        "the shard is a Git LFS pointer file (repository cloned without git-lfs)"},
+      {{"lfs-pointer", "the shard is a Git LFS pointer file (repository cloned without git-lfs)"},
        [](const fs::path& d, uint64_t seed) {
          const Summary s = base(d, seed);
          const fs::path p = d / s.shards.front();

@@ -28,8 +28,7 @@ void prepare_out_dir(const std::filesystem::path& dir, bool force) {
   for (const fs::directory_entry& e : fs::directory_iterator(dir)) {
     const std::string n = e.path().filename().string();
     const bool ours = (n.rfind("model", 0) == 0 && e.path().extension() == ".safetensors") ||
-                      e.path().extension() == ".json" || n == "tokenizer.model" ||
-                      n == ".cache";
+                      e.path().extension() == ".json" || n == "tokenizer.model" || n == ".cache";
     if (ours) doomed.push_back(e.path());
   }
   for (const fs::path& p : doomed) fs::remove_all(p);

@@ -12,9 +12,12 @@ unsigned fp_group_size(FpMode m) { return m == FpMode::Nvfp4 ? 16 : 32; }
 unsigned fp_bits(FpMode m) { return m == FpMode::Mxfp8 ? 8 : 4; }
 std::string_view fp_mode_name(FpMode m) {
   switch (m) {
-    case FpMode::Mxfp4: return "mxfp4";
-    case FpMode::Mxfp8: return "mxfp8";
-    case FpMode::Nvfp4: return "nvfp4";
+    case FpMode::Mxfp4:
+      return "mxfp4";
+    case FpMode::Mxfp8:
+      return "mxfp8";
+    case FpMode::Nvfp4:
+      return "nvfp4";
   }
   return "?";
 }

@@ -47,7 +47,8 @@ int main(int argc, char** argv) {
   tiny->add_option("--arch", arch_name, "gemma3 (multimodal) or llama (tied embeddings)")
       ->check(CLI::IsMember({"gemma3", "llama"}));
   tiny->add_option("--bits", bits, "affine bits: 2, 3, 4, 5, 6 or 8 (default: bf16)");
-  tiny->add_option("--group-size", group, "affine group size: 32, 64 or 128")->capture_default_str();
+  tiny->add_option("--group-size", group, "affine group size: 32, 64 or 128")
+      ->capture_default_str();
   tiny->add_option("--mode", mode, "mxfp4, mxfp8 or nvfp4");
   tiny->add_option("--mixed", mixed, "mixed recipe: mixed_2_6, mixed_3_4, ..., mixed_4_8");
   tiny->add_option("--skip", skip, "module path to leave unquantized (written as false)");
@@ -64,9 +65,10 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"bf16", "4", "6", "8"}))
       ->capture_default_str();
   replica->add_option("--group-size", group, "affine group size")->capture_default_str();
-  replica->add_option("--tokenizer", tokenizer_dir,
-                      "folder with the real tokenizer.json + tokenizer_config.json ('none' to "
-                      "synthesize one)")
+  replica
+      ->add_option("--tokenizer", tokenizer_dir,
+                   "folder with the real tokenizer.json + tokenizer_config.json ('none' to "
+                   "synthesize one)")
       ->capture_default_str();
   replica->add_flag("--force", force, "write into a non-empty directory");
   replica->add_option("OUT", replica_out, "output directory")->required();
@@ -103,7 +105,8 @@ int main(int argc, char** argv) {
       QuantPlan plan;
       if (bits) plan = plan_affine(bits, group);
       if (!mode.empty()) plan = plan_fp(mode);
-      if (!mixed.empty()) plan = plan_mixed(mixed, a, skip);
+      if (!mixed.empty())
+        plan = plan_mixed(mixed, a, skip);
       else
         for (const std::string& s : skip) plan.overrides[s] = std::nullopt;
       GenerateOptions o;
@@ -146,8 +149,8 @@ int main(int argc, char** argv) {
           {"8bit", plan_affine(8, 64)},
           {"6bit", plan_affine(6, 64)},
           {"4bit", plan_affine(4, 64)},
-          {"mixed_4_8", plan_mixed("mixed_4_8", a,
-                                   {"language_model.model.layers.0.self_attn.o_proj"})}};
+          {"mixed_4_8",
+           plan_mixed("mixed_4_8", a, {"language_model.model.layers.0.self_attn.o_proj"})}};
       for (const Variant& v : variants) {
         const auto t1 = std::chrono::steady_clock::now();
         const fs::path dir = samples_out / v.dir;

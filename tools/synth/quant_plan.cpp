@@ -46,8 +46,8 @@ QuantPlan plan_mixed(const std::string& recipe, const Arch& arch,
     lo = static_cast<unsigned>(recipe[6] - '0');
     hi = static_cast<unsigned>(recipe[8] - '0');
   }
-  const bool known = (lo == 2 && hi == 6) || (lo == 3 && (hi == 4 || hi == 5 || hi == 6 ||
-                                                          hi == 8)) ||
+  const bool known = (lo == 2 && hi == 6) ||
+                     (lo == 3 && (hi == 4 || hi == 5 || hi == 6 || hi == 8)) ||
                      (lo == 4 && (hi == 6 || hi == 8));
   if (!known)
     throw std::invalid_argument("unknown recipe '" + recipe +

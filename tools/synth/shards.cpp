@@ -29,8 +29,8 @@ std::vector<std::vector<size_t>> plan_shards(const std::vector<OutTensor>& tenso
 }
 
 WrittenWeights write_weights(const std::filesystem::path& dir,
-                             const std::vector<OutTensor>& tensors, uint64_t max_bytes,
-                             bool sparse, uint64_t total_parameters) {
+                             const std::vector<OutTensor>& tensors, uint64_t max_bytes, bool sparse,
+                             uint64_t total_parameters) {
   const auto shards = plan_shards(tensors, max_bytes);
   WrittenWeights w;
   nlohmann::json weight_map = nlohmann::json::object();

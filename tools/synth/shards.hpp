@@ -31,7 +31,7 @@ struct WrittenWeights {
 
 /// Writes the shards and the index into `dir`. `total_parameters` goes into the index metadata.
 WrittenWeights write_weights(const std::filesystem::path& dir,
-                             const std::vector<OutTensor>& tensors, uint64_t max_bytes,
-                             bool sparse, uint64_t total_parameters);
+                             const std::vector<OutTensor>& tensors, uint64_t max_bytes, bool sparse,
+                             uint64_t total_parameters);
 
 }  // namespace medq::synth

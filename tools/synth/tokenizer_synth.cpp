@@ -37,8 +37,8 @@ std::vector<Named> specials(const Arch& a) {
 const std::string& piece(const Vocab& v, int64_t id) { return v.pieces[static_cast<size_t>(id)]; }
 
 ordered_json added_token(int64_t id, const std::string& content) {
-  return {{"id", id},         {"content", content}, {"single_word", false}, {"lstrip", false},
-          {"rstrip", false},  {"normalized", false}, {"special", true}};
+  return {{"id", id},        {"content", content},  {"single_word", false}, {"lstrip", false},
+          {"rstrip", false}, {"normalized", false}, {"special", true}};
 }
 
 // Protobuf wire helpers for the SentencePiece model.
@@ -202,8 +202,11 @@ ordered_json tokenizer_config_json(const Vocab& v, const Arch& a) {
 
 ordered_json special_tokens_map_json(const Arch& a) {
   auto tok = [](const char* s) {
-    return ordered_json{{"content", s},     {"lstrip", false}, {"normalized", false},
-                        {"rstrip", false},  {"single_word", false}};
+    return ordered_json{{"content", s},
+                        {"lstrip", false},
+                        {"normalized", false},
+                        {"rstrip", false},
+                        {"single_word", false}};
   };
   ordered_json m = ordered_json::object();
   if (a.family == Family::Gemma3) {

@@ -13,9 +13,9 @@
 namespace medq::synth {
 
 struct Vocab {
-  std::vector<std::string> pieces;   ///< by id, 0..tokenizer_size-1
-  std::vector<bool> special;         ///< added (special) tokens
-  std::vector<std::string> merges;   ///< "a b", in rank order
+  std::vector<std::string> pieces;  ///< by id, 0..tokenizer_size-1
+  std::vector<bool> special;        ///< added (special) tokens
+  std::vector<std::string> merges;  ///< "a b", in rank order
 };
 
 /// The vocabulary for `arch.ids`: special tokens at their ids, the 256 byte-fallback pieces, the

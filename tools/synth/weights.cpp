@@ -51,14 +51,22 @@ std::vector<float> random_values(const Param& p, uint64_t seed) {
   double scale = 0, offset = 0;
   switch (p.init) {
     case Init::Linear:
-    case Init::Conv: scale = 1.0 / std::sqrt(static_cast<double>(fan_in)); break;
-    case Init::Embedding: scale = 0.02; break;
-    case Init::GemmaNorm: scale = 0.1; break;  // Gemma's RMSNorm multiplies by 1 + weight
+    case Init::Conv:
+      scale = 1.0 / std::sqrt(static_cast<double>(fan_in));
+      break;
+    case Init::Embedding:
+      scale = 0.02;
+      break;
+    case Init::GemmaNorm:
+      scale = 0.1;
+      break;  // Gemma's RMSNorm multiplies by 1 + weight
     case Init::UnitNorm:
       scale = 0.05;
       offset = 1.0;
       break;
-    case Init::Bias: scale = 0.02; break;
+    case Init::Bias:
+      scale = 0.02;
+      break;
   }
   std::vector<float> v(n);
   for (float& x : v) x = round_bf16(static_cast<float>(offset + scale * rng.normal()));
