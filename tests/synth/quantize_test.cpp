@@ -48,12 +48,17 @@ TEST(Affine, ErrorWithinHalfStep) {
         const float b = bf16_to_float(q.biases[j / g]);
         const unsigned code = test_unpack(q.packed, bits, j);
         const float back = s * static_cast<float>(code) + b;
-        // Half a step, plus float rounding. Codes pinned at 0 or 2^bits-1 are excluded from the
-        // half-step rule: there the scale's rounding (edge / q0 in bf16) may leave the far end of
-        // the range up to one step outside the grid, so they get the one-step bound.
+        // Half a step, plus what storing the scale in bf16 adds: the codes were chosen with the
+        // float scale, and the stored one differs by at most 2^-9 relative, i.e. at most
+        // code * 2^-8 * |stored scale| at the reconstruction. Codes pinned at 0 or 2^bits-1 get
+        // one step instead of half: the edge rule (scale = edge / round(edge / scale)) can
+        // shrink the scale so the far end of the range lies up to one step beyond the grid.
         const float ideal = (w[j] - b) / s;
         const bool clamped = ideal < -0.5f || ideal > static_cast<float>(top) + 0.5f;
-        const float bound = (clamped ? 1.0f : 0.5f) * std::fabs(s) * 1.0001f + 1e-7f;
+        const float bound = std::fabs(s) *
+                                ((clamped ? 1.0f : 0.5f) + static_cast<float>(code) * 0x1.0p-8f) *
+                                1.0001f +
+                            1e-7f;
         ASSERT_LE(std::fabs(back - w[j]), bound) << "element " << j << " code " << code;
       }
     }
@@ -102,6 +107,13 @@ TEST(FpFormats, KnownEncodings) {
   EXPECT_EQ(encode_e2m1(2.5f), 4);  // tie between 2 (code 4) and 3 (code 5) -> even code
   EXPECT_EQ(encode_e2m1(100.0f), 7);
   EXPECT_EQ(decode_e8m0(127), 1.0f);
+  EXPECT_EQ(encode_e8m0(1.0f), 127);
+  EXPECT_EQ(encode_e8m0(1.41f), 127);  // log2 = 0.496 -> 0
+  EXPECT_EQ(encode_e8m0(1.42f), 128);  // log2 = 0.506 -> 1
+  EXPECT_EQ(encode_e8m0(0.75f), 127);  // log2 = -0.415 -> 0
+  EXPECT_EQ(encode_e8m0(0.7f), 126);   // log2 = -0.515 -> -1
+  EXPECT_EQ(encode_e8m0(0.0f), 0);
+  EXPECT_EQ(encode_e8m0(INFINITY), 0xff);
   EXPECT_EQ(decode_e8m0(130), 8.0f);
 }
 

@@ -87,14 +87,27 @@ TEST_P(TinyTokenizer, FilesAreConsistent) {
   const json tj = json::parse(test::read_file(tmp.path() / "tokenizer.json"));
   EXPECT_EQ(tj["version"], "1.0");
   EXPECT_EQ(tj["model"]["type"], "BPE");
+  // As in the real Gemma 3 tokenizer, the model vocabulary holds ids 0..n-1 and the image soft
+  // token (id n) exists only in added_tokens; together they are contiguous.
   const json& vocab = tj["model"]["vocab"];
-  ASSERT_EQ(vocab.size(), a.ids.tokenizer_size);
-  std::vector<std::string> by_id(vocab.size());
+  const bool gemma = a.family == Family::Gemma3;
+  ASSERT_EQ(vocab.size(), a.ids.tokenizer_size - (gemma ? 1 : 0));
+  std::vector<std::string> by_id(a.ids.tokenizer_size);
   for (const auto& [piece, id] : vocab.items()) {
     const uint64_t i = id.get<uint64_t>();
-    ASSERT_LT(i, by_id.size());
+    ASSERT_LT(i, vocab.size());
     EXPECT_TRUE(by_id[i].empty()) << "duplicate id " << i;
     by_id[i] = piece;
+  }
+  for (const json& t : tj["added_tokens"]) {
+    const uint64_t i = t["id"].get<uint64_t>();
+    ASSERT_LT(i, by_id.size());
+    if (by_id[i].empty()) by_id[i] = t["content"].get<std::string>();
+    EXPECT_EQ(by_id[i], t["content"].get<std::string>()) << "added token " << i;
+  }
+  for (size_t i = 0; i < by_id.size(); ++i) EXPECT_FALSE(by_id[i].empty()) << "hole at " << i;
+  if (gemma) {
+    EXPECT_FALSE(vocab.contains("<image_soft_token>"));
   }
   struct Named {
     int64_t id;
@@ -128,12 +141,13 @@ TEST_P(TinyTokenizer, FilesAreConsistent) {
   const json tc = json::parse(test::read_file(tmp.path() / "tokenizer_config.json"));
   for (const char* k : {"bos_token", "eos_token", "pad_token", "unk_token"})
     EXPECT_TRUE(vocab.contains(tc[k].get<std::string>())) << k;
+  EXPECT_EQ(tc["eos_token"], gemma ? "<end_of_turn>" : "<eos>");
 
   uint64_t sp_vocab = 0;
   const std::vector<SpPiece> sp =
       sp_pieces(test::read_file(tmp.path() / "tokenizer.model"), &sp_vocab);
-  ASSERT_EQ(sp.size(), by_id.size());
-  EXPECT_EQ(sp_vocab, by_id.size());
+  ASSERT_EQ(sp.size(), vocab.size());
+  EXPECT_EQ(sp_vocab, vocab.size());
   int unknown = 0;
   for (size_t i = 0; i < sp.size(); ++i) {
     EXPECT_EQ(sp[i].piece, by_id[i]) << "id " << i;

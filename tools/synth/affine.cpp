@@ -65,15 +65,15 @@ AffineQuantized quantize_affine(std::span<const float> w, uint64_t rows, uint64_
     const bool at_zero = q0 == 0.0f;
     if (!at_zero) scale = edge / q0;
     const float bias = at_zero ? 0.0f : edge;
-    const uint16_t s16 = float_to_bf16(scale), b16 = float_to_bf16(bias);
-    out.scales[g] = s16;
-    out.biases[g] = b16;
-    const float s = bf16_to_float(s16), b = bf16_to_float(b16);
+    // As MLX's CPU quantizer: codes come from the float scale and bias; only the stored copies
+    // are rounded to bf16.
     for (unsigned i = 0; i < group_size; ++i) {
-      float v = std::nearbyint((x[i] - b) / s);
+      float v = std::nearbyint((x[i] - bias) / scale);
       v = std::clamp(v, 0.0f, n_bins);
       out.q[g * group_size + i] = static_cast<uint8_t>(v);
     }
+    out.scales[g] = float_to_bf16(scale);
+    out.biases[g] = float_to_bf16(bias);
   }
   out.packed = pack_bits(out.q, bits);
   return out;

@@ -29,9 +29,9 @@ struct AffineQuantized {
 ///
 /// The scale and bias follow MLX's edge rule: the end of the group range with the larger
 /// magnitude (the "edge") is made exactly representable; the scale is negative when the maximum
-/// is the edge, and the bias is the edge (or 0 when the edge rounds to code 0). Scale and bias are
-/// rounded to bf16 before the codes are computed, so the codes are the best ones for the stored
-/// scale and bias.
+/// is the edge, and the bias is the edge (or 0 when the edge rounds to code 0). As in MLX's CPU
+/// `quantize`, codes are computed (round half to even, clamped) from the float scale and bias;
+/// the stored scale and bias are those values rounded to bf16.
 AffineQuantized quantize_affine(std::span<const float> w, uint64_t rows, uint64_t cols,
                                 unsigned bits, unsigned group_size);
 

@@ -81,6 +81,18 @@ uint8_t encode_e4m3(float x) {
   return static_cast<uint8_t>(sign | nearest_index(table.v, 127, a));
 }
 
+uint8_t encode_e8m0(float x) {
+  if (!std::isfinite(x)) return 0xff;
+  if (!(x > 0.0f)) return 0;  // zero or negative: the smallest scale, as MLX's clamp gives
+  // round(log2(x)) without libm: x = m * 2^e with m in [1, 2); round up when m >= sqrt(2),
+  // i.e. m*m >= 2, which is exact in double for a float m.
+  int fe = 0;
+  const double m = 2.0 * std::frexp(static_cast<double>(x), &fe);
+  int n = (fe - 1) + (m * m >= 2.0 ? 1 : 0);
+  n = std::clamp(n, -127, 127);
+  return static_cast<uint8_t>(n + 127);
+}
+
 float decode_e8m0(uint8_t s) { return std::ldexp(1.0f, static_cast<int>(s) - 127); }
 
 FpQuantized quantize_fp(std::span<const float> w, uint64_t rows, uint64_t cols, FpMode mode) {
@@ -101,14 +113,7 @@ FpQuantized quantize_fp(std::span<const float> w, uint64_t rows, uint64_t cols, 
       out.scales[g] = encode_e4m3(amax / 6.0f);
       scale = decode_e4m3(out.scales[g]);
     } else {
-      const int emax_elem = mode == FpMode::Mxfp4 ? 2 : 8;
-      int e = -127;
-      if (amax > 0) {
-        int fe = 0;
-        std::frexp(amax, &fe);  // amax = m * 2^fe, m in [0.5, 1): floor(log2 amax) = fe - 1
-        e = std::clamp(fe - 1 - emax_elem, -127, 127);
-      }
-      out.scales[g] = static_cast<uint8_t>(e + 127);
+      out.scales[g] = encode_e8m0(amax / (mode == FpMode::Mxfp4 ? 6.0f : 448.0f));
       scale = decode_e8m0(out.scales[g]);
     }
     for (unsigned i = 0; i < group; ++i) {

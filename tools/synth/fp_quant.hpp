@@ -23,7 +23,9 @@ float decode_e2m1(uint8_t code);
 /// E4M3 "fn" (FP8, max 448, no infinities): nearest, ties to even, saturating. 0x7f is NaN.
 uint8_t encode_e4m3(float x);
 float decode_e4m3(uint8_t b);
-/// E8M0: the byte s stands for 2^(s-127).
+/// E8M0: the byte s stands for 2^(s-127). Encoding rounds log2(x) to the nearest integer and
+/// clamps it to [-127, 127] (MLX's to_fp8_e8m0); non-finite -> 0xff; x <= 0 -> 0.
+uint8_t encode_e8m0(float x);
 float decode_e8m0(uint8_t s);
 
 struct FpQuantized {
@@ -31,9 +33,9 @@ struct FpQuantized {
   std::vector<uint8_t> scales;   ///< [rows, cols/group]
 };
 
-/// Quantizes a row-major [rows, cols] matrix. MX scales follow the OCP MX rule
-/// 2^(floor(log2(amax)) - emax_elem) (emax 2 for E2M1, 8 for E4M3; elements beyond the element
-/// maximum saturate); the nvfp4 scale is amax/6 rounded to E4M3 (no global scale).
+/// Quantizes a row-major [rows, cols] matrix as MLX does (cpu/quantized.cpp): the group scale is
+/// amax / 6 (FP4) or amax / 448 (FP8), stored as E8M0 (mx modes, log2 rounded to nearest) or
+/// E4M3 (nvfp4, no global scale); elements are w / scale rounded to nearest-even and saturated.
 FpQuantized quantize_fp(std::span<const float> w, uint64_t rows, uint64_t cols, FpMode mode);
 
 /// The value element `i` of a quantized matrix stands for (a reference decoder for tests).

@@ -112,7 +112,8 @@ int main(int argc, char** argv) {
       GenerateOptions o;
       o.seed = seed;
       prepare_out_dir(tiny_out, force);
-      report(tiny_out, write_checkpoint(tiny_out, a, plan, o), since(t0));
+      const Summary s = write_checkpoint(tiny_out, a, plan, o);
+      report(tiny_out, s, since(t0));
     } else if (*replica) {
       QuantPlan plan;
       if (quant != "bf16") plan = plan_affine(static_cast<unsigned>(std::stoul(quant)), group);
@@ -120,7 +121,8 @@ int main(int argc, char** argv) {
       o.sparse = true;
       if (tokenizer_dir != "none") o.real_tokenizer_dir = tokenizer_dir;
       prepare_out_dir(replica_out, force);
-      report(replica_out, write_checkpoint(replica_out, medgemma_4b_it(), plan, o), since(t0));
+      const Summary s = write_checkpoint(replica_out, medgemma_4b_it(), plan, o);
+      report(replica_out, s, since(t0));
     } else if (*defect) {
       if (list) {
         for (const DefectInfo& d : list_defects())
@@ -157,7 +159,8 @@ int main(int argc, char** argv) {
         prepare_out_dir(dir, force);
         GenerateOptions o;
         o.seed = seed;
-        report(dir, write_checkpoint(dir, a, v.plan, o), since(t1));
+        const Summary s = write_checkpoint(dir, a, v.plan, o);
+        report(dir, s, since(t1));
       }
       std::printf("samples: %.2f s total\n", since(t0));
     }

@@ -72,6 +72,8 @@ Vocab build_vocab(const Arch& a, uint64_t seed) {
   Vocab v;
   v.pieces.assign(n, std::string());
   v.special.assign(n, false);
+  v.added_only.assign(n, false);
+  if (a.ids.image_soft >= 0) v.added_only[static_cast<size_t>(a.ids.image_soft)] = true;
   std::unordered_set<std::string> used;
   for (const Named& s : specials(a)) {
     v.pieces[static_cast<size_t>(s.id)] = s.text;
@@ -124,8 +126,15 @@ ordered_json tokenizer_json(const Vocab& v, const Arch& a) {
   ordered_json added = ordered_json::array();
   for (size_t i = 0; i < v.pieces.size(); ++i)
     if (v.special[i]) added.push_back(added_token(static_cast<int64_t>(i), v.pieces[i]));
+  // The vocabulary is written in id order, as the tokenizers library does. ordered_json's map
+  // searches linearly on every insert, which is quadratic for 262k pieces; the pieces are unique
+  // by construction, so they are appended to its underlying vector directly.
   ordered_json vocab = ordered_json::object();
-  for (size_t i = 0; i < v.pieces.size(); ++i) vocab[v.pieces[i]] = i;
+  auto& entries = static_cast<std::vector<std::pair<const std::string, ordered_json>>&>(
+      vocab.get_ref<ordered_json::object_t&>());
+  entries.reserve(v.pieces.size());
+  for (size_t i = 0; i < v.pieces.size(); ++i)
+    if (!v.added_only[i]) entries.emplace_back(v.pieces[i], i);
   const std::string bos = piece(v, a.ids.bos);
   ordered_json post = {
       {"type", "TemplateProcessing"},
@@ -183,15 +192,20 @@ ordered_json tokenizer_config_json(const Vocab& v, const Arch& a) {
        "{{ message['content'] }}<end_of_turn>\n{% endfor %}{% if add_generation_prompt %}"
        "<start_of_turn>model\n{% endif %}"},
       {"clean_up_tokenization_spaces", false},
-      {"eos_token", piece(v, a.ids.eos)},
-      {"model_max_length", 131072},
+      // The instruction-tuned Gemma 3 ends turns with <end_of_turn> and names it the eos token.
+      {"eos_token", piece(v, a.family == Family::Gemma3 ? a.ids.end_of_turn : a.ids.eos)},
+      {"model_max_length", a.family == Family::Gemma3 ? 32768 : 2048},
       {"pad_token", piece(v, a.ids.pad)},
-      {"sp_model_kwargs", ordered_json::object()},
+      {"padding_side", "left"},
+      {"sp_model_kwargs", nullptr},
       {"spaces_between_special_tokens", false},
       {"tokenizer_class", a.family == Family::Gemma3 ? "GemmaTokenizer" : "LlamaTokenizer"},
       {"unk_token", piece(v, a.ids.unk)},
       {"use_default_system_prompt", false}};
   if (a.family == Family::Gemma3) {
+    c["extra_special_tokens"] = {{"boi_token", piece(v, a.ids.start_of_image)},
+                                 {"eoi_token", piece(v, a.ids.end_of_image)},
+                                 {"image_token", piece(v, a.ids.image_soft)}};
     c["boi_token"] = piece(v, a.ids.start_of_image);
     c["eoi_token"] = piece(v, a.ids.end_of_image);
     c["image_token"] = piece(v, a.ids.image_soft);
@@ -222,9 +236,12 @@ ordered_json special_tokens_map_json(const Arch& a) {
 }
 
 std::string sentencepiece_model(const Vocab& v, const Arch& a) {
-  enum { kNormal = 1, kUnknown = 2, kControl = 3, kUserDefined = 4, kByte = 6 };
+  enum { kNormal = 1, kUnknown = 2, kControl = 3, kByte = 6 };
   std::string out;
+  uint64_t count = 0;
   for (size_t i = 0; i < v.pieces.size(); ++i) {
+    if (v.added_only[i]) continue;
+    ++count;
     const std::string& p = v.pieces[i];
     int type = kNormal;
     float score = -static_cast<float>(i);
@@ -232,7 +249,7 @@ std::string sentencepiece_model(const Vocab& v, const Arch& a) {
       type = kUnknown;
       score = 0;
     } else if (v.special[i]) {
-      type = static_cast<int64_t>(i) == a.ids.image_soft ? kUserDefined : kControl;
+      type = kControl;
       score = 0;
     } else if (p.size() == 6 && p.rfind("<0x", 0) == 0 && p.back() == '>') {
       type = kByte;
@@ -246,7 +263,7 @@ std::string sentencepiece_model(const Vocab& v, const Arch& a) {
   }
   std::string trainer;
   field_varint(trainer, 3, 2);  // model_type BPE
-  field_varint(trainer, 4, v.pieces.size());
+  field_varint(trainer, 4, count);
   field_varint(trainer, 35, 1);  // byte_fallback
   field_varint(trainer, 40, static_cast<uint64_t>(a.ids.unk));
   field_varint(trainer, 41, static_cast<uint64_t>(a.ids.bos));

@@ -1,5 +1,6 @@
-// A small but valid tokenizer for the generated models: tokenizer.json (version 1.0, BPE with
-// byte fallback, contiguous ids, the special tokens as added_tokens), tokenizer_config.json,
+// A small but valid tokenizer for the generated models, shaped like the real Gemma 3 one:
+// tokenizer.json (version 1.0, BPE with byte fallback, contiguous ids, the special tokens as
+// added_tokens, the image soft token only there), tokenizer_config.json,
 // special_tokens_map.json and a SentencePiece tokenizer.model whose pieces match id by id.
 #pragma once
 
@@ -15,6 +16,9 @@ namespace medq::synth {
 struct Vocab {
   std::vector<std::string> pieces;  ///< by id, 0..tokenizer_size-1
   std::vector<bool> special;        ///< added (special) tokens
+  /// Added tokens that are not in the model vocabulary, only in added_tokens: Gemma 3's
+  /// <image_soft_token> (id 262144, after the 262144-piece vocabulary of the real tokenizer).
+  std::vector<bool> added_only;
   std::vector<std::string> merges;  ///< "a b", in rank order
 };
 
