@@ -102,6 +102,12 @@ int main(int argc, char** argv) {
       if (chosen > 1) throw std::invalid_argument("choose one of --bits, --mode, --mixed");
       if (!skip.empty() && chosen == 0)
         throw std::invalid_argument("--skip needs --bits, --mode or --mixed");
+      for (const std::string& m : skip) {
+        bool found = false;
+        for (const Param& p : build_params(a)) found = found || (p.quantizable && p.module == m);
+        if (!found)
+          throw std::invalid_argument("--skip " + m + ": not a quantizable module of " + a.name);
+      }
       QuantPlan plan;
       if (bits) plan = plan_affine(bits, group);
       if (!mode.empty()) plan = plan_fp(mode);
