@@ -157,6 +157,30 @@ TEST_P(ReplicaQuant, CountsSizesHeadersDiskAndTime) {
   if (!s.real_tokenizer) std::printf("note: real Gemma 3 tokenizer absent, synthesized one\n");
 }
 
+// The replica's config names its special tokens by id; with the real tokenizer those ids must be
+// the tokens they claim to be.
+TEST(Replica, ConfigIdsNameTheRealTokenizersTokens) {
+  const auto dir = std::filesystem::path(MEDQ_SOURCE_DIR) / ".deps" / "gemma3-tokenizer";
+  if (!std::filesystem::exists(dir / "tokenizer.json"))
+    GTEST_SKIP() << "real Gemma 3 tokenizer not installed (run scripts/setup.sh)";
+  test::TempDir tmp;
+  GenerateOptions o;
+  o.sparse = true;
+  o.real_tokenizer_dir = dir;
+  ASSERT_TRUE(write_checkpoint(tmp.path(), medgemma_4b_it(), QuantPlan{}, o).real_tokenizer);
+  const auto cfg = nlohmann::json::parse(test::read_file(tmp.path() / "config.json"));
+  const auto tok = nlohmann::json::parse(test::read_file(tmp.path() / "tokenizer.json"));
+  std::map<int64_t, std::string> added;
+  for (const auto& t : tok["added_tokens"]) added[t["id"].get<int64_t>()] = t["content"];
+  EXPECT_EQ(added.at(cfg["image_token_index"].get<int64_t>()), "<image_soft_token>");
+  EXPECT_EQ(added.at(cfg["boi_token_index"].get<int64_t>()), "<start_of_image>");
+  EXPECT_EQ(added.at(cfg["eoi_token_index"].get<int64_t>()), "<end_of_image>");
+  EXPECT_EQ(added.at(cfg["eos_token_id"][0].get<int64_t>()), "<eos>");
+  EXPECT_EQ(added.at(cfg["eos_token_id"][1].get<int64_t>()), "<end_of_turn>");
+  // Every token id fits the embedding.
+  EXPECT_LT(added.rbegin()->first, cfg["text_config"]["vocab_size"].get<int64_t>());
+}
+
 INSTANTIATE_TEST_SUITE_P(Bits, ReplicaQuant, ::testing::Values(0u, 4u, 6u, 8u), [](const auto& i) {
   return i.param ? std::to_string(i.param) + "bit" : std::string("bf16");
 });
