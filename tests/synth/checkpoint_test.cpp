@@ -216,6 +216,30 @@ TEST(TinyCheckpoint, PinnedDigestOfSeedZero) {
   }
 }
 
+TEST(TinyCheckpoint, ShardsRespectTheLimitAndTheIndexFollows) {
+  test::TempDir tmp;
+  GenerateOptions o;
+  o.max_shard_bytes = 1'000'000;
+  const Summary s = write_checkpoint(tmp.path(), tiny_gemma3(), plan_affine(8, 64), o);
+  ASSERT_EQ(s.shards.size(), 3u);  // 2.6 MB of tensors, none over 1 MB
+  EXPECT_EQ(s.shards[2], "model-00003-of-00003.safetensors");
+  const json idx = load_json(tmp.path() / "model.safetensors.index.json");
+  size_t listed = 0;
+  for (const std::string& shard : s.shards) {
+    const SafetensorsResult r = read_safetensors(tmp.path() / shard, shard);
+    ASSERT_TRUE(r.ok()) << shard;
+    uint64_t bytes = 0;
+    for (const TensorInfo& t : r.header->tensors) {
+      bytes += t.nbytes();
+      EXPECT_EQ(idx["weight_map"].value(t.name, ""), shard) << t.name;
+      ++listed;
+    }
+    EXPECT_LE(bytes, o.max_shard_bytes) << shard;
+  }
+  EXPECT_EQ(listed, idx["weight_map"].size());
+  EXPECT_FALSE(fs::exists(tmp.path() / "model.safetensors"));
+}
+
 TEST(TinyCheckpoint, SamplesSetIsFastAndSmall) {
   test::TempDir tmp;
   const auto t0 = std::chrono::steady_clock::now();

@@ -52,6 +52,9 @@ int main(int argc, char** argv) {
   tiny->add_option("--mode", mode, "mxfp4, mxfp8 or nvfp4");
   tiny->add_option("--mixed", mixed, "mixed recipe: mixed_2_6, mixed_3_4, ..., mixed_4_8");
   tiny->add_option("--skip", skip, "module path to leave unquantized (written as false)");
+  uint64_t max_shard = 5ull << 30;
+  tiny->add_option("--max-shard-size", max_shard, "shard size limit in bytes (mlx-lm: 5 GiB)")
+      ->capture_default_str();
   tiny->add_option("--seed", seed, "random seed")->capture_default_str();
   tiny->add_flag("--force", force, "write into a non-empty directory");
   tiny->add_option("OUT", tiny_out, "output directory")->required();
@@ -117,6 +120,7 @@ int main(int argc, char** argv) {
         for (const std::string& s : skip) plan.overrides[s] = std::nullopt;
       GenerateOptions o;
       o.seed = seed;
+      o.max_shard_bytes = max_shard;
       prepare_out_dir(tiny_out, force);
       const Summary s = write_checkpoint(tiny_out, a, plan, o);
       report(tiny_out, s, since(t0));
