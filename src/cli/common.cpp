@@ -6,15 +6,14 @@
 namespace medq::cli {
 
 void add_format_option(CLI::App* sub, OutputFormat* format, const std::string& default_name) {
-  static const std::map<std::string, OutputFormat> kFormats = {
-      {"text", OutputFormat::kText},
-      {"md", OutputFormat::kMarkdown},
-      {"markdown", OutputFormat::kMarkdown},
-      {"json", OutputFormat::kJson}};
+  static const std::map<std::string, OutputFormat> kFormats = {{"text", OutputFormat::kText},
+                                                               {"md", OutputFormat::kMarkdown},
+                                                               {"json", OutputFormat::kJson}};
   *format = kFormats.at(default_name);
-  sub->add_option("--format", *format,
-                  "Output format: text, md or json (default " + default_name + ")")
-      ->transform(CLI::CheckedTransformer(kFormats, CLI::ignore_case));
+  sub->add_option_function<std::string>(
+         "--format", [format](const std::string& name) { *format = kFormats.at(name); },
+         "Output format: text, md or json (default " + default_name + ")")
+      ->check(CLI::IsMember({"text", "md", "json"}));
 }
 
 void print(const std::string& text) {

@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "medq 0.1.0");
   CommandFn selected;
   register_inspect(app, &selected);
+  register_validate(app, &selected);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

@@ -49,6 +49,33 @@ Checkpoint load_checkpoint(const std::filesystem::path& dir) {
   return cp;
 }
 
+Checkpoint load_checkpoint(const ModelDir& dir) {
+  Checkpoint cp;
+  cp.root = dir.root;
+  for (const auto& e : dir.entries) {
+    if (e.kind != EntryKind::kWeights || e.lfs_pointer) continue;
+    WeightFile wf;
+    wf.name = e.name;
+    wf.header = read_safetensors(dir.root / e.name, e.name);
+    cp.findings.insert(cp.findings.end(), wf.header.findings.begin(), wf.header.findings.end());
+    cp.files.push_back(std::move(wf));
+  }
+  if (!dir.has(EntryKind::kWeights)) {
+    Finding f;
+    f.code = "directory.no_weights";
+    f.severity = Severity::kError;
+    f.message = "no *.safetensors weight files in the directory";
+    cp.findings.push_back(std::move(f));
+  }
+  if (const DirEntry* e = dir.find(kShardIndexFile); e && e->kind == EntryKind::kIndex) {
+    cp.has_index_file = true;
+    auto idx = read_shard_index(dir.root / e->name, e->name);
+    cp.findings.insert(cp.findings.end(), idx.findings.begin(), idx.findings.end());
+    cp.index = std::move(idx.index);
+  }
+  return cp;
+}
+
 Checkpoint load_single_file(const std::filesystem::path& file) {
   Checkpoint cp;
   cp.root = file.parent_path();

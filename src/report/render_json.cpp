@@ -94,4 +94,33 @@ std::string render_json(const InspectReport& r) {
   return dump(j);
 }
 
+std::string render_json(const ValidateReport& r) {
+  ojson j;
+  j["schema_version"] = kJsonSchemaVersion;
+  j["command"] = "validate";
+  j["target"] = r.target;
+  j["strict"] = r.strict;
+  j["passed"] = r.passed();
+  j["summary"] = summary_json(r.findings);
+  ojson m;
+  m["model_type"] = r.model_type.empty() ? ojson(nullptr) : ojson(r.model_type);
+  m["quantization"] = r.quantization;
+  m["tensors"] = r.tensor_count;
+  m["tensor_bytes"] = r.tensor_bytes;
+  m["weight_files"] = r.weight_files;
+  m["directory_bytes"] = r.directory_bytes;
+  j["model"] = std::move(m);
+  ojson files = ojson::array();
+  for (const auto& f : r.files) {
+    files.push_back({{"name", f.name},
+                     {"kind", f.kind},
+                     {"bytes", f.bytes},
+                     {"errors", f.errors},
+                     {"warnings", f.warnings}});
+  }
+  j["files"] = std::move(files);
+  j["findings"] = findings_json(r.findings);
+  return dump(j);
+}
+
 }  // namespace medq

@@ -9,10 +9,9 @@ namespace medq {
 
 std::string render_markdown(const InspectReport& r) {
   std::string out = fmt::format("# medq inspect: `{}`\n\n", r.target);
-  out += fmt::format("**{}** — {} file{}, {} tensors, {} of tensor data ({} bytes).\n",
-                     r.valid() ? "Valid" : "Invalid", r.files.size(),
-                     r.files.size() == 1 ? "" : "s", group_digits(r.tensor_count),
-                     human_bytes(r.tensor_bytes), group_digits(r.tensor_bytes));
+  out += fmt::format("**{}** — {}, {}, {} of tensor data.\n", r.valid() ? "Valid" : "Invalid",
+                     count_noun(r.files.size(), "file"), count_noun(r.tensor_count, "tensor"),
+                     byte_size(r.tensor_bytes));
   for (const auto& f : r.files) {
     out += fmt::format("\n## `{}`\n\n", f.name);
     if (!f.valid) {
@@ -45,6 +44,29 @@ std::string render_markdown(const InspectReport& r) {
     }
     out += table_to_markdown(t);
   }
+  out += "\n## Findings\n\n";
+  out += r.findings.empty() ? "None.\n" : findings_to_markdown(r.findings);
+  return out;
+}
+
+std::string render_markdown(const ValidateReport& r) {
+  std::string out = fmt::format("# medq validate: `{}`\n\n", r.target);
+  out += fmt::format(
+      "**{}** — {} error{}, {} warning{}, {} info{}.\n\n", r.passed() ? "PASS" : "FAIL", r.errors(),
+      r.errors() == 1 ? "" : "s", r.warnings(), r.warnings() == 1 ? "" : "s",
+      count_severity(r.findings, Severity::kInfo), r.strict ? " (strict: warnings fail)" : "");
+  out +=
+      fmt::format("Model `{}`, quantization {}, {} in {} ({} of tensor data); directory {}.\n",
+                  r.model_type.empty() ? "unknown" : r.model_type, r.quantization,
+                  count_noun(r.tensor_count, "tensor"), count_noun(r.weight_files, "weight file"),
+                  byte_size(r.tensor_bytes), byte_size(r.directory_bytes));
+  out += "\n## Files\n\n";
+  Table t{{"file", "kind", "bytes", "errors", "warnings"}, {false, false, true, true, true}, {}};
+  for (const auto& f : r.files) {
+    t.rows.push_back({"`" + f.name + "`", f.kind, group_digits(f.bytes), std::to_string(f.errors),
+                      std::to_string(f.warnings)});
+  }
+  out += table_to_markdown(t);
   out += "\n## Findings\n\n";
   out += r.findings.empty() ? "None.\n" : findings_to_markdown(r.findings);
   return out;

@@ -19,10 +19,9 @@ std::string metadata_line(const std::optional<std::map<std::string, std::string>
 }  // namespace
 
 std::string render_text(const InspectReport& r) {
-  std::string out = fmt::format(
-      "medq inspect {}\n{} file{}, {} tensors, {} of tensor data ({} bytes)\n", r.target,
-      r.files.size(), r.files.size() == 1 ? "" : "s", group_digits(r.tensor_count),
-      human_bytes(r.tensor_bytes), group_digits(r.tensor_bytes));
+  std::string out = fmt::format("medq inspect {}\n{}, {}, {} of tensor data\n", r.target,
+                                count_noun(r.files.size(), "file"),
+                                count_noun(r.tensor_count, "tensor"), byte_size(r.tensor_bytes));
   for (const auto& f : r.files) {
     out += "\n";
     if (!f.valid) {
@@ -59,6 +58,21 @@ std::string render_text(const InspectReport& r) {
     out += findings_to_text(r.findings);
   }
   out += fmt::format("Result: {}\n", r.valid() ? "valid" : "INVALID");
+  return out;
+}
+
+std::string render_text(const ValidateReport& r) {
+  std::string out = fmt::format("medq validate {}{}\n", r.target, r.strict ? " --strict" : "");
+  out +=
+      fmt::format("model: {}, quantization: {}, {} in {} ({} of tensor data), directory {}\n",
+                  r.model_type.empty() ? "unknown" : r.model_type, r.quantization,
+                  count_noun(r.tensor_count, "tensor"), count_noun(r.weight_files, "weight file"),
+                  human_bytes(r.tensor_bytes), human_bytes(r.directory_bytes));
+  out +=
+      fmt::format("Result: {} ({} error{}, {} warning{}, {} info)\n", r.passed() ? "PASS" : "FAIL",
+                  r.errors(), r.errors() == 1 ? "" : "s", r.warnings(),
+                  r.warnings() == 1 ? "" : "s", count_severity(r.findings, Severity::kInfo));
+  if (!r.findings.empty()) out += "\n" + findings_to_text(r.findings);
   return out;
 }
 

@@ -11,6 +11,7 @@
 #include "medq/check/finding.hpp"
 #include "medq/formats/safetensors.hpp"
 #include "medq/formats/shard_index.hpp"
+#include "medq/model/model_dir.hpp"
 
 namespace medq {
 
@@ -37,6 +38,10 @@ struct Checkpoint {
 /// Loads the headers of every `*.safetensors` file directly inside `dir` (sorted by name) and the
 /// shard index if present. Reads headers only.
 Checkpoint load_checkpoint(const std::filesystem::path& dir);
+
+/// Loads the weight files a directory scan found: regular `*.safetensors` files that are not Git
+/// LFS pointers (symlinks are not followed), and the index when it is a regular file.
+Checkpoint load_checkpoint(const ModelDir& dir);
 
 /// Loads one safetensors file as a checkpoint of one file.
 Checkpoint load_single_file(const std::filesystem::path& file);

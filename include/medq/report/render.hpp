@@ -6,6 +6,8 @@
 #include <string_view>
 
 #include "medq/report/inspect_report.hpp"
+#include "medq/report/validate_report.hpp"
+#include "medq/util/units.hpp"
 
 namespace medq {
 
@@ -17,6 +19,9 @@ inline constexpr int kJsonSchemaVersion = 1;
 std::string render_text(const InspectReport& r);
 std::string render_markdown(const InspectReport& r);
 std::string render_json(const InspectReport& r);
+std::string render_text(const ValidateReport& r);
+std::string render_markdown(const ValidateReport& r);
+std::string render_json(const ValidateReport& r);
 
 template <typename Report>
 std::string render(const Report& r, OutputFormat f) {
@@ -30,14 +35,5 @@ std::string render(const Report& r, OutputFormat f) {
   }
   return {};
 }
-
-/// 1234567 -> "1,234,567".
-std::string group_digits(uint64_t v);
-/// "1 tensor", "1,402 tensors".
-std::string count_noun(uint64_t n, std::string_view noun);
-/// Shape as "[2560, 320]"; "[]" for a scalar.
-std::string shape_to_string(const std::vector<uint64_t>& shape);
-/// 3212345678 -> "3.21 GB" (decimal units, as file managers and the Hub show sizes).
-std::string human_bytes(uint64_t v);
 
 }  // namespace medq

@@ -1,7 +1,7 @@
-// Number and shape formatting shared by the renderers.
+// Number, size and shape formatting for messages and reports.
 #include <fmt/format.h>
 
-#include "medq/report/render.hpp"
+#include "medq/util/units.hpp"
 
 namespace medq {
 
@@ -40,6 +40,11 @@ std::string human_bytes(uint64_t v) {
   }
   if (u == 0) return fmt::format("{} B", v);
   return fmt::format("{:.2f} {}", x, units[u]);
+}
+
+std::string byte_size(uint64_t v) {
+  if (v < 1000) return human_bytes(v);
+  return human_bytes(v) + " (" + group_digits(v) + " bytes)";
 }
 
 }  // namespace medq

@@ -1,0 +1,21 @@
+// The directory as a whole: the files a loader needs are there, and nothing else is hiding in
+// it — partial downloads, Git LFS pointers in place of content, a shard present twice, files
+// nothing refers to — each with the bytes it takes, so a folder twice its expected size is
+// explained.
+#pragma once
+
+#include "medq/check/finding.hpp"
+#include "medq/model/checkpoint.hpp"
+#include "medq/model/model_dir.hpp"
+
+namespace medq {
+
+struct DirectoryCheckInputs {
+  const ModelDir* dir = nullptr;
+  const Checkpoint* checkpoint = nullptr;
+  bool vision_model = false;  ///< the config describes a multimodal model (needs processor files)
+};
+
+Findings check_directory(const DirectoryCheckInputs& in);
+
+}  // namespace medq

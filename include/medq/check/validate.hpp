@@ -1,0 +1,36 @@
+// `medq validate` as a library call: scan a model directory, read every file it needs, run every
+// check family, and keep what was read so that reports (validate, compare) can use it. One
+// failure never hides another: every check runs on whatever could be read.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "medq/check/finding.hpp"
+#include "medq/model/checkpoint.hpp"
+#include "medq/model/model_dir.hpp"
+
+namespace medq {
+
+struct Validation {
+  ModelDir dir;
+  Checkpoint checkpoint;
+  /// Every small JSON file that parsed, by file name (tokenizer.json is streamed, not kept).
+  std::map<std::string, nlohmann::json> json_files;
+  Findings findings;  ///< sorted
+
+  const nlohmann::json* config() const;
+};
+
+/// Validates the model directory `dir`, which must exist and be a directory (the caller reports
+/// that as a usage error).
+Validation validate_model(const std::filesystem::path& dir);
+
+/// The finding area of a JSON file's syntax errors: "config", "index", "tokenizer", "directory".
+std::string_view json_area(std::string_view file_name);
+
+}  // namespace medq

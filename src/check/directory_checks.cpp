@@ -1,0 +1,143 @@
+#include "medq/check/directory_checks.hpp"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <set>
+
+#include "medq/util/units.hpp"
+
+namespace medq {
+namespace {
+
+Finding make(std::string code, Severity sev, std::string file, std::string message) {
+  Finding f;
+  f.code = std::move(code);
+  f.severity = sev;
+  f.where.file = std::move(file);
+  f.message = std::move(message);
+  return f;
+}
+
+void require(Findings& out, const ModelDir& d, EntryKind kind, const char* file, std::string code,
+             Severity sev, const char* why) {
+  if (!d.has(kind))
+    out.push_back(make(std::move(code), sev, file, fmt::format("{} is missing: {}", file, why)));
+}
+
+}  // namespace
+
+Findings check_directory(const DirectoryCheckInputs& in) {
+  Findings out;
+  const ModelDir& d = *in.dir;
+
+  // 1. What a loader needs. Weights: directory.no_weights comes from the checkpoint loader.
+  require(out, d, EntryKind::kConfig, "config.json", "config.missing", Severity::kError,
+          "no loader can build the model without it");
+  if (!d.has(EntryKind::kTokenizerJson) && !d.has(EntryKind::kTokenizerModel)) {
+    out.push_back(make("tokenizer.missing", Severity::kError, "tokenizer.json",
+                       "neither tokenizer.json nor tokenizer.model is present: the tokenizer "
+                       "cannot be loaded"));
+  }
+  require(out, d, EntryKind::kTokenizerConfig, "tokenizer_config.json", "tokenizer.missing_config",
+          Severity::kWarning, "special tokens and the chat template fall back to defaults");
+  require(out, d, EntryKind::kSpecialTokensMap, "special_tokens_map.json",
+          "tokenizer.missing_special_tokens_map", Severity::kInfo,
+          "loaders take special tokens from tokenizer_config.json instead");
+  require(out, d, EntryKind::kGenerationConfig, "generation_config.json",
+          "config.missing_generation_config", Severity::kWarning,
+          "generation falls back to default end-of-sequence ids and sampling settings");
+  if (in.vision_model) {
+    require(out, d, EntryKind::kPreprocessorConfig, "preprocessor_config.json",
+            "config.missing_preprocessor_config", Severity::kError,
+            "the config describes a vision model and its image processor cannot be built");
+    require(out, d, EntryKind::kProcessorConfig, "processor_config.json",
+            "config.missing_processor_config", Severity::kWarning,
+            "the processor falls back to defaults (e.g. image_seq_length)");
+  }
+
+  // 2. Hygiene.
+  uint64_t stray_bytes = 0;
+  std::vector<std::string> stray;
+  for (const auto& e : d.entries) {
+    switch (e.kind) {
+      case EntryKind::kPartialDownload:
+        out.push_back(make(
+            "directory.partial_download", Severity::kWarning, e.name,
+            fmt::format("leftover download data, not part of the model: {}", byte_size(e.bytes))));
+        stray_bytes += e.bytes;
+        stray.push_back(e.name);
+        break;
+      case EntryKind::kOther:
+        out.push_back(
+            make("directory.unreferenced_file",
+                 e.bytes >= (1u << 20) ? Severity::kWarning : Severity::kInfo, e.name,
+                 fmt::format("nothing in the model refers to this file ({})", byte_size(e.bytes))));
+        stray_bytes += e.bytes;
+        stray.push_back(e.name);
+        break;
+      case EntryKind::kDirectory:
+        out.push_back(
+            make("directory.subdirectory", Severity::kInfo, e.name,
+                 fmt::format("subdirectory holding {}; loaders ignore it", byte_size(e.bytes))));
+        stray_bytes += e.bytes;
+        stray.push_back(e.name);
+        break;
+      case EntryKind::kSymlink:
+        out.push_back(make("directory.symlink", Severity::kWarning, e.name,
+                           fmt::format("symbolic link to '{}', not followed", e.symlink_target)));
+        break;
+      case EntryKind::kSpecial:
+        out.push_back(make("directory.special_file", Severity::kWarning, e.name,
+                           "not a regular file (FIFO, socket or device); skipped, never opened"));
+        break;
+      default:
+        break;
+    }
+    if (e.lfs_pointer) {
+      out.push_back(make("directory.lfs_pointer", Severity::kError, e.name,
+                         fmt::format("a {}-byte Git LFS pointer in place of the file's content "
+                                     "(run `git lfs pull`)",
+                                     e.bytes)));
+    }
+  }
+
+  // 3. Weight files present twice: the same tensors in more than one file. mlx-lm loads every
+  // model*.safetensors, so duplicates double the memory or make the load fail.
+  const Checkpoint& cp = *in.checkpoint;
+  std::map<std::string, std::vector<std::string>> files_of;  // tensor -> files
+  for (const auto& wf : cp.files) {
+    if (!wf.header.header) continue;
+    for (const auto& t : wf.header.header->tensors) files_of[t.name].push_back(wf.name);
+  }
+  std::map<std::pair<std::string, std::string>, size_t> shared;  // (file a, file b) -> count
+  for (const auto& [tensor, files] : files_of) {
+    for (size_t i = 1; i < files.size(); ++i) ++shared[{files[0], files[i]}];
+  }
+  for (const auto& [pair, count] : shared) {
+    const DirEntry* b = d.find(pair.second);
+    uint64_t bytes = b ? b->bytes : 0;
+    out.push_back(make("directory.duplicate_weights", Severity::kError, pair.second,
+                       fmt::format("{} of its tensors are also in '{}': a duplicated shard ({}) "
+                                   "that loaders would read twice",
+                                   count, pair.first, byte_size(bytes))));
+    stray_bytes += bytes;
+    stray.push_back(pair.second);
+  }
+
+  // 4. The size explanation.
+  if (d.total_bytes > 0 && stray_bytes * 10 >= d.total_bytes) {
+    std::string list;
+    for (size_t i = 0; i < stray.size() && i < 5; ++i) list += (i ? ", " : "") + stray[i];
+    if (stray.size() > 5) list += ", ...";
+    out.push_back(make(
+        "directory.size_overhead", Severity::kWarning, "",
+        fmt::format("{} of the directory's {} ({:.0f}%) is not the model: {}",
+                    byte_size(stray_bytes), byte_size(d.total_bytes),
+                    100.0 * static_cast<double>(stray_bytes) / static_cast<double>(d.total_bytes),
+                    list)));
+  }
+  return out;
+}
+
+}  // namespace medq

@@ -1,0 +1,174 @@
+#include "medq/check/index_checks.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "medq/formats/json_file.hpp"
+
+namespace medq {
+namespace {
+
+constexpr size_t kExamples = 3;
+
+Finding idx(std::string code, Severity sev, std::string pointer, std::string message,
+            std::string tensor = "") {
+  Finding f;
+  f.code = std::move(code);
+  f.severity = sev;
+  f.where.file = std::string(kShardIndexFile);
+  f.where.json_pointer = std::move(pointer);
+  f.where.tensor = std::move(tensor);
+  f.message = std::move(message);
+  return f;
+}
+
+std::string examples(const std::vector<std::string>& names) {
+  std::string s;
+  for (size_t i = 0; i < names.size() && i < kExamples; ++i)
+    s += (i ? ", " : "") + ("'" + names[i] + "'");
+  if (names.size() > kExamples) s += ", ...";
+  return s;
+}
+
+bool ends_with(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// A weight_map value must be a plain file name inside the directory.
+bool escapes(const std::string& p) {
+  if (p.empty() || p[0] == '/' || p.find('\\') != std::string::npos) return true;
+  if (p.find('/') != std::string::npos) return true;  // shards live at the top level
+  return p == "." || p == "..";
+}
+
+}  // namespace
+
+Findings check_index(const ModelDir& dir, const Checkpoint& cp) {
+  Findings out;
+  // Shards on disk that parsed, and where each tensor actually is.
+  std::unordered_map<std::string, std::string> actual;  // tensor -> file
+  uint64_t tensor_bytes = 0;
+  bool all_parsed = true;
+  for (const auto& wf : cp.files) {
+    if (!wf.header.header) {
+      all_parsed = false;
+      continue;
+    }
+    for (const auto& t : wf.header.header->tensors) {
+      actual.emplace(t.name, wf.name);
+      tensor_bytes += t.nbytes();
+    }
+  }
+
+  if (!cp.index) {
+    size_t shards = std::count_if(cp.files.begin(), cp.files.end(), [](const WeightFile& w) {
+      return w.name.find("-of-") != std::string::npos;
+    });
+    if (!cp.has_index_file && shards > 1) {
+      out.push_back(idx("index.missing", Severity::kWarning, "",
+                        fmt::format("{} shards and no {}: mlx-lm loads every model*.safetensors, "
+                                    "but transformers-style loaders need the index",
+                                    shards, kShardIndexFile)));
+    }
+    return out;
+  }
+  const ShardIndex& index = *cp.index;
+
+  // Named shards: inside the directory, present, a weight file.
+  std::set<std::string> named;
+  for (const auto& [tensor, file] : index.weight_map) named.insert(file);
+  std::set<std::string> usable;
+  for (const auto& file : named) {
+    if (escapes(file)) {
+      out.push_back(idx("index.path_escape", Severity::kError, "/weight_map",
+                        fmt::format("shard path '{}' is not a file name inside the model "
+                                    "directory; medq does not follow it",
+                                    file)));
+      continue;
+    }
+    const DirEntry* e = dir.find(file);
+    if (!e) {
+      size_t count = std::count_if(index.weight_map.begin(), index.weight_map.end(),
+                                   [&](const auto& kv) { return kv.second == file; });
+      out.push_back(
+          idx("index.missing_shard", Severity::kError, "/weight_map",
+              fmt::format("shard '{}' is named for {} tensors but is not in the directory", file,
+                          count)));
+      continue;
+    }
+    usable.insert(file);
+  }
+  // Shards on disk the index leaves out (only model*.safetensors: a loader's glob picks them up).
+  for (const auto& wf : cp.files) {
+    if (!named.count(wf.name) && wf.name.rfind("model", 0) == 0) {
+      out.push_back(idx("index.unlisted_shard", Severity::kError, "/weight_map",
+                        fmt::format("'{}' is in the directory but the index names none of its "
+                                    "tensors; mlx-lm would load it anyway",
+                                    wf.name)));
+    }
+  }
+
+  // Names: index vs shards. Only meaningful once every shard parsed.
+  if (all_parsed) {
+    std::vector<std::string> missing, wrong_shard;
+    std::set<std::string> in_index;
+    for (const auto& [tensor, file] : index.weight_map) {
+      in_index.insert(tensor);
+      auto it = actual.find(tensor);
+      if (it == actual.end()) {
+        missing.push_back(tensor);
+      } else if (it->second != file) {
+        wrong_shard.push_back(tensor);
+        if (wrong_shard.size() <= kExamples) {
+          out.push_back(idx(
+              "index.wrong_shard", Severity::kError, "/weight_map/" + json_pointer_escape(tensor),
+              fmt::format("index says '{}', the tensor is in '{}'", file, it->second), tensor));
+        }
+      }
+    }
+    std::vector<std::string> extra;
+    for (const auto& [tensor, file] : actual) {
+      if (!in_index.count(tensor)) extra.push_back(tensor);
+    }
+    std::sort(extra.begin(), extra.end());
+    std::sort(missing.begin(), missing.end());
+    if (wrong_shard.size() > kExamples) {
+      out.push_back(
+          idx("index.wrong_shard", Severity::kError, "/weight_map",
+              fmt::format("{} tensors in all are mapped to the wrong shard", wrong_shard.size())));
+    }
+    if (!missing.empty() || !extra.empty()) {
+      // The classic converter bug: the unquantized model's index copied next to quantized
+      // shards, so every .scales/.biases is missing from it.
+      auto is_scale = [](const std::string& n) { return ends_with(n, ".scales"); };
+      bool stale = std::none_of(in_index.begin(), in_index.end(), is_scale) &&
+                   std::any_of(extra.begin(), extra.end(), is_scale);
+      std::string msg = fmt::format(
+          "weight_map names {} tensors, the shards hold {}: {} named but not in any shard{}{}, "
+          "{} in the shards but not named{}{}",
+          index.weight_map.size(), actual.size(), missing.size(), missing.empty() ? "" : " (",
+          missing.empty() ? "" : examples(missing) + ")", extra.size(), extra.empty() ? "" : " (",
+          extra.empty() ? "" : examples(extra) + ")");
+      if (stale) {
+        msg +=
+            "; the index names no quantization scales while the shards hold them, so it was "
+            "most likely copied from the unquantized model";
+      }
+      out.push_back(idx(stale ? "index.stale" : "index.tensor_mismatch", Severity::kError,
+                        "/weight_map", msg));
+    }
+    if (index.total_size && *index.total_size != tensor_bytes) {
+      out.push_back(idx("index.total_size_mismatch", Severity::kWarning, "/metadata/total_size",
+                        fmt::format("metadata.total_size is {}, the shards' tensors take {} bytes",
+                                    *index.total_size, tensor_bytes)));
+    }
+  }
+  return out;
+}
+
+}  // namespace medq

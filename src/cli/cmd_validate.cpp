@@ -1,0 +1,52 @@
+// `medq validate DIR`: is this directory a complete, self-consistent model?
+#include <filesystem>
+#include <memory>
+#include <system_error>
+
+#include "commands.hpp"
+#include "exit_codes.hpp"
+#include "medq/check/validate.hpp"
+#include "medq/report/validate_report.hpp"
+
+namespace medq::cli {
+namespace {
+
+struct ValidateOptions {
+  std::string path;
+  OutputFormat format = OutputFormat::kText;
+  bool strict = false;
+};
+
+int run_validate(const ValidateOptions& o) {
+  std::error_code ec;
+  auto st = std::filesystem::status(o.path, ec);
+  if (ec || !std::filesystem::exists(st)) {
+    print_error("cannot read '" + o.path +
+                "': " + (ec ? ec.message() : "no such file or directory"));
+    return kExitToolError;
+  }
+  if (!std::filesystem::is_directory(st)) {
+    print_error("'" + o.path +
+                "' is not a directory (validate takes a model directory; "
+                "use `medq inspect` for a single file)");
+    return kExitToolError;
+  }
+  Validation v = validate_model(o.path);
+  ValidateReport r = build_validate_report(v, o.path, o.strict);
+  print(render(r, o.format));
+  return r.passed() ? kExitOk : kExitInvalid;
+}
+
+}  // namespace
+
+void register_validate(CLI::App& app, CommandFn* selected) {
+  auto opts = std::make_shared<ValidateOptions>();
+  auto* sub = app.add_subcommand(
+      "validate", "Check that a model directory is complete and internally consistent");
+  sub->add_option("dir", opts->path, "The model directory")->required();
+  add_format_option(sub, &opts->format, "text");
+  sub->add_flag("--strict", opts->strict, "Warnings fail too (exit 1)");
+  sub->callback([opts, selected] { *selected = [opts] { return run_validate(*opts); }; });
+}
+
+}  // namespace medq::cli

@@ -1,0 +1,202 @@
+// Index-vs-shards and directory hygiene checks on small directories built in the test.
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+
+#include <algorithm>
+
+#include "../support/temp_dir.hpp"
+#include "medq/check/validate.hpp"
+
+namespace medq {
+namespace {
+
+using testing::safetensors_bytes;
+using testing::TempDir;
+using testing::TestTensor;
+
+const std::vector<TestTensor> kShard1 = {{"a.weight", "U32", {4, 2}, 32},
+                                         {"a.scales", "BF16", {4, 1}, 8},
+                                         {"a.biases", "BF16", {4, 1}, 8}};
+const std::vector<TestTensor> kShard2 = {{"norm.weight", "BF16", {8}, 16}};
+
+std::string index_json(const std::vector<std::pair<std::string, std::string>>& map,
+                       uint64_t total) {
+  std::string s = "{\"metadata\":{\"total_size\":" + std::to_string(total) + "},\"weight_map\":{";
+  for (size_t i = 0; i < map.size(); ++i) {
+    s += (i ? "," : "") + ("\"" + map[i].first + "\":\"" + map[i].second + "\"");
+  }
+  return s + "}}";
+}
+
+const char* kS1 = "model-00001-of-00002.safetensors";
+const char* kS2 = "model-00002-of-00002.safetensors";
+
+void write_model(const TempDir& d, const std::string& index) {
+  d.write(kS1, safetensors_bytes(kShard1));
+  d.write(kS2, safetensors_bytes(kShard2));
+  d.write("model.safetensors.index.json", index);
+  d.write("config.json", "{\"model_type\":\"llama\"}");
+  d.write("tokenizer.json", "{}");
+  d.write("tokenizer_config.json", "{}");
+  d.write("special_tokens_map.json", "{}");
+  d.write("generation_config.json", "{}");
+}
+
+std::string good_index() {
+  return index_json({{"a.biases", kS1}, {"a.scales", kS1}, {"a.weight", kS1}, {"norm.weight", kS2}},
+                    64);
+}
+
+std::vector<const Finding*> with_code(const Validation& v, const std::string& code) {
+  std::vector<const Finding*> out;
+  for (const auto& f : v.findings) {
+    if (f.code == code) out.push_back(&f);
+  }
+  return out;
+}
+
+bool has(const Validation& v, const std::string& code) { return !with_code(v, code).empty(); }
+
+TEST(IndexChecks, CleanShardedModelHasNoIndexOrDirectoryFindings) {
+  TempDir d;
+  write_model(d, good_index());
+  auto v = validate_model(d.path());
+  for (const auto& f : v.findings) {
+    EXPECT_TRUE(f.code.rfind("index.", 0) != 0 && f.code.rfind("directory.", 0) != 0)
+        << f.code << ": " << f.message;
+  }
+}
+
+TEST(IndexChecks, StaleIndexFromUnquantizedModel) {
+  TempDir d;
+  write_model(d, index_json({{"a.weight", kS1}, {"norm.weight", kS2}}, 64));
+  auto v = validate_model(d.path());
+  auto f = with_code(v, "index.stale");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_NE(f[0]->message.find("0 named but not in any shard"), std::string::npos) << f[0]->message;
+  EXPECT_NE(f[0]->message.find("2 in the shards but not named"), std::string::npos)
+      << f[0]->message;
+  EXPECT_EQ(f[0]->where.file, "model.safetensors.index.json");
+}
+
+TEST(IndexChecks, NamesMissingFromShardsAreCounted) {
+  TempDir d;
+  write_model(d, index_json({{"a.biases", kS1},
+                             {"a.scales", kS1},
+                             {"a.weight", kS1},
+                             {"ghost.weight", kS1},
+                             {"norm.weight", kS2}},
+                            64));
+  auto v = validate_model(d.path());
+  auto f = with_code(v, "index.tensor_mismatch");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_NE(f[0]->message.find("1 named but not in any shard ('ghost.weight')"), std::string::npos)
+      << f[0]->message;
+}
+
+TEST(IndexChecks, MissingShardUnlistedShardWrongShardEscapeTotalSize) {
+  TempDir d;
+  write_model(d, index_json({{"a.biases", kS1},
+                             {"a.scales", kS1},
+                             {"a.weight", kS1},
+                             {"norm.weight", "model-00003-of-00003.safetensors"}},
+                            999));
+  auto v = validate_model(d.path());
+  EXPECT_TRUE(has(v, "index.missing_shard"));
+  EXPECT_TRUE(has(v, "index.unlisted_shard"));  // kS2 is not named
+
+  TempDir e;
+  write_model(
+      e, index_json({{"a.biases", kS1}, {"a.scales", kS1}, {"a.weight", kS2}, {"norm.weight", kS2}},
+                    999));
+  auto w = validate_model(e.path());
+  auto wrong = with_code(w, "index.wrong_shard");
+  ASSERT_EQ(wrong.size(), 1u);
+  EXPECT_EQ(wrong[0]->where.tensor, "a.weight");
+  EXPECT_TRUE(has(w, "index.total_size_mismatch"));
+
+  TempDir x;
+  write_model(x, index_json({{"a.biases", kS1},
+                             {"a.scales", kS1},
+                             {"a.weight", kS1},
+                             {"norm.weight", "../outside/model.safetensors"}},
+                            64));
+  auto esc = validate_model(x.path());
+  EXPECT_TRUE(has(esc, "index.path_escape"));
+  EXPECT_FALSE(has(esc, "index.missing_shard"));  // never looked up outside
+}
+
+TEST(IndexChecks, ShardsWithoutIndexWarn) {
+  TempDir d;
+  write_model(d, good_index());
+  std::filesystem::remove(d.path() / "model.safetensors.index.json");
+  auto v = validate_model(d.path());
+  auto f = with_code(v, "index.missing");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0]->severity, Severity::kWarning);
+}
+
+TEST(DirectoryChecks, LeftoverDownloadsAndDuplicatedShardExplainTheSize) {
+  TempDir d;
+  write_model(d, good_index());
+  d.write(".cache/huggingface/download/model-00001-of-00002.safetensors.incomplete",
+          std::string(5000, 'x'));
+  d.write("model-00001-of-00002 (1).safetensors", safetensors_bytes(kShard1));
+  auto v = validate_model(d.path());
+  auto partial = with_code(v, "directory.partial_download");
+  ASSERT_EQ(partial.size(), 1u);
+  EXPECT_EQ(partial[0]->where.file, ".cache");
+  EXPECT_NE(partial[0]->message.find("5,000 bytes"), std::string::npos) << partial[0]->message;
+  auto dup = with_code(v, "directory.duplicate_weights");
+  ASSERT_EQ(dup.size(), 1u);
+  EXPECT_NE(dup[0]->message.find("3 of its tensors"), std::string::npos) << dup[0]->message;
+  EXPECT_TRUE(has(v, "directory.size_overhead"));
+}
+
+TEST(DirectoryChecks, LfsPointerRequiredFilesAndJsonSyntax) {
+  TempDir d;
+  d.write("model.safetensors",
+          "version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 123\n");
+  d.write("config.json", "{\n  \"model_type\": \"llama\",\n  \"x\": [1, 2,]\n}");
+  auto v = validate_model(d.path());
+  EXPECT_TRUE(has(v, "directory.lfs_pointer"));
+  EXPECT_FALSE(has(v, "directory.no_weights"));
+  EXPECT_TRUE(has(v, "tokenizer.missing"));
+  EXPECT_TRUE(has(v, "tokenizer.missing_config"));
+  auto syntax = with_code(v, "config.invalid_json");
+  ASSERT_EQ(syntax.size(), 1u);
+  EXPECT_EQ(syntax[0]->where.line, 3u);
+  EXPECT_EQ(syntax[0]->where.column, 14u);  // the "]" after the trailing comma
+}
+
+TEST(DirectoryChecks, EmptyDirectory) {
+  TempDir d;
+  auto v = validate_model(d.path());
+  EXPECT_TRUE(has(v, "directory.no_weights"));
+  EXPECT_TRUE(has(v, "config.missing"));
+}
+
+TEST(DirectoryChecks, VisionModelNeedsProcessorFiles) {
+  TempDir d;
+  write_model(d, good_index());
+  d.write("config.json", "{\"model_type\":\"gemma3\",\"vision_config\":{}}");
+  auto v = validate_model(d.path());
+  auto f = with_code(v, "config.missing_preprocessor_config");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0]->severity, Severity::kError);
+  EXPECT_TRUE(has(v, "config.missing_processor_config"));
+}
+
+TEST(DirectoryChecks, FifoAndSymlinkAreNotOpened) {
+  TempDir d;
+  write_model(d, good_index());
+  ASSERT_EQ(mkfifo((d.path() / "pipe.safetensors").c_str(), 0600), 0);
+  std::filesystem::create_symlink("/etc/passwd", d.path() / "tokenizer.model");
+  auto v = validate_model(d.path());  // must not block on the FIFO
+  EXPECT_TRUE(has(v, "directory.special_file"));
+  EXPECT_TRUE(has(v, "directory.symlink"));
+}
+
+}  // namespace
+}  // namespace medq
