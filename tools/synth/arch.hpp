@@ -1,0 +1,63 @@
+// Model recipes: the architectures the generator can write (a tiny Gemma 3 multimodal model, a
+// tiny llama-style decoder with tied embeddings, and a full-size replica of
+// mlx-community/medgemma-4b-it), each expanded into the exact tensor list mlx-lm / mlx-vlm save.
+// docs/generator.md says where every name and shape comes from.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace medq::synth {
+
+enum class Family { Gemma3, Llama };
+
+struct TextDims {
+  uint64_t hidden = 0, layers = 0, heads = 0, kv_heads = 0, head_dim = 0, intermediate = 0;
+  uint64_t vocab = 0;  ///< rows of the embedding (config vocab_size)
+};
+
+struct VisionDims {
+  uint64_t hidden = 0, layers = 0, heads = 0, intermediate = 0, patch = 0, image = 0;
+  uint64_t channels = 3;
+};
+
+/// Ids of the special tokens in the tokenizer; -1 when the model has no such token.
+struct SpecialIds {
+  int64_t pad = 0, eos = 1, bos = 2, unk = 3, start_of_turn = -1, end_of_turn = -1;
+  int64_t start_of_image = -1, end_of_image = -1, image_soft = -1;
+  uint64_t tokenizer_size = 0;  ///< tokens in tokenizer.json (ids 0..size-1)
+};
+
+/// How a tensor's random values are drawn.
+enum class Init { Linear, Embedding, GemmaNorm, UnitNorm, Bias, Conv };
+
+struct Param {
+  std::string name;             ///< full tensor name ("...q_proj.weight")
+  std::string module;           ///< module path (name without ".weight"), the config key
+  std::vector<uint64_t> shape;  ///< logical shape
+  Init init = Init::Linear;
+  /// A Linear or Embedding weight that mlx-lm / mlx-vlm would quantize (never the vision tower
+  /// or the projector, which mlx-vlm keeps in float).
+  bool quantizable = false;
+};
+
+struct Arch {
+  Family family = Family::Gemma3;
+  std::string name;  ///< "tiny-gemma3", "tiny-llama", "medgemma-4b-it"
+  TextDims text;
+  std::optional<VisionDims> vision;
+  uint64_t mm_tokens_per_image = 0;
+  SpecialIds ids;
+  bool full_size = false;  ///< the real-size replica (real config values, sparse data)
+};
+
+Arch tiny_gemma3();
+Arch tiny_llama();
+Arch medgemma_4b_it();
+
+/// Every tensor of the unquantized checkpoint, sorted by name.
+std::vector<Param> build_params(const Arch& a);
+
+}  // namespace medq::synth

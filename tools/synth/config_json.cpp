@@ -1,0 +1,121 @@
+#include "config_json.hpp"
+
+namespace medq::synth {
+
+namespace {
+
+using nlohmann::json;
+
+json gemma3_config(const Arch& a) {
+  const TextDims& t = a.text;
+  const VisionDims& v = *a.vision;
+  json text = {{"attention_bias", false},
+               {"attention_dropout", 0.0},
+               {"attn_logit_softcapping", nullptr},
+               {"cache_implementation", "hybrid"},
+               {"final_logit_softcapping", nullptr},
+               {"head_dim", t.head_dim},
+               {"hidden_activation", "gelu_pytorch_tanh"},
+               {"hidden_size", t.hidden},
+               {"initializer_range", 0.02},
+               {"intermediate_size", t.intermediate},
+               {"max_position_embeddings", 131072},
+               {"model_type", "gemma3_text"},
+               {"num_attention_heads", t.heads},
+               {"num_hidden_layers", t.layers},
+               {"num_key_value_heads", t.kv_heads},
+               {"query_pre_attn_scalar", 256},
+               {"rms_norm_eps", 1e-06},
+               {"rope_local_base_freq", 10000.0},
+               {"rope_scaling", {{"factor", 8.0}, {"rope_type", "linear"}}},
+               {"rope_theta", 1000000.0},
+               {"sliding_window", 1024},
+               {"sliding_window_pattern", 6},
+               {"torch_dtype", "bfloat16"},
+               {"use_cache", true},
+               {"vocab_size", t.vocab}};
+  json vision = {{"attention_dropout", 0.0},
+                 {"hidden_act", "gelu_pytorch_tanh"},
+                 {"hidden_size", v.hidden},
+                 {"image_size", v.image},
+                 {"intermediate_size", v.intermediate},
+                 {"layer_norm_eps", 1e-06},
+                 {"model_type", "siglip_vision_model"},
+                 {"num_attention_heads", v.heads},
+                 {"num_channels", v.channels},
+                 {"num_hidden_layers", v.layers},
+                 {"patch_size", v.patch},
+                 {"torch_dtype", "bfloat16"},
+                 {"vision_use_head", false}};
+  return {{"architectures", {"Gemma3ForConditionalGeneration"}},
+          {"boi_token_index", a.ids.start_of_image},
+          {"eoi_token_index", a.ids.end_of_image},
+          {"eos_token_id", {a.ids.eos, a.ids.end_of_turn}},
+          {"image_token_index", a.ids.image_soft},
+          {"initializer_range", 0.02},
+          {"mm_tokens_per_image", a.mm_tokens_per_image},
+          {"model_type", "gemma3"},
+          {"text_config", text},
+          {"torch_dtype", "bfloat16"},
+          {"transformers_version", "4.50.0"},
+          {"vision_config", vision}};
+}
+
+json llama_config(const Arch& a) {
+  const TextDims& t = a.text;
+  return {{"architectures", {"LlamaForCausalLM"}},
+          {"attention_bias", false},
+          {"attention_dropout", 0.0},
+          {"bos_token_id", a.ids.bos},
+          {"eos_token_id", a.ids.eos},
+          {"head_dim", t.head_dim},
+          {"hidden_act", "silu"},
+          {"hidden_size", t.hidden},
+          {"initializer_range", 0.02},
+          {"intermediate_size", t.intermediate},
+          {"max_position_embeddings", 2048},
+          {"mlp_bias", false},
+          {"model_type", "llama"},
+          {"num_attention_heads", t.heads},
+          {"num_hidden_layers", t.layers},
+          {"num_key_value_heads", t.kv_heads},
+          {"pad_token_id", a.ids.pad},
+          {"rms_norm_eps", 1e-05},
+          {"rope_scaling", nullptr},
+          {"rope_theta", 10000.0},
+          {"tie_word_embeddings", true},
+          {"torch_dtype", "bfloat16"},
+          {"use_cache", true},
+          {"vocab_size", t.vocab}};
+}
+
+json spec_json(const QuantSpec& q, bool with_mode) {
+  json j = {{"group_size", q.group_size}, {"bits", q.bits}};
+  if (with_mode) j["mode"] = q.mode;
+  return j;
+}
+
+}  // namespace
+
+json base_config(const Arch& arch) {
+  return arch.family == Family::Gemma3 ? gemma3_config(arch) : llama_config(arch);
+}
+
+json quantization_json(const QuantPlan& plan) {
+  if (!plan.global) return nullptr;
+  json q = spec_json(*plan.global, true);
+  for (const auto& [module, spec] : plan.overrides)
+    q[module] = spec ? spec_json(*spec, plan.override_has_mode) : json(false);
+  return q;
+}
+
+json make_config(const Arch& arch, const QuantPlan& plan) {
+  json c = base_config(arch);
+  if (plan.global) {
+    c["quantization"] = quantization_json(plan);
+    c["quantization_config"] = c["quantization"];  // mlx-lm "support hf model tree" copy
+  }
+  return c;
+}
+
+}  // namespace medq::synth

@@ -1,0 +1,182 @@
+// medq-synth: writes MLX-layout checkpoints to test and demo medq on (tiny real-weight models,
+// full-size sparse replicas of medgemma-4b-it, injected defects). Options in, files out; the
+// work is in the medq_synth library. See docs/generator.md.
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "arch.hpp"
+#include "checkpoint.hpp"
+#include "defects.hpp"
+#include "files.hpp"
+#include "quant_plan.hpp"
+
+namespace fs = std::filesystem;
+using namespace medq::synth;
+
+namespace {
+
+void report(const fs::path& dir, const Summary& s, double seconds) {
+  std::printf("%s: %zu tensors, %llu parameters, %llu bytes in %zu shard(s)%s, %.2f s\n",
+              dir.string().c_str(), s.tensors, static_cast<unsigned long long>(s.parameters),
+              static_cast<unsigned long long>(s.total_size), s.shards.size(),
+              s.real_tokenizer ? ", real tokenizer" : "", seconds);
+}
+
+double since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"medq-synth: write MLX-layout checkpoints (tiny, full-size sparse, defective)"};
+  app.require_subcommand(1);
+  bool force = false;
+  uint64_t seed = 0;
+
+  // tiny
+  auto* tiny = app.add_subcommand("tiny", "tiny random-weight model, bf16 or quantized");
+  std::string arch_name = "gemma3", mode, mixed;
+  unsigned bits = 0, group = 64;
+  std::vector<std::string> skip;
+  fs::path tiny_out;
+  tiny->add_option("--arch", arch_name, "gemma3 (multimodal) or llama (tied embeddings)")
+      ->check(CLI::IsMember({"gemma3", "llama"}));
+  tiny->add_option("--bits", bits, "affine bits: 2, 3, 4, 5, 6 or 8 (default: bf16)");
+  tiny->add_option("--group-size", group, "affine group size: 32, 64 or 128")
+      ->capture_default_str();
+  tiny->add_option("--mode", mode, "mxfp4, mxfp8 or nvfp4");
+  tiny->add_option("--mixed", mixed, "mixed recipe: mixed_2_6, mixed_3_4, ..., mixed_4_8");
+  tiny->add_option("--skip", skip, "module path to leave unquantized (written as false)");
+  uint64_t max_shard = 5ull << 30;
+  tiny->add_option("--max-shard-size", max_shard, "shard size limit in bytes (mlx-lm: 5 GiB)")
+      ->capture_default_str();
+  tiny->add_option("--seed", seed, "random seed")->capture_default_str();
+  tiny->add_flag("--force", force, "write into a non-empty directory");
+  tiny->add_option("OUT", tiny_out, "output directory")->required();
+
+  // replica
+  auto* replica = app.add_subcommand("replica", "full-size sparse medgemma-4b-it replica");
+  std::string quant = "4";
+  std::string tokenizer_dir = MEDQ_SYNTH_DEFAULT_TOKENIZER;
+  fs::path replica_out;
+  replica->add_option("--quant", quant, "bf16, 4, 6 or 8")
+      ->check(CLI::IsMember({"bf16", "4", "6", "8"}))
+      ->capture_default_str();
+  replica->add_option("--group-size", group, "affine group size")->capture_default_str();
+  replica
+      ->add_option("--tokenizer", tokenizer_dir,
+                   "folder with the real tokenizer.json + tokenizer_config.json ('none' to "
+                   "synthesize one)")
+      ->capture_default_str();
+  replica->add_flag("--force", force, "write into a non-empty directory");
+  replica->add_option("OUT", replica_out, "output directory")->required();
+
+  // defect
+  auto* defect = app.add_subcommand("defect", "one defective checkpoint per directory");
+  std::string defect_name;
+  fs::path defect_out;
+  bool list = false;
+  defect->add_flag("--list", list, "list the defects and exit");
+  defect->add_option("--seed", seed, "random seed")->capture_default_str();
+  defect->add_flag("--force", force, "write into a non-empty directory");
+  defect->add_option("NAME", defect_name, "defect name");
+  defect->add_option("OUT", defect_out, "output directory");
+
+  // samples
+  auto* samples = app.add_subcommand("samples", "the README demo set: tiny gemma3 variants");
+  fs::path samples_out;
+  samples->add_flag("--force", force, "write into non-empty directories");
+  samples->add_option("--seed", seed, "random seed")->capture_default_str();
+  samples->add_option("OUT", samples_out, "output directory (one subfolder per variant)")
+      ->required();
+
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    const auto t0 = std::chrono::steady_clock::now();
+    if (*tiny) {
+      const Arch a = arch_name == "llama" ? tiny_llama() : tiny_gemma3();
+      const int chosen = (bits != 0) + !mode.empty() + !mixed.empty();
+      if (chosen > 1) throw std::invalid_argument("choose one of --bits, --mode, --mixed");
+      if (!skip.empty() && chosen == 0)
+        throw std::invalid_argument("--skip needs --bits, --mode or --mixed");
+      for (const std::string& m : skip) {
+        bool found = false;
+        for (const Param& p : build_params(a)) found = found || (p.quantizable && p.module == m);
+        if (!found)
+          throw std::invalid_argument("--skip " + m + ": not a quantizable module of " + a.name);
+      }
+      QuantPlan plan;
+      if (bits) plan = plan_affine(bits, group);
+      if (!mode.empty()) plan = plan_fp(mode);
+      if (!mixed.empty())
+        plan = plan_mixed(mixed, a, skip);
+      else
+        for (const std::string& s : skip) plan.overrides[s] = std::nullopt;
+      GenerateOptions o;
+      o.seed = seed;
+      o.max_shard_bytes = max_shard;
+      prepare_out_dir(tiny_out, force);
+      const Summary s = write_checkpoint(tiny_out, a, plan, o);
+      report(tiny_out, s, since(t0));
+    } else if (*replica) {
+      QuantPlan plan;
+      if (quant != "bf16") plan = plan_affine(static_cast<unsigned>(std::stoul(quant)), group);
+      GenerateOptions o;
+      o.sparse = true;
+      if (tokenizer_dir != "none") o.real_tokenizer_dir = tokenizer_dir;
+      prepare_out_dir(replica_out, force);
+      const Summary s = write_checkpoint(replica_out, medgemma_4b_it(), plan, o);
+      report(replica_out, s, since(t0));
+    } else if (*defect) {
+      if (list) {
+        for (const DefectInfo& d : list_defects())
+          std::printf("%-24s %s\n", d.name.c_str(), d.description.c_str());
+        return 0;
+      }
+      if (defect_name.empty() || defect_out.empty())
+        throw std::invalid_argument("usage: medq-synth defect NAME OUT (or --list)");
+      bool known = false;
+      for (const DefectInfo& d : list_defects()) known = known || d.name == defect_name;
+      if (!known)
+        throw std::invalid_argument("unknown defect '" + defect_name +
+                                    "' (see medq-synth defect --list)");
+      prepare_out_dir(defect_out, force);
+      write_defect(defect_name, defect_out, seed);
+      std::printf("%s: defect %s, %.2f s\n", defect_out.string().c_str(), defect_name.c_str(),
+                  since(t0));
+    } else if (*samples) {
+      struct Variant {
+        const char* dir;
+        QuantPlan plan;
+      };
+      const Arch a = tiny_gemma3();
+      const std::vector<Variant> variants = {
+          {"bf16", QuantPlan{}},
+          {"8bit", plan_affine(8, 64)},
+          {"6bit", plan_affine(6, 64)},
+          {"4bit", plan_affine(4, 64)},
+          {"mixed_4_8",
+           plan_mixed("mixed_4_8", a, {"language_model.model.layers.0.self_attn.o_proj"})}};
+      for (const Variant& v : variants) {
+        const auto t1 = std::chrono::steady_clock::now();
+        const fs::path dir = samples_out / v.dir;
+        prepare_out_dir(dir, force);
+        GenerateOptions o;
+        o.seed = seed;
+        const Summary s = write_checkpoint(dir, a, v.plan, o);
+        report(dir, s, since(t1));
+      }
+      std::printf("samples: %.2f s total\n", since(t0));
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "medq-synth: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

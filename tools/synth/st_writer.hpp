@@ -1,0 +1,42 @@
+// Writes safetensors files the way MLX's save_safetensors does: no header padding, a
+// `__metadata__` of {"format": "mlx"}, header keys sorted by name, and the data laid out in an
+// order different from the keys, so readers that assume key order = offset order are caught.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "medq/formats/dtype.hpp"
+
+namespace medq::synth {
+
+/// One tensor to write. `data` is empty in sparse mode; `nbytes` is always the logical size.
+struct OutTensor {
+  std::string name;
+  Dtype dtype = Dtype::BF16;
+  std::vector<uint64_t> shape;
+  uint64_t nbytes = 0;
+  std::vector<uint8_t> data;
+};
+
+/// Byte size of a tensor of `dtype` and `shape` (product of the shape times the element bits,
+/// divided by 8). Throws std::invalid_argument when the bits are not a whole number of bytes.
+uint64_t tensor_nbytes(Dtype dtype, const std::vector<uint64_t>& shape);
+
+/// The data order MLX-style files use here: descending byte size, then name. Returns indices
+/// into `tensors`.
+std::vector<size_t> data_order(const std::vector<OutTensor>& tensors);
+
+/// The header JSON (without the 8-byte length) for `tensors` laid out in data_order().
+std::string safetensors_header(const std::vector<OutTensor>& tensors);
+
+/// Writes `tensors` to `path`. With `sparse`, writes the header and extends the file to its full
+/// size with ftruncate, leaving the data region a hole that costs no disk; otherwise every
+/// tensor's `data` must hold exactly `nbytes`. Throws std::runtime_error on I/O failure.
+/// Returns the file size.
+uint64_t write_safetensors(const std::filesystem::path& path, const std::vector<OutTensor>& tensors,
+                           bool sparse);
+
+}  // namespace medq::synth

@@ -1,0 +1,127 @@
+#include "weights.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+
+#include "affine.hpp"
+#include "bf16.hpp"
+#include "fp_quant.hpp"
+#include "rng.hpp"
+
+namespace medq::synth {
+
+namespace {
+
+uint64_t product(const std::vector<uint64_t>& s) {
+  uint64_t n = 1;
+  for (uint64_t d : s) n *= d;
+  return n;
+}
+
+template <typename T>
+std::vector<uint8_t> bytes_of(const std::vector<T>& v) {
+  std::vector<uint8_t> b(v.size() * sizeof(T));
+  if (!b.empty()) std::memcpy(b.data(), v.data(), b.size());  // little-endian host
+  return b;
+}
+
+std::vector<uint8_t> bf16_bytes(const std::vector<float>& v) {
+  std::vector<uint16_t> h(v.size());
+  for (size_t i = 0; i < v.size(); ++i) h[i] = float_to_bf16(v[i]);
+  return bytes_of(h);
+}
+
+OutTensor make(std::string name, Dtype dt, std::vector<uint64_t> shape) {
+  OutTensor t;
+  t.name = std::move(name);
+  t.dtype = dt;
+  t.shape = std::move(shape);
+  t.nbytes = tensor_nbytes(t.dtype, t.shape);
+  return t;
+}
+
+}  // namespace
+
+std::vector<float> random_values(const Param& p, uint64_t seed) {
+  Rng rng = Rng::for_name(seed, p.name);
+  const uint64_t n = product(p.shape);
+  const uint64_t fan_in = p.shape.size() > 1 ? n / p.shape.front() : 1;
+  double scale = 0, offset = 0;
+  switch (p.init) {
+    case Init::Linear:
+    case Init::Conv:
+      scale = 1.0 / std::sqrt(static_cast<double>(fan_in));
+      break;
+    case Init::Embedding:
+      scale = 0.02;
+      break;
+    case Init::GemmaNorm:
+      scale = 0.1;
+      break;  // Gemma's RMSNorm multiplies by 1 + weight
+    case Init::UnitNorm:
+      scale = 0.05;
+      offset = 1.0;
+      break;
+    case Init::Bias:
+      scale = 0.02;
+      break;
+  }
+  std::vector<float> v(n);
+  for (float& x : v) x = round_bf16(static_cast<float>(offset + scale * rng.normal()));
+  return v;
+}
+
+std::vector<OutTensor> materialize(const Arch& arch, const QuantPlan& plan, uint64_t seed,
+                                   bool sparse) {
+  std::vector<OutTensor> out;
+  for (const Param& p : build_params(arch)) {
+    const std::optional<QuantSpec> q = module_quant(plan, p);
+    if (!q) {
+      OutTensor t = make(p.name, Dtype::BF16, p.shape);
+      if (!sparse) t.data = bf16_bytes(random_values(p, seed));
+      out.push_back(std::move(t));
+      continue;
+    }
+    std::vector<uint64_t> wshape = p.shape, sshape = p.shape;
+    const uint64_t in = p.shape.back();
+    wshape.back() = in * q->bits / 32;
+    sshape.back() = in / q->group_size;
+    const bool affine = q->mode == "affine";
+    OutTensor w = make(p.module + ".weight", Dtype::U32, wshape);
+    OutTensor s = make(p.module + ".scales", affine ? Dtype::BF16 : Dtype::U8, sshape);
+    OutTensor b = make(p.module + ".biases", Dtype::BF16, sshape);
+    if (!sparse) {
+      const std::vector<float> v = random_values(p, seed);
+      const uint64_t rows = product(p.shape) / in;
+      if (affine) {
+        AffineQuantized aq = quantize_affine(v, rows, in, q->bits, q->group_size);
+        w.data = bytes_of(aq.packed);
+        s.data = bytes_of(aq.scales);
+        b.data = bytes_of(aq.biases);
+      } else {
+        const FpMode m = q->mode == "mxfp4"   ? FpMode::Mxfp4
+                         : q->mode == "mxfp8" ? FpMode::Mxfp8
+                                              : FpMode::Nvfp4;
+        FpQuantized fq = quantize_fp(v, rows, in, m);
+        w.data = bytes_of(fq.packed);
+        s.data = std::move(fq.scales);
+      }
+    }
+    out.push_back(std::move(w));
+    out.push_back(std::move(s));
+    if (affine) out.push_back(std::move(b));
+  }
+  std::sort(out.begin(), out.end(),
+            [](const OutTensor& x, const OutTensor& y) { return x.name < y.name; });
+  return out;
+}
+
+uint64_t logical_parameters(const std::vector<Param>& params) {
+  uint64_t n = 0;
+  for (const Param& p : params) n += product(p.shape);
+  return n;
+}
+
+}  // namespace medq::synth
