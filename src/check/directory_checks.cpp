@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -104,25 +105,43 @@ Findings check_directory(const DirectoryCheckInputs& in) {
 
   // 3. Weight files present twice: the same tensors in more than one file. mlx-lm loads every
   // model*.safetensors, so duplicates double the memory or make the load fail.
+  // The file that counts as the original is one the index names, else the first by name; every
+  // other file holding a tensor already seen is the duplicate, counted once with its bytes.
   const Checkpoint& cp = *in.checkpoint;
-  std::map<std::string, std::vector<std::string>> files_of;  // tensor -> files
-  for (const auto& wf : cp.files) {
-    if (!wf.header.header) continue;
-    for (const auto& t : wf.header.header->tensors) files_of[t.name].push_back(wf.name);
+  std::set<std::string, std::less<>> indexed;
+  if (cp.index) {
+    for (const auto& [tensor, shard] : cp.index->weight_map) indexed.insert(shard);
   }
-  std::map<std::pair<std::string, std::string>, size_t> shared;  // (file a, file b) -> count
-  for (const auto& [tensor, files] : files_of) {
-    for (size_t i = 1; i < files.size(); ++i) ++shared[{files[0], files[i]}];
+  std::vector<const WeightFile*> order;
+  for (const auto& wf : cp.files) order.push_back(&wf);
+  std::stable_partition(order.begin(), order.end(),
+                        [&](const WeightFile* wf) { return indexed.count(wf->name) > 0; });
+  std::map<std::string, std::string, std::less<>> first_file_of;  // tensor -> first file
+  // duplicate file -> (earlier file -> shared tensors)
+  std::map<std::string, std::map<std::string, size_t>> shared;
+  for (const WeightFile* wf : order) {
+    const SafetensorsHeader* h = wf->header.readable_header();
+    if (!h) continue;
+    for (const auto& t : h->tensors) {
+      auto [it, inserted] = first_file_of.emplace(t.name, wf->name);
+      if (!inserted && it->second != wf->name) ++shared[wf->name][it->second];
+    }
   }
-  for (const auto& [pair, count] : shared) {
-    const DirEntry* b = d.find(pair.second);
-    uint64_t bytes = b ? b->bytes : 0;
-    out.push_back(make("directory.duplicate_weights", Severity::kError, pair.second,
-                       fmt::format("{} of its tensors are also in '{}': a duplicated shard ({}) "
+  for (const auto& [dup, others] : shared) {
+    const DirEntry* e = d.find(dup);
+    uint64_t bytes = e ? e->bytes : 0;
+    std::string with;
+    size_t total = 0;
+    for (const auto& [other, count] : others) {
+      with += fmt::format("{}'{}' ({})", with.empty() ? "" : ", ", other, count);
+      total += count;
+    }
+    out.push_back(make("directory.duplicate_weights", Severity::kError, dup,
+                       fmt::format("{} of its tensors are also in {}: a duplicated weight file ({}) "
                                    "that loaders would read twice",
-                                   count, pair.first, byte_size(bytes))));
+                                   total, with, byte_size(bytes))));
     stray_bytes += bytes;
-    stray.push_back(pair.second);
+    stray.push_back(dup);
   }
 
   // 4. The size explanation.

@@ -52,16 +52,18 @@ Findings check_index(const ModelDir& dir, const Checkpoint& cp) {
   Findings out;
   // Shards on disk that parsed, and where each tensor actually is.
   std::unordered_map<std::string, std::string> actual;  // tensor -> file
-  uint64_t tensor_bytes = 0;
+  std::map<std::string, uint64_t> file_bytes;  // tensor bytes per weight file
   bool all_parsed = true;
   for (const auto& wf : cp.files) {
-    if (!wf.header.header) {
+    // A truncated shard's header still says which tensors it was meant to hold.
+    const SafetensorsHeader* h = wf.header.readable_header();
+    if (!h) {
       all_parsed = false;
       continue;
     }
-    for (const auto& t : wf.header.header->tensors) {
+    for (const auto& t : h->tensors) {
       actual.emplace(t.name, wf.name);
-      tensor_bytes += t.nbytes();
+      file_bytes[wf.name] += t.nbytes();
     }
   }
 
@@ -162,7 +164,12 @@ Findings check_index(const ModelDir& dir, const Checkpoint& cp) {
       out.push_back(idx(stale ? "index.stale" : "index.tensor_mismatch", Severity::kError,
                         "/weight_map", msg));
     }
-    if (index.total_size && *index.total_size != tensor_bytes) {
+    uint64_t tensor_bytes = 0;  // of the shards the index names
+    for (const auto& file : usable) {
+      if (auto it = file_bytes.find(file); it != file_bytes.end()) tensor_bytes += it->second;
+    }
+    // With a shard missing the sum is short for a reason already reported.
+    if (usable.size() == named.size() && index.total_size && *index.total_size != tensor_bytes) {
       out.push_back(idx("index.total_size_mismatch", Severity::kWarning, "/metadata/total_size",
                         fmt::format("metadata.total_size is {}, the shards' tensors take {} bytes",
                                     *index.total_size, tensor_bytes)));

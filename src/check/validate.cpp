@@ -1,8 +1,13 @@
 #include "medq/check/validate.hpp"
 
+#include "medq/check/config_quant.hpp"
 #include "medq/check/directory_checks.hpp"
 #include "medq/check/index_checks.hpp"
+#include "medq/check/tokenizer_checks.hpp"
 #include "medq/formats/json_file.hpp"
+#include "medq/formats/sentencepiece.hpp"
+#include "medq/formats/tokenizer_config.hpp"
+#include "medq/formats/tokenizer_json.hpp"
 
 namespace medq {
 
@@ -43,6 +48,81 @@ bool is_small_json(EntryKind k) {
   }
 }
 
+const DirEntry* find_entry(const ModelDir& dir, EntryKind kind) {
+  for (const auto& e : dir.entries) {
+    if (e.kind == kind) return &e;
+  }
+  return nullptr;
+}
+
+/// The token-embedding tensor of the language model: "<prefix>embed_tokens.weight" outside the
+/// vision tower. Its first dimension is the number of rows whether or not it is packed.
+const Checkpoint::Entry* find_embedding(std::span<const Checkpoint::Entry> tensors) {
+  constexpr std::string_view kSuffix = "embed_tokens.weight";
+  for (const auto& e : tensors) {
+    std::string_view name = e.tensor->name;
+    if (name.size() >= kSuffix.size() && name.substr(name.size() - kSuffix.size()) == kSuffix &&
+        name.find("vision") == std::string_view::npos && !e.tensor->shape.empty()) {
+      return &e;
+    }
+  }
+  return nullptr;
+}
+
+/// Item 7: read the tokenizer files (the small JSON ones are already parsed) and compare them
+/// with each other, config.json's vocab_size and the embedding.
+Findings tokenizer_findings(const Validation& v, std::span<const Checkpoint::Entry> tensors) {
+  Findings out;
+  TokenizerInputs in;
+
+  std::optional<TokenizerJson> tokenizer_json;
+  if (const DirEntry* e = find_entry(v.dir, EntryKind::kTokenizerJson)) {
+    auto r = read_tokenizer_json(v.dir.root / e->name, e->name);
+    append(out, r.findings);
+    tokenizer_json = std::move(r.tokenizer);
+    if (tokenizer_json) in.tokenizer_json = &*tokenizer_json;
+  }
+  std::optional<SentencePieceModel> sentencepiece;
+  if (const DirEntry* e = find_entry(v.dir, EntryKind::kTokenizerModel)) {
+    auto r = read_sentencepiece(v.dir.root / e->name, e->name);
+    append(out, r.findings);
+    sentencepiece = std::move(r.model);
+    if (sentencepiece) in.sentencepiece = &*sentencepiece;
+  }
+  std::optional<TokenizerConfig> tokenizer_config, special_tokens_map;
+  if (auto it = v.json_files.find("tokenizer_config.json"); it != v.json_files.end()) {
+    auto r = tokenizer_config_from_json(it->second, it->first);
+    append(out, r.findings);
+    tokenizer_config = std::move(r.config);
+    if (tokenizer_config) in.tokenizer_config = &*tokenizer_config;
+  }
+  if (auto it = v.json_files.find("special_tokens_map.json"); it != v.json_files.end()) {
+    auto r = tokenizer_config_from_json(it->second, it->first);
+    append(out, r.findings);
+    special_tokens_map = std::move(r.config);
+    if (special_tokens_map) in.special_tokens_map = &*special_tokens_map;
+  }
+  std::optional<GenerationConfig> generation_config;
+  if (auto it = v.json_files.find("generation_config.json"); it != v.json_files.end()) {
+    auto r = generation_config_from_json(it->second, it->first);
+    append(out, r.findings);
+    generation_config = std::move(r.config);
+    if (generation_config) in.generation_config = &*generation_config;
+  }
+
+  if (v.arch) {
+    in.config_vocab_size = v.arch->text.vocab_size.get();
+    in.config_vocab_pointer = v.arch->text.vocab_size.pointer;
+  }
+  if (const Checkpoint::Entry* emb = find_embedding(tensors)) {
+    in.embedding_rows = emb->tensor->shape.front();
+    in.embedding_file = emb->file->name;
+    in.embedding_tensor = emb->tensor->name;
+  }
+  append(out, check_tokenizer(in));
+  return out;
+}
+
 }  // namespace
 
 Validation validate_model(const std::filesystem::path& dir) {
@@ -66,6 +146,17 @@ Validation validate_model(const std::filesystem::path& dir) {
 
   append(v.findings, check_directory({&v.dir, &v.checkpoint, vision}));
   append(v.findings, check_index(v.dir, v.checkpoint));
+
+  // Config vs tensors, quantization vs packed weights.
+  const auto tensors = v.checkpoint.tensors();
+  if (config) {
+    auto cq = check_config_and_quantization(*config, tensors);
+    append(v.findings, cq.findings);
+    v.arch = std::move(cq.arch);
+    v.quant = std::move(cq.quant);
+  }
+
+  append(v.findings, tokenizer_findings(v, tensors));
 
   sort_findings(v.findings);
   return v;

@@ -11,8 +11,10 @@
 #include <nlohmann/json.hpp>
 
 #include "medq/check/finding.hpp"
+#include "medq/model/architecture.hpp"
 #include "medq/model/checkpoint.hpp"
 #include "medq/model/model_dir.hpp"
+#include "medq/model/quantization.hpp"
 
 namespace medq {
 
@@ -21,6 +23,10 @@ struct Validation {
   Checkpoint checkpoint;
   /// Every small JSON file that parsed, by file name (tokenizer.json is streamed, not kept).
   std::map<std::string, nlohmann::json> json_files;
+  /// config.json resolved (set whenever config.json parsed as JSON), and its quantization
+  /// settings (nullopt when the config claims none).
+  std::optional<Architecture> arch;
+  std::optional<QuantConfig> quant;
   Findings findings;  ///< sorted
 
   const nlohmann::json* config() const;
