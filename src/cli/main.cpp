@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   CommandFn selected;
   register_inspect(app, &selected);
   register_validate(app, &selected);
+  register_compare(app, &selected);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

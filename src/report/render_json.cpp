@@ -123,4 +123,132 @@ std::string render_json(const ValidateReport& r) {
   return dump(j);
 }
 
+namespace {
+
+ojson optional_number(const std::optional<double>& v) { return v ? ojson(*v) : ojson(nullptr); }
+
+ojson delta_json(const Delta& d) {
+  return {{"value", d.value}, {"percent", optional_number(d.percent)}};
+}
+
+ojson variant_json(const CompareVariant& cv, bool baseline) {
+  const VariantStats& s = cv.stats;
+  ojson j;
+  j["label"] = s.label;
+  j["baseline"] = baseline;
+  j["model_type"] = s.model_type.empty() ? ojson(nullptr) : ojson(s.model_type);
+  ojson q;
+  q["config"] = s.config_quantization;
+  ojson schemes = ojson::array();
+  for (const auto& u : s.schemes) {
+    schemes.push_back({{"scheme", u.scheme},
+                       {"quantized", u.quantized},
+                       {"bits", u.bits},
+                       {"modules", u.modules},
+                       {"parameters", u.params}});
+  }
+  q["schemes"] = std::move(schemes);
+  q["parameters_from_shapes"] = s.params_from_shapes;
+  j["quantization"] = std::move(q);
+  ojson v;
+  v["valid"] = s.errors == 0;
+  v["errors"] = s.errors;
+  v["warnings"] = s.warnings;
+  ojson codes = ojson::object();
+  for (const auto& [k, n] : s.error_codes) codes[k] = n;
+  v["error_codes"] = std::move(codes);
+  j["validation"] = std::move(v);
+  ojson b;
+  b["tensor_data"] = s.tensor_bytes;
+  b["weight_files"] = s.weight_file_bytes;
+  b["weight_file_count"] = s.weight_files;
+  b["metadata_files"] = s.metadata_bytes;
+  b["other_files"] = s.extra_bytes;
+  b["directory"] = s.directory_bytes;
+  ojson extra = ojson::array();
+  for (const auto& e : s.extra) extra.push_back({{"name", e.name}, {"why", e.why}, {"bytes", e.bytes}});
+  b["other"] = std::move(extra);
+  b["tensor_data_vs_baseline"] = delta_json(cv.weight_bytes);
+  b["directory_vs_baseline"] = delta_json(cv.directory_bytes);
+  j["bytes"] = std::move(b);
+  j["tensors"] = s.tensor_count;
+  ojson p;
+  p["total"] = s.params;
+  p["quantized"] = s.quantized_params;
+  for (ModelPart part : kModelParts) {
+    auto it = s.parts.find(part);
+    PartStats ps = it == s.parts.end() ? PartStats{} : it->second;
+    p[std::string(model_part_name(part))] = {
+        {"tensors", ps.tensors}, {"parameters", ps.params}, {"bytes", ps.bytes}};
+  }
+  p["vs_baseline"] = delta_json(cv.params);
+  j["parameters"] = std::move(p);
+  j["bits_per_weight"] = {{"quantized_layers", optional_number(s.bits_quantized)},
+                          {"whole_model", optional_number(s.bits_per_weight)}};
+  const MemoryEstimate& m = cv.memory;
+  ojson mem;
+  mem["weights"] = m.weights;
+  mem["kv_cache"] = m.kv_cache ? ojson(*m.kv_cache) : ojson(nullptr);
+  mem["kv_dtype"] = std::string(dtype_name(m.kv_dtype));
+  mem["layers"] = m.layers;
+  mem["sliding_window_layers"] = m.sliding_layers;
+  mem["sliding_window"] = m.window ? ojson(*m.window) : ojson(nullptr);
+  mem["kv_heads"] = m.kv_heads;
+  mem["head_dim"] = m.head_dim;
+  mem["overhead"] = m.overhead;
+  mem["total"] = m.total;
+  mem["fits_budget"] = m.fits ? ojson(*m.fits) : ojson(nullptr);
+  j["memory"] = std::move(mem);
+  return j;
+}
+
+ojson diff_list_json(const TensorDiffList& l) {
+  ojson items = ojson::array();
+  for (const auto& it : l.items) {
+    ojson values = ojson::array();
+    for (const auto& v : it.values) values.push_back(v.empty() ? ojson(nullptr) : ojson(v));
+    items.push_back({{"name", it.name}, {"values", std::move(values)}});
+  }
+  return {{"total", l.total}, {"items", std::move(items)}};
+}
+
+}  // namespace
+
+std::string render_json(const CompareReport& r) {
+  const Comparison& c = r.comparison;
+  ojson j;
+  j["schema_version"] = kJsonSchemaVersion;
+  j["command"] = "compare";
+  j["all_valid"] = r.all_valid();
+  j["baseline"] = c.variants[c.baseline].stats.label;
+  j["baseline_given"] = c.baseline_given;
+  j["context_tokens"] = c.context;
+  j["memory_budget"] = c.memory_budget ? ojson(*c.memory_budget) : ojson(nullptr);
+  j["memory_overhead_fraction"] = kMemoryOverheadFraction;
+  ojson vs = ojson::array();
+  for (size_t i = 0; i < c.variants.size(); ++i) vs.push_back(variant_json(c.variants[i], i == c.baseline));
+  j["variants"] = std::move(vs);
+  ojson arch;
+  arch["identical"] = c.architecture_identical;
+  ojson rows = ojson::array();
+  for (const auto& row : c.architecture) {
+    ojson values = ojson::array();
+    for (const auto& v : row.values) values.push_back(v.empty() ? ojson(nullptr) : ojson(v));
+    rows.push_back({{"field", row.field}, {"values", std::move(values)}, {"differs", row.differs}});
+  }
+  arch["fields"] = std::move(rows);
+  j["architecture"] = std::move(arch);
+  j["tensor_set"] = {{"presence", diff_list_json(c.tensors.presence)},
+                     {"shapes", diff_list_json(c.tensors.shapes)},
+                     {"dtypes", diff_list_json(c.tensors.dtypes)}};
+  ojson files = ojson::array();
+  for (const auto& f : c.files) {
+    ojson digests = ojson::array();
+    for (const auto& d : f.sha256) digests.push_back(d ? ojson(*d) : ojson(nullptr));
+    files.push_back({{"file", f.file}, {"identical", f.identical}, {"sha256", std::move(digests)}});
+  }
+  j["files"] = std::move(files);
+  return dump(j);
+}
+
 }  // namespace medq

@@ -72,4 +72,21 @@ std::string render_markdown(const ValidateReport& r) {
   return out;
 }
 
+std::string render_markdown(const CompareReport& r) {
+  std::string out = "# medq compare\n\n" + r.headline + "\n";
+  for (const auto& s : r.sections) {
+    out += "\n## " + s.title + "\n\n";
+    for (const auto& n : s.notes_before) out += n + "\n\n";
+    if (!s.table.rows.empty()) out += table_to_markdown(s.table);
+    if (!s.notes_after.empty()) {
+      if (!s.table.rows.empty()) out += "\n";
+      for (const auto& n : s.notes_after) out += n + "\n\n";
+    }
+  }
+  while (out.size() > 1 && out[out.size() - 1] == '\n' && out[out.size() - 2] == '\n') {
+    out.pop_back();
+  }
+  return out;
+}
+
 }  // namespace medq

@@ -76,4 +76,15 @@ std::string render_text(const ValidateReport& r) {
   return out;
 }
 
+std::string render_text(const CompareReport& r) {
+  std::string out = "medq compare\n" + r.headline + "\n";
+  for (const auto& s : r.sections) {
+    out += "\n" + s.title + "\n";
+    for (const auto& n : s.notes_before) out += "  " + n + "\n";
+    if (!s.table.rows.empty()) out += table_to_text(s.table);
+    for (const auto& n : s.notes_after) out += "  " + n + "\n";
+  }
+  return out;
+}
+
 }  // namespace medq

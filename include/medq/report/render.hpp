@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "medq/report/compare_report.hpp"
 #include "medq/report/inspect_report.hpp"
 #include "medq/report/validate_report.hpp"
 #include "medq/util/units.hpp"
@@ -22,6 +23,10 @@ std::string render_json(const InspectReport& r);
 std::string render_text(const ValidateReport& r);
 std::string render_markdown(const ValidateReport& r);
 std::string render_json(const ValidateReport& r);
+
+std::string render_text(const CompareReport& r);
+std::string render_markdown(const CompareReport& r);
+std::string render_json(const CompareReport& r);
 
 template <typename Report>
 std::string render(const Report& r, OutputFormat f) {

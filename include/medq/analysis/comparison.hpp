@@ -1,0 +1,95 @@
+// N variants of one model side by side: each measured (analyze_variant) and validated, ordered
+// by precision, set against a baseline (by default the most precise), with the differences in
+// architecture, tensor set and tokenizer/generation files spelled out.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "medq/analysis/memory.hpp"
+#include "medq/analysis/variant.hpp"
+
+namespace medq {
+
+struct CompareOptions {
+  /// Label (as given) of the baseline variant; nullopt = the most precise.
+  std::optional<std::string> baseline;
+  uint64_t context = 8192;  ///< tokens, for the KV-cache estimate
+  std::optional<uint64_t> memory_budget;
+  /// Worker threads for validating variants (0 = one per core).
+  unsigned threads = 0;
+};
+
+/// A difference from the baseline.
+struct Delta {
+  int64_t value = 0;
+  std::optional<double> percent;  ///< nullopt when the baseline's value is 0
+};
+
+struct CompareVariant {
+  VariantStats stats;
+  MemoryEstimate memory;
+  Delta weight_bytes;  ///< vs baseline
+  Delta directory_bytes;
+  Delta params;
+};
+
+/// One resolved config value across the variants ("" where unknown).
+struct ArchRow {
+  std::string field;  ///< e.g. "text.hidden_size"
+  std::vector<std::string> values;
+  bool differs = false;
+};
+
+/// Capped lists: `total` counts every case, `items` holds the first kMaxDiffItems by name.
+inline constexpr size_t kMaxDiffItems = 100;
+struct TensorDiffItem {
+  std::string name;
+  std::vector<std::string> values;  ///< per variant; "" where the variant lacks the tensor
+};
+struct TensorDiffList {
+  size_t total = 0;
+  std::vector<TensorDiffItem> items;
+};
+
+struct TensorSetDiff {
+  TensorDiffList presence;  ///< names some variants lack (values: "yes" / "")
+  TensorDiffList shapes;    ///< logical shapes that differ after unpacking
+  TensorDiffList dtypes;    ///< stored dtypes of tensors unquantized everywhere they occur
+};
+
+/// A tokenizer or generation file across the variants.
+struct FileIdentity {
+  std::string file;
+  std::vector<std::optional<std::string>> sha256;  ///< per variant; nullopt when absent
+  bool identical = false;  ///< present in all and every digest equal
+};
+
+struct Comparison {
+  std::vector<CompareVariant> variants;  ///< most precise first
+  size_t baseline = 0;                   ///< index into variants
+  bool baseline_given = false;
+  uint64_t context = 0;
+  std::optional<uint64_t> memory_budget;
+  std::vector<ArchRow> architecture;
+  bool architecture_identical = true;
+  TensorSetDiff tensors;
+  std::vector<FileIdentity> files;
+};
+
+struct CompareInput {
+  std::string label;  ///< as the user gave it
+  std::filesystem::path dir;
+};
+
+/// The files whose identity across variants is compared, in report order.
+std::vector<std::string_view> compared_files();
+
+/// Validates and measures every directory (in parallel), then compares them. Throws
+/// std::invalid_argument when options.baseline names no input.
+Comparison compare_models(const std::vector<CompareInput>& inputs, const CompareOptions& options);
+
+}  // namespace medq

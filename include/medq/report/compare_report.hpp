@@ -1,0 +1,38 @@
+// What `medq compare` reports, laid out once for the text and Markdown renderers: a headline and
+// a list of titled sections, each a table with notes. The JSON renderer writes the Comparison's
+// numbers directly.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "medq/analysis/comparison.hpp"
+#include "medq/report/table.hpp"
+
+namespace medq {
+
+struct ReportSection {
+  std::string title;
+  std::vector<std::string> notes_before;  ///< paragraphs above the table
+  Table table;                            ///< may have no rows (then only the notes show)
+  std::vector<std::string> notes_after;
+};
+
+struct CompareReport {
+  Comparison comparison;
+  std::string headline;  ///< one paragraph: what was compared and the verdict
+  std::vector<ReportSection> sections;
+
+  /// Every variant validates without errors.
+  bool all_valid() const;
+};
+
+/// Lays out the comparison. `markdown` decides code spans around names.
+CompareReport build_compare_report(Comparison c, bool markdown);
+
+/// "+1.23 GB (+45.6%)", "-" for the baseline itself.
+std::string format_delta_bytes(const Delta& d, bool is_baseline);
+/// "+1,234,567 (+0.1%)".
+std::string format_delta_count(const Delta& d, bool is_baseline);
+
+}  // namespace medq

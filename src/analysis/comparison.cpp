@@ -1,0 +1,243 @@
+#include "medq/analysis/comparison.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <thread>
+
+#include "medq/check/validate.hpp"
+#include "medq/io/sha256.hpp"
+#include "medq/util/units.hpp"
+
+namespace medq {
+
+std::vector<std::string_view> compared_files() {
+  return {"tokenizer.json",          "tokenizer.model",        "tokenizer_config.json",
+          "special_tokens_map.json", "added_tokens.json",      "chat_template.json",
+          "chat_template.jinja",     "generation_config.json", "processor_config.json",
+          "preprocessor_config.json"};
+}
+
+namespace {
+
+struct Measured {
+  VariantStats stats;
+  std::vector<std::optional<std::string>> digests;  ///< per compared_files() entry
+};
+
+Measured measure(const CompareInput& in) {
+  Measured m;
+  Validation v = validate_model(in.dir);
+  m.stats = analyze_variant(v, in.label);
+  for (std::string_view name : compared_files()) {
+    const DirEntry* e = v.dir.find(name);
+    std::optional<std::string> digest;
+    if (e && e->kind != EntryKind::kSymlink && e->kind != EntryKind::kDirectory &&
+        e->kind != EntryKind::kSpecial) {
+      std::string err;
+      digest = sha256_file(v.dir.root / e->name, &err);
+      if (!digest) digest = "unreadable: " + err;
+    }
+    m.digests.push_back(std::move(digest));
+  }
+  return m;
+}
+
+Delta delta(uint64_t value, uint64_t base) {
+  Delta d;
+  d.value = static_cast<int64_t>(value) - static_cast<int64_t>(base);
+  if (base > 0) d.percent = 100.0 * static_cast<double>(d.value) / static_cast<double>(base);
+  return d;
+}
+
+template <typename T>
+std::string field_text(const Field<T>& f) {
+  if (!f.known()) return "";
+  if constexpr (std::is_same_v<T, bool>) {
+    return f.value ? "true" : "false";
+  } else if constexpr (std::is_same_v<T, double>) {
+    return fmt::format("{:g}", f.value);
+  } else {
+    return std::to_string(f.value);
+  }
+}
+
+std::vector<std::pair<std::string, std::string>> arch_fields(const std::optional<Architecture>& a) {
+  std::vector<std::pair<std::string, std::string>> out;
+  auto add = [&](std::string name, std::string value) {
+    out.emplace_back(std::move(name), std::move(value));
+  };
+  const Architecture empty;
+  const Architecture& x = a ? *a : empty;
+  add("model_type", x.model_type);
+  add("text.hidden_size", field_text(x.text.hidden_size));
+  add("text.num_hidden_layers", field_text(x.text.num_hidden_layers));
+  add("text.num_attention_heads", field_text(x.text.num_attention_heads));
+  add("text.num_key_value_heads", field_text(x.text.num_key_value_heads));
+  add("text.head_dim", field_text(x.text.head_dim));
+  add("text.intermediate_size", field_text(x.text.intermediate_size));
+  add("text.vocab_size", field_text(x.text.vocab_size));
+  add("text.sliding_window", field_text(x.text.sliding_window));
+  add("text.tie_word_embeddings", field_text(x.text.tie_word_embeddings));
+  const VisionArchitecture nov;
+  const VisionArchitecture& v = x.vision ? *x.vision : nov;
+  add("vision.hidden_size", field_text(v.hidden_size));
+  add("vision.num_hidden_layers", field_text(v.num_hidden_layers));
+  add("vision.num_attention_heads", field_text(v.num_attention_heads));
+  add("vision.intermediate_size", field_text(v.intermediate_size));
+  add("vision.patch_size", field_text(v.patch_size));
+  add("vision.image_size", field_text(v.image_size));
+  const ProjectorArchitecture nop;
+  const ProjectorArchitecture& p = x.projector ? *x.projector : nop;
+  add("projector.mm_tokens_per_image", field_text(p.mm_tokens_per_image));
+  return out;
+}
+
+void push_capped(TensorDiffList& list, TensorDiffItem item) {
+  ++list.total;
+  if (list.items.size() < kMaxDiffItems) list.items.push_back(std::move(item));
+}
+
+TensorSetDiff diff_tensors(const std::vector<CompareVariant>& vs) {
+  TensorSetDiff d;
+  std::set<std::string> names;
+  for (const auto& v : vs) {
+    for (const auto& [name, t] : v.stats.tensors) names.insert(name);
+  }
+  for (const auto& name : names) {
+    TensorDiffItem presence{name, {}}, shapes{name, {}}, dtypes{name, {}};
+    bool missing = false, shape_differs = false, dtype_differs = false, packed = false;
+    std::optional<std::vector<uint64_t>> first_shape;
+    std::optional<Dtype> first_dtype;
+    for (const auto& v : vs) {
+      auto it = v.stats.tensors.find(name);
+      if (it == v.stats.tensors.end()) {
+        missing = true;
+        presence.values.emplace_back();
+        shapes.values.emplace_back();
+        dtypes.values.emplace_back();
+        continue;
+      }
+      const LogicalTensor& t = it->second;
+      presence.values.emplace_back("yes");
+      shapes.values.push_back(shape_to_string(t.shape));
+      dtypes.values.emplace_back(t.scheme ? *t.scheme : std::string(dtype_name(t.dtype)));
+      if (first_shape && *first_shape != t.shape) shape_differs = true;
+      if (!first_shape) first_shape = t.shape;
+      if (t.scheme) {
+        packed = true;
+      } else {
+        if (first_dtype && *first_dtype != t.dtype) dtype_differs = true;
+        if (!first_dtype) first_dtype = t.dtype;
+      }
+    }
+    if (missing) push_capped(d.presence, std::move(presence));
+    if (shape_differs) push_capped(d.shapes, std::move(shapes));
+    // Quantized in some variants is the point of the comparison; dtypes of tensors kept in
+    // float everywhere should agree.
+    if (dtype_differs && !packed) push_capped(d.dtypes, std::move(dtypes));
+  }
+  return d;
+}
+
+}  // namespace
+
+Comparison compare_models(const std::vector<CompareInput>& inputs, const CompareOptions& options) {
+  if (inputs.empty()) throw std::invalid_argument("no model directories to compare");
+  // Validate and measure in parallel: header reads and small files, plus hashing the tokenizer.
+  std::vector<Measured> measured(inputs.size());
+  unsigned threads = options.threads ? options.threads : std::thread::hardware_concurrency();
+  threads = std::clamp<unsigned>(threads, 1, static_cast<unsigned>(std::max<size_t>(1, inputs.size())));
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < inputs.size(); i = next++) measured[i] = measure(inputs[i]);
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+
+  // Most precise first: bits per weight descending; unknown last; ties keep the input order.
+  std::vector<size_t> order(inputs.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    const auto& x = measured[a].stats.bits_per_weight;
+    const auto& y = measured[b].stats.bits_per_weight;
+    if (x.has_value() != y.has_value()) return x.has_value();
+    return x && *x > *y;
+  });
+
+  Comparison c;
+  c.context = options.context;
+  c.memory_budget = options.memory_budget;
+  std::vector<std::vector<std::optional<std::string>>> digests;
+  for (size_t i : order) {
+    CompareVariant cv;
+    cv.stats = std::move(measured[i].stats);
+    const Architecture* arch = cv.stats.arch ? &*cv.stats.arch : nullptr;
+    cv.memory = estimate_memory(arch, cv.stats.tensor_bytes, options.context,
+                                cv.stats.activation_dtype, options.memory_budget);
+    c.variants.push_back(std::move(cv));
+    digests.push_back(std::move(measured[i].digests));
+  }
+
+  if (options.baseline) {
+    auto it = std::find_if(c.variants.begin(), c.variants.end(), [&](const CompareVariant& v) {
+      return v.stats.label == *options.baseline;
+    });
+    if (it == c.variants.end()) {
+      throw std::invalid_argument("--baseline '" + *options.baseline +
+                                  "' is not one of the compared directories");
+    }
+    c.baseline = static_cast<size_t>(it - c.variants.begin());
+    c.baseline_given = true;
+  }
+  const VariantStats& base = c.variants[c.baseline].stats;
+  for (auto& v : c.variants) {
+    v.weight_bytes = delta(v.stats.tensor_bytes, base.tensor_bytes);
+    v.directory_bytes = delta(v.stats.directory_bytes, base.directory_bytes);
+    v.params = delta(v.stats.params, base.params);
+  }
+
+  // Architecture.
+  std::vector<std::vector<std::pair<std::string, std::string>>> fields;
+  for (const auto& v : c.variants) fields.push_back(arch_fields(v.stats.arch));
+  for (size_t f = 0; f < fields.front().size(); ++f) {
+    ArchRow row;
+    row.field = fields.front()[f].first;
+    for (const auto& vf : fields) {
+      row.values.push_back(vf[f].second);
+      if (vf[f].second != fields.front()[f].second) row.differs = true;
+    }
+    bool all_empty = std::all_of(row.values.begin(), row.values.end(),
+                                 [](const std::string& s) { return s.empty(); });
+    if (all_empty) continue;  // e.g. vision fields of a text-only model
+    if (row.differs) c.architecture_identical = false;
+    c.architecture.push_back(std::move(row));
+  }
+
+  c.tensors = diff_tensors(c.variants);
+
+  auto names = compared_files();
+  for (size_t f = 0; f < names.size(); ++f) {
+    FileIdentity id;
+    id.file = std::string(names[f]);
+    bool any = false;
+    for (const auto& d : digests) {
+      id.sha256.push_back(d[f]);
+      any = any || d[f].has_value();
+    }
+    if (!any) continue;
+    id.identical = std::all_of(id.sha256.begin(), id.sha256.end(), [&](const auto& s) {
+      return s.has_value() && *s == *id.sha256.front();
+    });
+    c.files.push_back(std::move(id));
+  }
+  return c;
+}
+
+}  // namespace medq

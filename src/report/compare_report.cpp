@@ -1,0 +1,384 @@
+#include "medq/report/compare_report.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "medq/util/units.hpp"
+
+namespace medq {
+
+bool CompareReport::all_valid() const {
+  return std::all_of(comparison.variants.begin(), comparison.variants.end(),
+                     [](const CompareVariant& v) { return v.stats.errors == 0; });
+}
+
+namespace {
+
+std::string signed_bytes(int64_t v) {
+  if (v == 0) return "0 B";
+  uint64_t mag = v < 0 ? static_cast<uint64_t>(-(v + 1)) + 1 : static_cast<uint64_t>(v);
+  return (v < 0 ? "-" : "+") + human_bytes(mag);
+}
+
+std::string percent(const std::optional<double>& p) {
+  if (!p) return "";
+  return fmt::format(" ({:+.1f}%)", *p);
+}
+
+std::string bits(const std::optional<double>& b) { return b ? fmt::format("{:.2f}", *b) : "-"; }
+
+std::string status(const VariantStats& s) {
+  if (s.errors == 0) {
+    return s.warnings == 0 ? "valid" : fmt::format("valid, {}", count_noun(s.warnings, "warning"));
+  }
+  std::string codes;
+  size_t shown = 0;
+  for (const auto& [code, n] : s.error_codes) {
+    if (shown++ == 3) {
+      codes += ", ...";
+      break;
+    }
+    codes += (codes.empty() ? "" : ", ") + code + (n > 1 ? fmt::format(" x{}", n) : "");
+  }
+  return fmt::format("INVALID: {} ({})", count_noun(s.errors, "error"), codes);
+}
+
+std::string quant_line(const VariantStats& s) {
+  bool any = std::any_of(s.schemes.begin(), s.schemes.end(),
+                         [](const SchemeUse& u) { return u.quantized; });
+  if (!any) {
+    return s.schemes.empty() ? "none" : "none (" + s.schemes.front().scheme + ")";
+  }
+  // The scheme with most parameters is the headline; the rest are "mixed".
+  const SchemeUse* main = nullptr;
+  size_t quantized_schemes = 0;
+  for (const auto& u : s.schemes) {
+    if (!u.quantized) continue;
+    ++quantized_schemes;
+    if (!main || u.params > main->params) main = &u;
+  }
+  return quantized_schemes > 1 ? main->scheme + ", mixed" : main->scheme;
+}
+
+std::string code(const std::string& s, bool md) { return md ? "`" + s + "`" : s; }
+
+}  // namespace
+
+std::string format_delta_bytes(const Delta& d, bool is_baseline) {
+  if (is_baseline) return "baseline";
+  return signed_bytes(d.value) + percent(d.percent);
+}
+
+std::string format_delta_count(const Delta& d, bool is_baseline) {
+  if (is_baseline) return "baseline";
+  std::string sign = d.value < 0 ? "-" : "+";
+  uint64_t mag = d.value < 0 ? static_cast<uint64_t>(-(d.value + 1)) + 1
+                             : static_cast<uint64_t>(d.value);
+  return sign + group_digits(mag) + percent(d.percent);
+}
+
+CompareReport build_compare_report(Comparison c, bool md) {
+  CompareReport r;
+  const auto& vs = c.variants;
+  const size_t base = c.baseline;
+  std::vector<std::string> labels;
+  for (const auto& v : vs) labels.push_back(v.stats.label);
+
+  size_t invalid = 0;
+  for (const auto& v : vs) invalid += v.stats.errors > 0 ? 1 : 0;
+  r.headline = fmt::format(
+      "{} compared, most precise first; baseline: {} ({}). {}", count_noun(vs.size(), "variant"),
+      code(labels[base], md), c.baseline_given ? "chosen with --baseline" : "the most precise",
+      invalid == 0 ? "Every variant validates without errors."
+                   : fmt::format("{} of {} {} errors: see Validation.", invalid, vs.size(),
+                                 invalid == 1 ? "variant has" : "variants have"));
+
+  // Summary.
+  {
+    ReportSection s;
+    s.title = "Summary";
+    s.table = {{"variant", "quantization", "validation", "weights", "vs baseline",
+                "bits/weight", fmt::format("memory @ {} tokens", group_digits(c.context))},
+               {false, false, false, true, true, true, true},
+               {}};
+    for (size_t i = 0; i < vs.size(); ++i) {
+      const auto& v = vs[i];
+      std::string mem = human_bytes(v.memory.total);
+      if (v.memory.fits) mem += *v.memory.fits ? " (fits)" : " (DOES NOT FIT)";
+      s.table.rows.push_back({code(v.stats.label, md), quant_line(v.stats), status(v.stats),
+                              human_bytes(v.stats.tensor_bytes),
+                              format_delta_bytes(v.weight_bytes, i == base),
+                              bits(v.stats.bits_per_weight), mem});
+    }
+    s.notes_after.push_back(
+        "weights: bytes of tensor data a loader reads (duplicate weight files excluded). "
+        "bits/weight: weight bytes x 8 / logical parameters over the whole model, as mlx-lm "
+        "prints it.");
+    r.sections.push_back(std::move(s));
+  }
+
+  // Quantization.
+  {
+    ReportSection s;
+    s.title = "Quantization";
+    s.notes_before.push_back(
+        "Measured from the packed tensors (U32 weights with .scales): each Linear/Embedding "
+        "module counted once under the scheme its shapes and config.json give it; modules left "
+        "in float are counted by dtype.");
+    s.table = {{"variant", "config.json says", "scheme", "modules", "parameters"},
+               {false, false, false, true, true},
+               {}};
+    for (const auto& v : vs) {
+      bool first = true;
+      for (const auto& u : v.stats.schemes) {
+        s.table.rows.push_back({first ? code(v.stats.label, md) : "",
+                                first ? v.stats.config_quantization : "", u.scheme,
+                                group_digits(u.modules), group_digits(u.params)});
+        first = false;
+      }
+      if (first) s.table.rows.push_back({code(v.stats.label, md), v.stats.config_quantization,
+                                         "(no weights read)", "", ""});
+    }
+    for (const auto& v : vs) {
+      if (v.stats.params_from_shapes > 0) {
+        s.notes_after.push_back(fmt::format(
+            "{}: config.json contradicts the packed shapes for {} parameters; they are counted "
+            "with the scheme the shapes imply.",
+            code(v.stats.label, md), group_digits(v.stats.params_from_shapes)));
+      }
+    }
+    r.sections.push_back(std::move(s));
+  }
+
+  // Sizes.
+  {
+    ReportSection s;
+    s.title = "Sizes";
+    s.table = {{"variant", "weight files", "tensor data", "vs baseline", "config/tokenizer files",
+                "other files", "directory", "vs baseline"},
+               {false, true, true, true, true, true, true, true},
+               {}};
+    for (size_t i = 0; i < vs.size(); ++i) {
+      const auto& v = vs[i].stats;
+      s.table.rows.push_back(
+          {code(v.label, md),
+           fmt::format("{} in {}", human_bytes(v.weight_file_bytes),
+                       count_noun(v.weight_files, "file")),
+           human_bytes(v.tensor_bytes), format_delta_bytes(vs[i].weight_bytes, i == base),
+           human_bytes(v.metadata_bytes), human_bytes(v.extra_bytes),
+           human_bytes(v.directory_bytes), format_delta_bytes(vs[i].directory_bytes, i == base)});
+    }
+    for (const auto& v : vs) {
+      for (const auto& e : v.stats.extra) {
+        s.notes_after.push_back(fmt::format("{}: {} ({}) takes {}", code(v.stats.label, md),
+                                            code(e.name, md), e.why, byte_size(e.bytes)));
+      }
+    }
+    r.sections.push_back(std::move(s));
+  }
+
+  // Parameters.
+  {
+    ReportSection s;
+    s.title = "Tensors and parameters";
+    s.table.headers = {"variant", "tensors", "parameters", "vs baseline"};
+    s.table.right_align = {false, true, true, true};
+    for (ModelPart p : kModelParts) {
+      s.table.headers.emplace_back(model_part_name(p));
+      s.table.right_align.push_back(true);
+    }
+    for (size_t i = 0; i < vs.size(); ++i) {
+      const auto& v = vs[i].stats;
+      std::vector<std::string> row = {code(v.label, md), group_digits(v.tensor_count),
+                                      group_digits(v.params),
+                                      format_delta_count(vs[i].params, i == base)};
+      for (ModelPart p : kModelParts) {
+        auto it = v.parts.find(p);
+        row.push_back(it == v.parts.end() ? "0" : group_digits(it->second.params));
+      }
+      s.table.rows.push_back(std::move(row));
+    }
+    s.notes_after.push_back(
+        "Logical parameters: a packed weight counts columns x 32 / bits; scales and biases are "
+        "storage, not parameters. embeddings = token embedding and lm_head.");
+    r.sections.push_back(std::move(s));
+  }
+
+  // Bits per weight.
+  {
+    ReportSection s;
+    s.title = "Bits per weight";
+    s.table = {{"variant", "quantized layers", "whole model", "quantized parameters"},
+               {false, true, true, true},
+               {}};
+    for (const auto& v : vs) {
+      const auto& st = v.stats;
+      std::string share = st.params ? fmt::format("{} ({:.1f}%)", group_digits(st.quantized_params),
+                                                  100.0 * static_cast<double>(st.quantized_params) /
+                                                      static_cast<double>(st.params))
+                                    : "0";
+      s.table.rows.push_back(
+          {code(st.label, md), bits(st.bits_quantized), bits(st.bits_per_weight), share});
+    }
+    s.notes_after.push_back(
+        "quantized layers: (packed weight + scales + biases bytes) x 8 / their parameters, i.e. "
+        "bits + scale/bias overhead per group. whole model: all tensor bytes x 8 / all logical "
+        "parameters.");
+    r.sections.push_back(std::move(s));
+  }
+
+  // Memory.
+  {
+    ReportSection s;
+    s.title = "Estimated memory at inference";
+    s.table = {{"variant", "weights", "KV cache", "overhead", "total"},
+               {false, true, true, true, true},
+               {}};
+    if (c.memory_budget) {
+      s.table.headers.push_back("budget " + human_bytes(*c.memory_budget));
+      s.table.right_align.push_back(false);
+    }
+    for (const auto& v : vs) {
+      const auto& m = v.memory;
+      std::vector<std::string> row = {code(v.stats.label, md), human_bytes(m.weights),
+                                      m.kv_cache ? human_bytes(*m.kv_cache) : "unknown",
+                                      human_bytes(m.overhead), human_bytes(m.total)};
+      if (m.fits) row.push_back(*m.fits ? "fits" : "DOES NOT FIT");
+      s.table.rows.push_back(std::move(row));
+    }
+    const auto& m = vs[base].memory;
+    std::string kv_how =
+        m.kv_cache
+            ? fmt::format(
+                  "KV cache at {} tokens: 2 (K, V) x {} kv heads x head_dim {} x {} bytes ({}) per "
+                  "token and layer, over {} layers{}.",
+                  group_digits(c.context), m.kv_heads, m.head_dim,
+                  std::max(1u, dtype_bits(m.kv_dtype) / 8), dtype_name(m.kv_dtype), m.layers,
+                  m.sliding_layers && m.window
+                      ? fmt::format(", of which {} sliding-window layers cache at most {} tokens",
+                                    m.sliding_layers, group_digits(*m.window))
+                      : "")
+            : "KV cache: unknown (config.json lacks layers, kv heads or head_dim).";
+    s.notes_after.push_back(
+        "weights: tensor bytes as stored (MLX keeps packed weights packed). " + kv_how +
+        fmt::format(" overhead: {:.0f}% of weights + KV cache for activations and runtime "
+                    "buffers, a rule of thumb rather than a measurement.",
+                    kMemoryOverheadFraction * 100));
+    r.sections.push_back(std::move(s));
+  }
+
+  // Validation.
+  {
+    ReportSection s;
+    s.title = "Validation";
+    s.table = {{"variant", "errors", "warnings", "error codes"}, {false, true, true, false}, {}};
+    for (const auto& v : vs) {
+      std::string codes;
+      for (const auto& [k, n] : v.stats.error_codes) {
+        codes += (codes.empty() ? "" : ", ") + code(k, md) + (n > 1 ? fmt::format(" x{}", n) : "");
+      }
+      s.table.rows.push_back({code(v.stats.label, md), std::to_string(v.stats.errors),
+                              std::to_string(v.stats.warnings), codes});
+    }
+    s.notes_after.push_back(fmt::format("Details: {} on a variant.", code("medq validate DIR", md)));
+    r.sections.push_back(std::move(s));
+  }
+
+  // Architecture.
+  {
+    ReportSection s;
+    s.title = "Architecture";
+    s.notes_before.push_back(
+        c.architecture_identical
+            ? "Identical in every variant (config.json resolved with each architecture's defaults)."
+            : "DIFFERS between variants: the rows marked below.");
+    s.table.headers = {"field"};
+    s.table.right_align = {false};
+    for (const auto& l : labels) {
+      s.table.headers.push_back(code(l, md));
+      s.table.right_align.push_back(true);
+    }
+    s.table.headers.emplace_back("");
+    s.table.right_align.push_back(false);
+    for (const auto& row : c.architecture) {
+      std::vector<std::string> cells = {row.field};
+      for (const auto& val : row.values) cells.push_back(val.empty() ? "-" : val);
+      cells.emplace_back(row.differs ? "differs" : "");
+      s.table.rows.push_back(std::move(cells));
+    }
+    r.sections.push_back(std::move(s));
+  }
+
+  // Tensor set.
+  {
+    ReportSection s;
+    s.title = "Tensor set";
+    const auto& d = c.tensors;
+    if (d.presence.total == 0 && d.shapes.total == 0 && d.dtypes.total == 0) {
+      s.notes_before.push_back(
+          "Every variant has the same tensors with the same logical shapes, and tensors kept in "
+          "float have the same dtype everywhere.");
+    } else {
+      s.notes_before.push_back(fmt::format(
+          "{} present in some variants only; {} with different logical shapes after unpacking; "
+          "{} kept in float with different dtypes.",
+          count_noun(d.presence.total, "tensor"), count_noun(d.shapes.total, "tensor"),
+          count_noun(d.dtypes.total, "tensor")));
+      s.table.headers = {"tensor", "differs in"};
+      s.table.right_align = {false, false};
+      for (const auto& l : labels) {
+        s.table.headers.push_back(code(l, md));
+        s.table.right_align.push_back(false);
+      }
+      constexpr size_t kShow = 10;
+      auto add = [&](const TensorDiffList& list, const char* what) {
+        for (size_t i = 0; i < list.items.size() && i < kShow; ++i) {
+          std::vector<std::string> cells = {code(list.items[i].name, md), what};
+          for (const auto& val : list.items[i].values) cells.push_back(val.empty() ? "-" : val);
+          s.table.rows.push_back(std::move(cells));
+        }
+        if (list.total > kShow) {
+          s.notes_after.push_back(
+              fmt::format("{}: {} more not shown (all in --format json, up to {}).", what,
+                          list.total - kShow, kMaxDiffItems));
+        }
+      };
+      add(d.presence, "presence");
+      add(d.shapes, "shape");
+      add(d.dtypes, "dtype");
+    }
+    r.sections.push_back(std::move(s));
+  }
+
+  // Tokenizer and generation files.
+  {
+    ReportSection s;
+    s.title = "Tokenizer and generation files";
+    s.table.headers = {"file", "verdict"};
+    s.table.right_align = {false, false};
+    for (const auto& l : labels) {
+      s.table.headers.push_back(code(l, md));
+      s.table.right_align.push_back(false);
+    }
+    for (const auto& f : c.files) {
+      std::vector<std::string> cells = {code(f.file, md), f.identical ? "identical" : "DIFFERS"};
+      for (const auto& dgst : f.sha256) {
+        if (!dgst) {
+          cells.emplace_back("absent");
+          continue;
+        }
+        cells.push_back(dgst->substr(0, 12));
+      }
+      s.table.rows.push_back(std::move(cells));
+    }
+    s.notes_after.push_back("Cells: the first 12 hex digits of each file's SHA-256.");
+    r.sections.push_back(std::move(s));
+  }
+
+  r.comparison = std::move(c);
+  return r;
+}
+
+}  // namespace medq
