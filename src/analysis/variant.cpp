@@ -98,14 +98,16 @@ Unpacked unpack_scheme(const Validation& v, const TensorLayout* layout, std::str
   }
   auto fits = consistent_schemes(packed, scols, fp, want);
   if (fits.empty()) fits = consistent_schemes(packed, scols, fp);
-  if (!fits.empty()) {
-    // Prefer the configured scheme's bits when several fit.
-    u.scheme = fits.front();
-    if (v.quant) {
-      for (const auto& f : fits) {
-        if (f.bits == v.quant->global.bits && f.mode == v.quant->global.mode) u.scheme = f;
-      }
-    }
+  // Several schemes can fit the same shapes (4-bit g64 and 8-bit g32 store alike); prefer the
+  // configured mode and bits, then MLX's default group size 64.
+  auto rank = [&](const QuantScheme& f) {
+    int r = 0;
+    if (!v.quant || f.bits != v.quant->global.bits || f.mode != v.quant->global.mode) r += 2;
+    if (f.group_size != default_scheme(f.mode).group_size) r += 1;
+    return r;
+  };
+  for (const auto& f : fits) {
+    if (!u.scheme || rank(f) < rank(*u.scheme)) u.scheme = f;
   }
   u.from_shapes = true;
   return u;
