@@ -73,20 +73,21 @@ std::string render_markdown(const ValidateReport& r) {
 }
 
 std::string render_markdown(const CompareReport& r) {
-  std::string out = "# medq compare\n\n" + r.headline + "\n";
+  // Blocks (headings, paragraphs, tables) separated by one blank line.
+  std::vector<std::string> blocks = {"# medq compare", r.headline};
   for (const auto& s : r.sections) {
-    out += "\n## " + s.title + "\n\n";
-    for (const auto& n : s.notes_before) out += n + "\n\n";
-    if (!s.table.rows.empty()) out += table_to_markdown(s.table);
-    if (!s.notes_after.empty()) {
-      if (!s.table.rows.empty()) out += "\n";
-      for (const auto& n : s.notes_after) out += n + "\n\n";
+    blocks.push_back("## " + s.title);
+    for (const auto& n : s.notes_before) blocks.push_back(n);
+    if (!s.table.rows.empty()) {
+      std::string t = table_to_markdown(s.table);
+      if (!t.empty() && t.back() == '\n') t.pop_back();
+      blocks.push_back(std::move(t));
     }
+    for (const auto& n : s.notes_after) blocks.push_back(n);
   }
-  while (out.size() > 1 && out[out.size() - 1] == '\n' && out[out.size() - 2] == '\n') {
-    out.pop_back();
-  }
-  return out;
+  std::string out;
+  for (const auto& b : blocks) out += (out.empty() ? "" : "\n\n") + b;
+  return out + "\n";
 }
 
 }  // namespace medq
