@@ -92,8 +92,8 @@ CompareReport build_compare_report(Comparison c, bool md) {
       "{} compared, most precise first; baseline: {} ({}). {}", count_noun(vs.size(), "variant"),
       code(labels[base], md), c.baseline_given ? "chosen with --baseline" : "the most precise",
       invalid == 0 ? "Every variant validates without errors."
-                   : fmt::format("{} of {} {} errors: see Validation.", invalid, vs.size(),
-                                 invalid == 1 ? "variant has" : "variants have"));
+                   : fmt::format("{} of {} variants {} errors: see Validation.", invalid,
+                                 vs.size(), invalid == 1 ? "has" : "have"));
 
   // Summary.
   {
@@ -144,8 +144,8 @@ CompareReport build_compare_report(Comparison c, bool md) {
     for (const auto& v : vs) {
       if (v.stats.params_from_shapes > 0) {
         s.notes_after.push_back(fmt::format(
-            "{}: config.json contradicts the packed shapes for {} parameters; they are counted "
-            "with the scheme the shapes imply.",
+            "{}: for {} parameters config.json is unreadable or contradicts the packed shapes; "
+            "they are counted with the scheme the shapes imply (see Validation).",
             code(v.stats.label, md), group_digits(v.stats.params_from_shapes)));
       }
     }
