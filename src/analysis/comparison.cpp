@@ -122,7 +122,7 @@ TensorSetDiff diff_tensors(const std::vector<CompareVariant>& vs) {
         dtypes.values.emplace_back();
         continue;
       }
-      const LogicalTensor& t = it->second;
+      const TensorSummary& t = it->second;
       presence.values.emplace_back("yes");
       shapes.values.push_back(shape_to_string(t.shape));
       dtypes.values.emplace_back(t.scheme ? *t.scheme : std::string(dtype_name(t.dtype)));

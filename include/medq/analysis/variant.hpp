@@ -40,7 +40,7 @@ struct SchemeUse {
 };
 
 /// A tensor as the model sees it: logical (unpacked) shape and how it is stored.
-struct LogicalTensor {
+struct TensorSummary {
   std::vector<uint64_t> shape;
   Dtype dtype = Dtype::BF16;  ///< the stored dtype (U32 when packed)
   std::optional<std::string> scheme;  ///< describe_scheme() when stored quantized
@@ -84,7 +84,7 @@ struct VariantStats {
   std::map<std::string, size_t> error_codes;  ///< error findings by code
 
   std::optional<Architecture> arch;
-  std::map<std::string, LogicalTensor> tensors;  ///< by name; .scales/.biases of packed weights
+  std::map<std::string, TensorSummary> tensors;  ///< by name; .scales/.biases of packed weights
                                                  ///< are folded into their weight
 };
 

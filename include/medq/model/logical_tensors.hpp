@@ -1,0 +1,52 @@
+// The tensors of a checkpoint as the model sees them: a packed weight together with its scales
+// and biases and the scheme that unpacks it, or a plain float tensor; each name once, from the
+// weight files a loader reads (duplicated weight files skipped). Shared by the size analysis,
+// the deep data scan and the fidelity comparison.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "medq/check/validate.hpp"
+#include "medq/model/quantization.hpp"
+
+namespace medq {
+
+/// One stored tensor and the file it is in.
+struct StoredTensor {
+  const TensorInfo* info = nullptr;
+  const WeightFile* file = nullptr;
+  /// Absolute offset of the tensor's first data byte in its file.
+  uint64_t file_offset() const;
+};
+
+struct LogicalTensor {
+  std::string name;
+  StoredTensor data;  ///< the tensor itself (the packed U32 `.weight` when quantized)
+  std::optional<StoredTensor> scales;
+  std::optional<StoredTensor> biases;
+  /// Set when `data` is a packed weight with scales: the scheme that unpacks it.
+  std::optional<QuantScheme> scheme;
+  /// The scheme had to be inferred from the shapes (config.json unreadable or contradicted).
+  bool scheme_from_shapes = false;
+  std::vector<uint64_t> shape;  ///< logical shape (unpacked)
+  uint64_t params = 0;          ///< product of `shape`
+
+  bool quantized() const { return scheme.has_value(); }
+  /// Stored bytes: data + scales + biases.
+  uint64_t stored_bytes() const;
+};
+
+struct LogicalTensors {
+  /// Sorted by name. Scales and biases of packed weights are folded into their weight.
+  std::vector<LogicalTensor> tensors;
+  /// Weight files skipped because every tensor in them is also in another file.
+  std::vector<std::string> duplicate_files;
+};
+
+/// Groups the checkpoint of `v` into logical tensors. Uses v.quant and v.arch to resolve schemes
+/// as mlx-lm's loader does; never reads tensor data.
+LogicalTensors logical_tensors(const Validation& v);
+
+}  // namespace medq
