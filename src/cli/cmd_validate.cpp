@@ -5,7 +5,9 @@
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "medq/check/deep_scan.hpp"
 #include "medq/check/validate.hpp"
+#include "progress.hpp"
 #include "medq/report/validate_report.hpp"
 
 namespace medq::cli {
@@ -15,6 +17,9 @@ struct ValidateOptions {
   std::string path;
   OutputFormat format = OutputFormat::kText;
   bool strict = false;
+  bool deep = false;
+  bool quiet = false;
+  unsigned threads = 0;
 };
 
 int run_validate(const ValidateOptions& o) {
@@ -32,7 +37,16 @@ int run_validate(const ValidateOptions& o) {
     return kExitToolError;
   }
   Validation v = validate_model(o.path);
-  ValidateReport r = build_validate_report(v, o.path, o.strict);
+  if (o.deep) {
+    Progress progress("scanning tensor data", o.quiet);
+    DataScanOptions scan;
+    scan.threads = o.threads;
+    scan.progress = progress.callback();
+    Findings data = deep_scan(v, scan);
+    v.findings.insert(v.findings.end(), data.begin(), data.end());
+    sort_findings(v.findings);
+  }
+  ValidateReport r = build_validate_report(v, o.path, o.strict, o.deep);
   print(render(r, o.format));
   return r.passed() ? kExitOk : kExitInvalid;
 }
@@ -46,6 +60,10 @@ void register_validate(CLI::App& app, CommandFn* selected) {
   sub->add_option("dir", opts->path, "The model directory")->required();
   add_format_option(sub, &opts->format, "text");
   sub->add_flag("--strict", opts->strict, "Warnings fail too (exit 1)");
+  sub->add_flag("--deep", opts->deep,
+                "Also scan every tensor's data: NaN/Inf, all-zero tensors, corrupt scales");
+  sub->add_flag("--quiet", opts->quiet, "No progress line on stderr");
+  sub->add_option("--threads", opts->threads, "Worker threads for --deep (default: one per core)");
   sub->callback([opts, selected] { *selected = [opts] { return run_validate(*opts); }; });
 }
 

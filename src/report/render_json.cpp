@@ -100,6 +100,7 @@ std::string render_json(const ValidateReport& r) {
   j["command"] = "validate";
   j["target"] = r.target;
   j["strict"] = r.strict;
+  j["deep"] = r.deep;
   j["passed"] = r.passed();
   j["summary"] = summary_json(r.findings);
   ojson m;

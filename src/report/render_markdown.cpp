@@ -52,9 +52,10 @@ std::string render_markdown(const InspectReport& r) {
 std::string render_markdown(const ValidateReport& r) {
   std::string out = fmt::format("# medq validate: `{}`\n\n", r.target);
   out += fmt::format(
-      "**{}** — {} error{}, {} warning{}, {} info{}.\n\n", r.passed() ? "PASS" : "FAIL", r.errors(),
-      r.errors() == 1 ? "" : "s", r.warnings(), r.warnings() == 1 ? "" : "s",
-      count_severity(r.findings, Severity::kInfo), r.strict ? " (strict: warnings fail)" : "");
+      "**{}** — {} error{}, {} warning{}, {} info{}{}.\n\n", r.passed() ? "PASS" : "FAIL",
+      r.errors(), r.errors() == 1 ? "" : "s", r.warnings(), r.warnings() == 1 ? "" : "s",
+      count_severity(r.findings, Severity::kInfo), r.strict ? " (strict: warnings fail)" : "",
+      r.deep ? " (deep: tensor data scanned)" : "");
   out +=
       fmt::format("Model `{}`, quantization {}, {} in {} ({} of tensor data); directory {}.\n",
                   r.model_type.empty() ? "unknown" : r.model_type, r.quantization,

@@ -62,7 +62,8 @@ std::string render_text(const InspectReport& r) {
 }
 
 std::string render_text(const ValidateReport& r) {
-  std::string out = fmt::format("medq validate {}{}\n", r.target, r.strict ? " --strict" : "");
+  std::string out = fmt::format("medq validate {}{}{}\n", r.target, r.strict ? " --strict" : "",
+                                r.deep ? " --deep" : "");
   out +=
       fmt::format("model: {}, quantization: {}, {} in {} ({} of tensor data), directory {}\n",
                   r.model_type.empty() ? "unknown" : r.model_type, r.quantization,

@@ -30,10 +30,12 @@ std::string quantization_summary(const nlohmann::json* config) {
 
 }  // namespace
 
-ValidateReport build_validate_report(const Validation& v, std::string target, bool strict) {
+ValidateReport build_validate_report(const Validation& v, std::string target, bool strict,
+                                     bool deep) {
   ValidateReport r;
   r.target = std::move(target);
   r.strict = strict;
+  r.deep = deep;
   if (const auto* c = v.config(); c && c->is_object()) {
     auto mt = c->find("model_type");
     if (mt != c->end() && mt->is_string()) r.model_type = mt->get<std::string>();

@@ -22,6 +22,7 @@ struct ValidatedFile {
 struct ValidateReport {
   std::string target;  ///< the directory as given
   bool strict = false;
+  bool deep = false;  ///< tensor data was scanned (--deep)
   std::string model_type;    ///< from config.json; empty when unknown
   std::string quantization;  ///< one-line summary, e.g. "affine 4-bit, group 64"; "none"
   uint64_t tensor_count = 0;
@@ -38,6 +39,7 @@ struct ValidateReport {
 };
 
 /// Lays out a validation: per-file counts, sizes, the model summary.
-ValidateReport build_validate_report(const Validation& v, std::string target, bool strict);
+ValidateReport build_validate_report(const Validation& v, std::string target, bool strict,
+                                     bool deep = false);
 
 }  // namespace medq

@@ -1,0 +1,29 @@
+// `medq validate --deep`: a scan of every tensor's data. NaN and Inf in float tensors and in
+// quantization scales/biases, tensors that are entirely zero, quantization groups whose scale is
+// zero while their codes vary, and fp-mode scale bytes that decode to non-finite values.
+// Streams each tensor in bounded chunks; tensors are spread over worker threads.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+
+#include "medq/check/finding.hpp"
+#include "medq/check/validate.hpp"
+
+namespace medq {
+
+struct DataScanOptions {
+  unsigned threads = 0;  ///< 0 = one per core
+  /// Called from worker threads with the bytes scanned so far and the total (may be null).
+  std::function<void(uint64_t done, uint64_t total)> progress;
+};
+
+/// Bytes the deep scan reads for `v` (for progress and benchmarks).
+uint64_t deep_scan_bytes(const Validation& v);
+
+/// Scans the data of every tensor of `v` whose file header was accepted. Findings ("data.*")
+/// name the tensor and the first bad element; they are sorted.
+Findings deep_scan(const Validation& v, const DataScanOptions& options = {});
+
+}  // namespace medq
