@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   register_inspect(app, &selected);
   register_validate(app, &selected);
   register_compare(app, &selected);
+  register_fidelity(app, &selected);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

@@ -252,4 +252,70 @@ std::string render_json(const CompareReport& r) {
   return dump(j);
 }
 
+namespace {
+
+ojson sums_json(const ErrorSums& s) {
+  ojson j;
+  j["rel_rms_error"] = optional_number(s.rel_rms());
+  j["cosine"] = optional_number(s.cosine());
+  j["snr_db"] = optional_number(s.snr_db());
+  j["max_abs_error"] = s.max_abs;
+  j["values"] = s.count;
+  j["non_finite"] = s.non_finite;
+  return j;
+}
+
+ojson fidelity_summary_json(const FidelitySummary& s) {
+  ojson j;
+  j["tensors"] = s.tensors;
+  j["parameters"] = s.params;
+  j["mean_rel_rms_error"] = optional_number(s.mean_rel_rms);
+  j["mean_cosine"] = optional_number(s.mean_cosine);
+  j["pooled"] = sums_json(s.pooled);
+  return j;
+}
+
+}  // namespace
+
+std::string render_json(const FidelityReport& r) {
+  ojson j;
+  j["schema_version"] = kJsonSchemaVersion;
+  j["command"] = "fidelity";
+  j["all_valid"] = r.all_valid();
+  j["reference"] = r.variants.empty() ? ojson(nullptr) : ojson(r.variants.front().reference);
+  ojson validation = ojson::array();
+  for (const auto& [label, errors] : r.validation_errors) {
+    validation.push_back({{"label", label}, {"errors", errors}});
+  }
+  j["validation"] = std::move(validation);
+  ojson vs = ojson::array();
+  for (const auto& v : r.variants) {
+    ojson jv;
+    jv["label"] = v.label;
+    jv["overall"] = fidelity_summary_json(v.overall);
+    ojson parts = ojson::object();
+    for (const auto& [p, s] : v.parts) parts[std::string(model_part_name(p))] = fidelity_summary_json(s);
+    jv["parts"] = std::move(parts);
+    ojson tensors = ojson::array();
+    for (const auto& t : v.tensors) {
+      ojson jt;
+      jt["name"] = t.name;
+      jt["part"] = std::string(model_part_name(t.part));
+      jt["parameters"] = t.params;
+      jt["reference_storage"] = t.reference_storage;
+      jt["variant_storage"] = t.variant_storage;
+      jt.update(sums_json(t.sums));
+      tensors.push_back(std::move(jt));
+    }
+    jv["tensors"] = std::move(tensors);
+    ojson skipped = ojson::array();
+    for (const auto& [name, why] : v.skipped) skipped.push_back({{"name", name}, {"reason", why}});
+    jv["skipped"] = std::move(skipped);
+    jv["read_errors"] = v.read_errors;
+    vs.push_back(std::move(jv));
+  }
+  j["variants"] = std::move(vs);
+  return dump(j);
+}
+
 }  // namespace medq

@@ -73,10 +73,13 @@ std::string render_markdown(const ValidateReport& r) {
   return out;
 }
 
-std::string render_markdown(const CompareReport& r) {
+namespace {
+
+std::string sections_markdown(const std::string& title, const std::string& headline,
+                              const std::vector<ReportSection>& sections) {
   // Blocks (headings, paragraphs, tables) separated by one blank line.
-  std::vector<std::string> blocks = {"# medq compare", r.headline};
-  for (const auto& s : r.sections) {
+  std::vector<std::string> blocks = {"# " + title, headline};
+  for (const auto& s : sections) {
     blocks.push_back("## " + s.title);
     for (const auto& n : s.notes_before) blocks.push_back(n);
     if (!s.table.rows.empty()) {
@@ -89,6 +92,16 @@ std::string render_markdown(const CompareReport& r) {
   std::string out;
   for (const auto& b : blocks) out += (out.empty() ? "" : "\n\n") + b;
   return out + "\n";
+}
+
+}  // namespace
+
+std::string render_markdown(const CompareReport& r) {
+  return sections_markdown("medq compare", r.headline, r.sections);
+}
+
+std::string render_markdown(const FidelityReport& r) {
+  return sections_markdown("medq fidelity", r.headline, r.sections);
 }
 
 }  // namespace medq

@@ -77,15 +77,28 @@ std::string render_text(const ValidateReport& r) {
   return out;
 }
 
-std::string render_text(const CompareReport& r) {
-  std::string out = "medq compare\n" + r.headline + "\n";
-  for (const auto& s : r.sections) {
+namespace {
+
+std::string sections_text(const std::string& title, const std::string& headline,
+                          const std::vector<ReportSection>& sections) {
+  std::string out = title + "\n" + headline + "\n";
+  for (const auto& s : sections) {
     out += "\n" + s.title + "\n";
     for (const auto& n : s.notes_before) out += "  " + n + "\n";
     if (!s.table.rows.empty()) out += table_to_text(s.table);
     for (const auto& n : s.notes_after) out += "  " + n + "\n";
   }
   return out;
+}
+
+}  // namespace
+
+std::string render_text(const CompareReport& r) {
+  return sections_text("medq compare", r.headline, r.sections);
+}
+
+std::string render_text(const FidelityReport& r) {
+  return sections_text("medq fidelity", r.headline, r.sections);
 }
 
 }  // namespace medq

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "medq/report/compare_report.hpp"
+#include "medq/report/fidelity_report.hpp"
 #include "medq/report/inspect_report.hpp"
 #include "medq/report/validate_report.hpp"
 #include "medq/util/units.hpp"
@@ -27,6 +28,10 @@ std::string render_json(const ValidateReport& r);
 std::string render_text(const CompareReport& r);
 std::string render_markdown(const CompareReport& r);
 std::string render_json(const CompareReport& r);
+
+std::string render_text(const FidelityReport& r);
+std::string render_markdown(const FidelityReport& r);
+std::string render_json(const FidelityReport& r);
 
 template <typename Report>
 std::string render(const Report& r, OutputFormat f) {

@@ -1,0 +1,31 @@
+// What `medq fidelity` reports: per variant, how far its weights are from the reference's,
+// overall, per model part and for the worst tensors. Laid out as sections for text and Markdown;
+// the JSON renderer writes the numbers.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "medq/analysis/fidelity.hpp"
+#include "medq/report/compare_report.hpp"
+
+namespace medq {
+
+struct FidelityReport {
+  std::vector<VariantFidelity> variants;
+  std::vector<std::pair<std::string, size_t>> validation_errors;  ///< label, errors (all dirs)
+  size_t top = 10;  ///< worst tensors listed per variant
+  std::string headline;
+  std::vector<ReportSection> sections;
+
+  bool all_valid() const;
+};
+
+/// "0.0123" style numbers: relative errors and cosines with enough digits to tell 8 from 4 bits.
+std::string format_metric(const std::optional<double>& v, int digits = 4);
+
+FidelityReport build_fidelity_report(std::vector<VariantFidelity> variants,
+                                     std::vector<std::pair<std::string, size_t>> validation_errors,
+                                     size_t top, bool markdown);
+
+}  // namespace medq
