@@ -25,13 +25,15 @@ std::vector<std::string_view> compared_files() {
 namespace {
 
 struct Measured {
+  Validation validation;
   VariantStats stats;
   std::vector<std::optional<std::string>> digests;  ///< per compared_files() entry
 };
 
 Measured measure(const CompareInput& in) {
   Measured m;
-  Validation v = validate_model(in.dir);
+  m.validation = validate_model(in.dir);
+  const Validation& v = m.validation;
   m.stats = analyze_variant(v, in.label);
   for (std::string_view name : compared_files()) {
     const DirEntry* e = v.dir.find(name);
@@ -175,7 +177,9 @@ Comparison compare_models(const std::vector<CompareInput>& inputs, const Compare
   c.context = options.context;
   c.memory_budget = options.memory_budget;
   std::vector<std::vector<std::optional<std::string>>> digests;
+  std::vector<const Validation*> validations;
   for (size_t i : order) {
+    validations.push_back(&measured[i].validation);
     CompareVariant cv;
     cv.stats = std::move(measured[i].stats);
     const Architecture* arch = cv.stats.arch ? &*cv.stats.arch : nullptr;
@@ -221,6 +225,28 @@ Comparison compare_models(const std::vector<CompareInput>& inputs, const Compare
   }
 
   c.tensors = diff_tensors(c.variants);
+
+  if (options.fidelity) {
+    // One variant at a time, each over every worker thread.
+    FidelityOptions fo;
+    fo.threads = options.threads;
+    uint64_t done_before = 0, total = 0;
+    for (size_t i = 0; i < c.variants.size(); ++i) {
+      if (i != c.baseline) total += c.variants[i].stats.tensor_bytes;
+    }
+    for (size_t i = 0; i < c.variants.size(); ++i) {
+      if (i == c.baseline) continue;
+      if (options.progress) {
+        fo.progress = [&, done_before](uint64_t d, uint64_t) {
+          options.progress(done_before + d, total);
+        };
+      }
+      c.variants[i].fidelity =
+          measure_fidelity(*validations[c.baseline], *validations[i], base.label,
+                           c.variants[i].stats.label, fo);
+      done_before += c.variants[i].stats.tensor_bytes;
+    }
+  }
 
   auto names = compared_files();
   for (size_t f = 0; f < names.size(); ++f) {

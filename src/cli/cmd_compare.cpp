@@ -10,6 +10,7 @@
 #include "medq/analysis/comparison.hpp"
 #include "medq/analysis/memory.hpp"
 #include "medq/report/compare_report.hpp"
+#include "progress.hpp"
 
 namespace medq::cli {
 namespace {
@@ -23,6 +24,8 @@ struct CompareCliOptions {
   OutputFormat format = OutputFormat::kMarkdown;
   uint64_t context = 8192;
   std::string memory_budget;
+  bool fidelity = false;
+  bool quiet = false;
 };
 
 bool is_dir(const std::string& p, std::string* why) {
@@ -111,6 +114,9 @@ int run_compare(const CompareCliOptions& o) {
     }
   }
 
+  opts.fidelity = o.fidelity;
+  Progress progress("measuring fidelity", o.quiet);
+  opts.progress = progress.callback();
   Comparison c = compare_models(inputs, opts);
   CompareReport r = build_compare_report(std::move(c), o.format == OutputFormat::kMarkdown);
   print(render(r, o.format));
@@ -136,6 +142,9 @@ void register_compare(CLI::App& app, CommandFn* selected) {
   sub->add_option("--memory-budget", opts->memory_budget,
                   "Memory available at inference, e.g. 6GB; each variant fits or not")
       ->type_name("SIZE");
+  sub->add_flag("--fidelity", opts->fidelity,
+                "Also read the weights: each variant's error against the baseline");
+  sub->add_flag("--quiet", opts->quiet, "No progress line on stderr");
   sub->callback([opts, selected] { *selected = [opts] { return run_compare(*opts); }; });
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "medq/report/fidelity_report.hpp"
 #include "medq/util/units.hpp"
 
 namespace medq {
@@ -103,14 +104,35 @@ CompareReport build_compare_report(Comparison c, bool md) {
                 "bits/weight", fmt::format("memory @ {} tokens", group_digits(c.context))},
                {false, false, false, true, true, true, true},
                {}};
+    const bool fid = std::any_of(vs.begin(), vs.end(),
+                                 [](const CompareVariant& v) { return v.fidelity.has_value(); });
+    if (fid) {
+      s.table.headers.insert(s.table.headers.end() - 1, {"rel. error", "cosine"});
+      s.table.right_align.insert(s.table.right_align.end() - 1, {true, true});
+    }
     for (size_t i = 0; i < vs.size(); ++i) {
       const auto& v = vs[i];
       std::string mem = human_bytes(v.memory.total);
       if (v.memory.fits) mem += *v.memory.fits ? " (fits)" : " (DOES NOT FIT)";
-      s.table.rows.push_back({code(v.stats.label, md), quant_line(v.stats), status(v.stats),
-                              human_bytes(v.stats.tensor_bytes),
-                              format_delta_bytes(v.weight_bytes, i == base),
-                              bits(v.stats.bits_per_weight), mem});
+      std::vector<std::string> row = {code(v.stats.label, md), quant_line(v.stats),
+                                      status(v.stats), human_bytes(v.stats.tensor_bytes),
+                                      format_delta_bytes(v.weight_bytes, i == base),
+                                      bits(v.stats.bits_per_weight)};
+      if (fid) {
+        if (v.fidelity) {
+          row.push_back(format_metric(v.fidelity->overall.mean_rel_rms));
+          row.push_back(format_metric(v.fidelity->overall.mean_cosine, 6));
+        } else {
+          row.insert(row.end(), {i == base ? "reference" : "-", i == base ? "reference" : "-"});
+        }
+      }
+      row.push_back(mem);
+      s.table.rows.push_back(std::move(row));
+    }
+    if (fid) {
+      s.notes_after.push_back(
+          "rel. error / cosine: the weights measured against the baseline's, dequantized from the "
+          "data (parameter-weighted means over tensors; `medq fidelity` for the details).");
     }
     s.notes_after.push_back(
         "weights: bytes of tensor data a loader reads (duplicate weight files excluded). "

@@ -200,6 +200,17 @@ ojson variant_json(const CompareVariant& cv, bool baseline) {
   mem["total"] = m.total;
   mem["fits_budget"] = m.fits ? ojson(*m.fits) : ojson(nullptr);
   j["memory"] = std::move(mem);
+  if (cv.fidelity) {
+    const FidelitySummary& o = cv.fidelity->overall;
+    j["fidelity"] = {{"tensors", o.tensors},
+                     {"parameters", o.params},
+                     {"mean_rel_rms_error", optional_number(o.mean_rel_rms)},
+                     {"mean_cosine", optional_number(o.mean_cosine)},
+                     {"snr_db", optional_number(o.pooled.snr_db())},
+                     {"max_abs_error", o.pooled.max_abs}};
+  } else {
+    j["fidelity"] = nullptr;
+  }
   return j;
 }
 

@@ -326,3 +326,30 @@ TEST(ModelPart, ClassifiesByName) {
 
 }  // namespace
 }  // namespace medq
+
+namespace medq {
+namespace {
+
+TEST(CompareFidelity, EachVariantAgainstTheBaseline) {
+  TempDir tmp;
+  std::vector<CompareInput> inputs;
+  for (auto [name, bits] : std::vector<std::pair<const char*, unsigned>>{{"q8", 8}, {"q4", 4}}) {
+    fs::path dir = tmp.path() / name;
+    fs::create_directories(dir);
+    synth::write_checkpoint(dir, synth::tiny_llama(), synth::plan_affine(bits, 64), {});
+    inputs.push_back({name, dir});
+  }
+  CompareOptions o;
+  o.fidelity = true;
+  Comparison c = compare_models(inputs, o);
+  ASSERT_EQ(c.variants.size(), 2u);
+  EXPECT_EQ(c.variants[0].stats.label, "q8");
+  EXPECT_FALSE(c.variants[0].fidelity.has_value());  // the baseline
+  ASSERT_TRUE(c.variants[1].fidelity.has_value());
+  EXPECT_EQ(c.variants[1].fidelity->reference, "q8");
+  EXPECT_GT(*c.variants[1].fidelity->overall.mean_rel_rms, 0.0);
+  EXPECT_LT(*c.variants[1].fidelity->overall.mean_cosine, 1.0);
+}
+
+}  // namespace
+}  // namespace medq

@@ -5,10 +5,12 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "medq/analysis/fidelity.hpp"
 #include "medq/analysis/memory.hpp"
 #include "medq/analysis/variant.hpp"
 
@@ -19,8 +21,11 @@ struct CompareOptions {
   std::optional<std::string> baseline;
   uint64_t context = 8192;  ///< tokens, for the KV-cache estimate
   std::optional<uint64_t> memory_budget;
-  /// Worker threads for validating variants (0 = one per core).
+  /// Worker threads for validating variants and reading data (0 = one per core).
   unsigned threads = 0;
+  /// Also read the weights and measure each variant's fidelity against the baseline.
+  bool fidelity = false;
+  std::function<void(uint64_t done, uint64_t total)> progress;  ///< for --fidelity
 };
 
 /// A difference from the baseline.
@@ -35,6 +40,8 @@ struct CompareVariant {
   Delta weight_bytes;  ///< vs baseline
   Delta directory_bytes;
   Delta params;
+  /// Against the baseline, with --fidelity (not set for the baseline itself).
+  std::optional<VariantFidelity> fidelity;
 };
 
 /// One resolved config value across the variants ("" where unknown).
