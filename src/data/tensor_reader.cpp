@@ -123,27 +123,44 @@ bool TensorReader::read_rows(uint64_t first, uint64_t count, std::vector<float>&
       break;
   }
   const size_t row_bytes = static_cast<size_t>(data_.row_bytes);
+  const unsigned bits = s.bits;
+  const uint64_t mask = (uint64_t{1} << bits) - 1;
+  // Element lookup per mode, so the inner loop is a table read and a multiply-add.
+  float lut[256];
+  for (uint32_t q = 0; q <= mask; ++q) {
+    switch (s.mode) {
+      case QuantMode::kAffine:
+        lut[q] = static_cast<float>(q);
+        break;
+      case QuantMode::kMxfp8:
+        lut[q] = e4m3_to_float(static_cast<uint8_t>(q));
+        break;
+      default:
+        lut[q] = e2m1_to_float(static_cast<uint8_t>(q));
+        break;
+    }
+  }
   for (uint64_t r = 0; r < count; ++r) {
     const uint8_t* row = data_buf_.data() + r * row_bytes;
     float* o = out.data() + r * cols_;
     const float* sc = scale_vals_.data() + r * groups;
     const float* bi = bias_vals_.data() + r * groups;
-    for (uint64_t c = 0; c < cols_; ++c) {
-      const uint64_t g = c / s.group_size;
-      const uint32_t q = packed_code(row, row_bytes, s.bits, c);
-      float v;
-      switch (s.mode) {
-        case QuantMode::kAffine:
-          v = sc[g] * static_cast<float>(q) + bi[g];
-          break;
-        case QuantMode::kMxfp8:
-          v = e4m3_to_float(static_cast<uint8_t>(q)) * sc[g];
-          break;
-        default:
-          v = e2m1_to_float(static_cast<uint8_t>(q)) * sc[g];
-          break;
+    // The row is an LSB-first bit stream: refill a 64-bit accumulator a byte at a time.
+    uint64_t acc = 0;
+    unsigned have = 0;
+    size_t byte = 0;
+    for (uint64_t g = 0; g < groups; ++g) {
+      const float scale = sc[g], bias = bi[g];
+      float* og = o + g * s.group_size;
+      for (unsigned k = 0; k < s.group_size; ++k) {
+        while (have < bits) {
+          acc |= static_cast<uint64_t>(row[byte++]) << have;
+          have += 8;
+        }
+        og[k] = lut[acc & mask] * scale + bias;
+        acc >>= bits;
+        have -= bits;
       }
-      o[c] = v;
     }
   }
   return true;

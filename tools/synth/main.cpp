@@ -55,6 +55,15 @@ int main(int argc, char** argv) {
   uint64_t max_shard = 5ull << 30;
   tiny->add_option("--max-shard-size", max_shard, "shard size limit in bytes (mlx-lm: 5 GiB)")
       ->capture_default_str();
+  // Scaled-up text dimensions, for benchmarks that need real data in quantity (the vocabulary
+  // stays that of the tiny tokenizer).
+  uint64_t hidden = 0, layers = 0, heads = 0, kv_heads = 0, head_dim = 0, intermediate = 0;
+  tiny->add_option("--hidden", hidden, "text hidden size (benchmarks; default: the tiny one)");
+  tiny->add_option("--layers", layers, "text layers (benchmarks)");
+  tiny->add_option("--heads", heads, "attention heads (benchmarks)");
+  tiny->add_option("--kv-heads", kv_heads, "key/value heads (benchmarks)");
+  tiny->add_option("--head-dim", head_dim, "head dimension (benchmarks)");
+  tiny->add_option("--intermediate", intermediate, "MLP intermediate size (benchmarks)");
   tiny->add_option("--seed", seed, "random seed")->capture_default_str();
   tiny->add_flag("--force", force, "write into a non-empty directory");
   tiny->add_option("OUT", tiny_out, "output directory")->required();
@@ -100,7 +109,13 @@ int main(int argc, char** argv) {
   try {
     const auto t0 = std::chrono::steady_clock::now();
     if (*tiny) {
-      const Arch a = arch_name == "llama" ? tiny_llama() : tiny_gemma3();
+      Arch a = arch_name == "llama" ? tiny_llama() : tiny_gemma3();
+      for (auto [value, field] : {std::pair{hidden, &a.text.hidden}, {layers, &a.text.layers},
+                                  {heads, &a.text.heads}, {kv_heads, &a.text.kv_heads},
+                                  {head_dim, &a.text.head_dim},
+                                  {intermediate, &a.text.intermediate}}) {
+        if (value) *field = value;
+      }
       const int chosen = (bits != 0) + !mode.empty() + !mixed.empty();
       if (chosen > 1) throw std::invalid_argument("choose one of --bits, --mode, --mixed");
       if (!skip.empty() && chosen == 0)
