@@ -8,6 +8,8 @@ jobs=$(nproc)
 
 echo "== format"
 ./scripts/check_format.sh
+echo "== finding codes vs docs/findings.md"
+./scripts/check_finding_docs.sh
 
 echo "== build"
 ./scripts/build.sh build >/dev/null

@@ -83,7 +83,7 @@ TEST_P(ConfigCheckFindings, ReportsOneFindingWithCodeAndTensor) {
   const Findings f = run(m);
   ASSERT_EQ(f.size(), 1u) << dump(f);
   EXPECT_EQ(f[0].code, row.code);
-  // Shown in --gtest_output=json, which docs/findings-config-quant.md quotes.
+  // Shown in --gtest_output=json, to read every row's message.
   RecordProperty("message", f[0].message);
   EXPECT_EQ(f[0].where.tensor, row.tensor);
   EXPECT_EQ(f[0].severity, row.severity);

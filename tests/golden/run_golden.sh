@@ -1,17 +1,40 @@
 #!/usr/bin/env bash
 # Runs one golden case of the real medq CLI and compares stdout, stderr (when the case has an
 # expected.err) and the exit code with the case's files. MEDQ_UPDATE_GOLDEN=1 rewrites them.
-# usage: run_golden.sh MEDQ_BINARY CASE_NAME     (run from any directory)
+# usage: run_golden.sh MEDQ_BINARY CASE_NAME [MEDQ_SYNTH]     (run from any directory)
+#
+# medq runs in tests/golden, so a case's args name committed inputs as inputs/... A case with a
+# file `generate` (medq-synth arguments without the output folder, e.g. `defect stale-index` or
+# `samples`) instead runs `MEDQ_SYNTH <those arguments> model` in a new temporary folder and medq
+# from there: its args name `model` (or `model/4bit` after `samples`), and no output shows the
+# temporary path.
 set -u
 medq=$1
 name=$2
+synth=${3:-}
 here=$(cd "$(dirname "$0")" && pwd)
 case_dir=$here/cases/$name
-cd "$here" || exit 2
 read -r -a args <"$case_dir/args"
 out=$(mktemp)
 err=$(mktemp)
-trap 'rm -f "$out" "$err"' EXIT
+work=""
+trap 'rm -f "$out" "$err"; if [ -n "$work" ]; then rm -rf "$work"; fi' EXIT
+if [ -f "$case_dir/generate" ]; then
+  if [ -z "$synth" ]; then
+    echo "golden $name: needs the medq-synth binary as third argument"
+    exit 2
+  fi
+  read -r -a gen <"$case_dir/generate"
+  work=$(mktemp -d)
+  if ! "$synth" "${gen[@]}" "$work/model" >"$err" 2>&1; then
+    echo "golden $name: medq-synth ${gen[*]} failed:"
+    cat "$err"
+    exit 2
+  fi
+  cd "$work" || exit 2
+else
+  cd "$here" || exit 2
+fi
 "$medq" "${args[@]}" >"$out" 2>"$err"
 code=$?
 if [ "${MEDQ_UPDATE_GOLDEN:-}" = 1 ]; then

@@ -181,7 +181,7 @@ TEST_P(ArchitectureFindings, ReportsCodeAndPointer) {
   const ArchitectureResult r = resolve_architecture(c);
   ASSERT_EQ(r.findings.size(), 1u) << dump(r.findings);
   const Finding& f = r.findings[0];
-  // Shown in --gtest_output=json, which docs/findings-config-quant.md quotes.
+  // Shown in --gtest_output=json, to read every row's message.
   RecordProperty("message", f.message);
   EXPECT_EQ(f.code, row.code);
   EXPECT_EQ(f.where.json_pointer, row.pointer);

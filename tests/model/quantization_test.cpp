@@ -82,7 +82,7 @@ TEST_P(QuantizationFindings, ReportsCodeAndPointer) {
   const QuantConfigResult r = parse(row.config);
   ASSERT_EQ(r.findings.size(), 1u) << dump(r.findings);
   EXPECT_EQ(r.findings[0].code, row.code);
-  // Shown in --gtest_output=json, which docs/findings-config-quant.md quotes.
+  // Shown in --gtest_output=json, to read every row's message.
   RecordProperty("message", r.findings[0].message);
   EXPECT_EQ(r.findings[0].where.json_pointer, row.pointer);
   EXPECT_EQ(r.findings[0].where.file, "config.json");
