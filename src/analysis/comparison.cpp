@@ -153,7 +153,8 @@ Comparison compare_models(const std::vector<CompareInput>& inputs, const Compare
   // Validate and measure in parallel: header reads and small files, plus hashing the tokenizer.
   std::vector<Measured> measured(inputs.size());
   unsigned threads = options.threads ? options.threads : std::thread::hardware_concurrency();
-  threads = std::clamp<unsigned>(threads, 1, static_cast<unsigned>(std::max<size_t>(1, inputs.size())));
+  threads =
+      std::clamp<unsigned>(threads, 1, static_cast<unsigned>(std::max<size_t>(1, inputs.size())));
   std::atomic<size_t> next{0};
   auto work = [&] {
     for (size_t i = next++; i < inputs.size(); i = next++) measured[i] = measure(inputs[i]);
@@ -241,9 +242,8 @@ Comparison compare_models(const std::vector<CompareInput>& inputs, const Compare
           options.progress(done_before + d, total);
         };
       }
-      c.variants[i].fidelity =
-          measure_fidelity(*validations[c.baseline], *validations[i], base.label,
-                           c.variants[i].stats.label, fo);
+      c.variants[i].fidelity = measure_fidelity(*validations[c.baseline], *validations[i],
+                                                base.label, c.variants[i].stats.label, fo);
       done_before += c.variants[i].stats.tensor_bytes;
     }
   }

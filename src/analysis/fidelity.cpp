@@ -5,8 +5,8 @@
 #include <cmath>
 #include <mutex>
 #include <set>
-#include <tuple>
 #include <thread>
+#include <tuple>
 
 #include "medq/data/decode.hpp"
 #include "medq/data/tensor_reader.hpp"
@@ -92,7 +92,8 @@ ErrorSums compare_tensor(const Validation& rv, const Validation& vv, const Pair&
     }
     ErrorSums block{ref2, var2, dot, err2, max_abs, a.size() - bad, bad};
     s.add(block);
-    advance(p.var->stored_bytes() * std::min(step, r->rows() - row) / std::max<uint64_t>(r->rows(), 1));
+    advance(p.var->stored_bytes() * std::min(step, r->rows() - row) /
+            std::max<uint64_t>(r->rows(), 1));
   }
   return s;
 }
@@ -152,9 +153,8 @@ VariantFidelity measure_fidelity(const Validation& reference, const Validation& 
   // Largest first over the worker threads.
   std::vector<size_t> order(pairs.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return pairs[a].var->params > pairs[b].var->params;
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return pairs[a].var->params > pairs[b].var->params; });
   uint64_t total = 0;
   for (const auto& p : pairs) total += p.var->stored_bytes();
   std::atomic<uint64_t> done{0};
@@ -179,7 +179,8 @@ VariantFidelity measure_fidelity(const Validation& reference, const Validation& 
     }
   };
   unsigned threads = options.threads ? options.threads : std::thread::hardware_concurrency();
-  threads = std::clamp<unsigned>(threads, 1, static_cast<unsigned>(std::max<size_t>(pairs.size(), 1)));
+  threads =
+      std::clamp<unsigned>(threads, 1, static_cast<unsigned>(std::max<size_t>(pairs.size(), 1)));
   std::vector<std::thread> pool;
   for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
   work();

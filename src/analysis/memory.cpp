@@ -45,8 +45,8 @@ MemoryEstimate estimate_memory(const Architecture* arch, uint64_t weight_bytes, 
     }
   }
   const uint64_t base = m.weights + m.kv_cache.value_or(0);
-  m.overhead = static_cast<uint64_t>(std::llround(static_cast<double>(base) *
-                                                  kMemoryOverheadFraction));
+  m.overhead =
+      static_cast<uint64_t>(std::llround(static_cast<double>(base) * kMemoryOverheadFraction));
   m.total = base + m.overhead;
   if (budget) m.fits = m.total <= *budget;
   return m;
@@ -65,16 +65,26 @@ std::optional<uint64_t> parse_byte_size(std::string_view text) {
   std::string unit = s.substr(i);
   for (auto& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   double mult = 0;
-  if (unit.empty() || unit == "b") mult = 1;
-  else if (unit == "kb" || unit == "k") mult = 1e3;
-  else if (unit == "mb" || unit == "m") mult = 1e6;
-  else if (unit == "gb" || unit == "g") mult = 1e9;
-  else if (unit == "tb" || unit == "t") mult = 1e12;
-  else if (unit == "kib") mult = 1024.0;
-  else if (unit == "mib") mult = 1024.0 * 1024;
-  else if (unit == "gib") mult = 1024.0 * 1024 * 1024;
-  else if (unit == "tib") mult = 1024.0 * 1024 * 1024 * 1024;
-  else return std::nullopt;
+  if (unit.empty() || unit == "b")
+    mult = 1;
+  else if (unit == "kb" || unit == "k")
+    mult = 1e3;
+  else if (unit == "mb" || unit == "m")
+    mult = 1e6;
+  else if (unit == "gb" || unit == "g")
+    mult = 1e9;
+  else if (unit == "tb" || unit == "t")
+    mult = 1e12;
+  else if (unit == "kib")
+    mult = 1024.0;
+  else if (unit == "mib")
+    mult = 1024.0 * 1024;
+  else if (unit == "gib")
+    mult = 1024.0 * 1024 * 1024;
+  else if (unit == "tib")
+    mult = 1024.0 * 1024 * 1024 * 1024;
+  else
+    return std::nullopt;
   double v = std::stod(number) * mult;
   if (!(v >= 0) || v >= 9.0e18) return std::nullopt;  // beyond any memory, and llround's range
   return static_cast<uint64_t>(std::llround(v));

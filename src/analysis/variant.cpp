@@ -152,12 +152,11 @@ VariantStats analyze_variant(const Validation& v, std::string label) {
     return a.bits > b.bits;
   });
   if (s.quantized_params > 0) {
-    s.bits_quantized = static_cast<double>(s.quantized_bytes) * 8.0 /
-                       static_cast<double>(s.quantized_params);
+    s.bits_quantized =
+        static_cast<double>(s.quantized_bytes) * 8.0 / static_cast<double>(s.quantized_params);
   }
   if (s.params > 0) {
-    s.bits_per_weight =
-        static_cast<double>(s.tensor_bytes) * 8.0 / static_cast<double>(s.params);
+    s.bits_per_weight = static_cast<double>(s.tensor_bytes) * 8.0 / static_cast<double>(s.params);
   }
   uint64_t best = 0;
   for (const auto& [d, n] : float_dtypes) {

@@ -83,8 +83,8 @@ class Scanner {
       FloatScan s = scan_float(*t.scales, t.scales->info->name, /*is_scales=*/true, &t);
       std::optional<FloatScan> b;
       if (t.biases) b = scan_float(*t.biases, t.biases->info->name, false, nullptr, true);
-      if (s.nonzero == 0 && s.nan == 0 && s.inf == 0 && (!b || (b->nonzero == 0 && b->nan == 0 &&
-                                                                b->inf == 0))) {
+      if (s.nonzero == 0 && s.nan == 0 && s.inf == 0 &&
+          (!b || (b->nonzero == 0 && b->nan == 0 && b->inf == 0))) {
         add("data.all_zero", Severity::kWarning, t.data, t.name, std::nullopt,
             fmt::format("every scale{} is zero, so all {} weights dequantize to 0",
                         t.biases ? " and bias" : "", group_digits(t.params)));
@@ -174,7 +174,9 @@ class Scanner {
     if (s.nan || s.inf) {
       add("data.non_finite", Severity::kError, st, name, s.first_bad,
           fmt::format("{}{} NaN and {} Inf among {} values; the first at element {}",
-                      is_scales ? "quantization scales: " : is_biases ? "quantization biases: " : "",
+                      is_scales   ? "quantization scales: "
+                      : is_biases ? "quantization biases: "
+                                  : "",
                       group_digits(s.nan), group_digits(s.inf), group_digits(count),
                       group_digits(*s.first_bad)));
     }
@@ -300,7 +302,8 @@ Findings deep_scan(const Validation& v, const DataScanOptions& options) {
   for (const auto& j : jobs) total += j.t->data.info->nbytes();
   Scanner scanner(v, options, total);
   unsigned threads = options.threads ? options.threads : std::thread::hardware_concurrency();
-  threads = std::clamp<unsigned>(threads, 1, static_cast<unsigned>(std::max<size_t>(jobs.size(), 1)));
+  threads =
+      std::clamp<unsigned>(threads, 1, static_cast<unsigned>(std::max<size_t>(jobs.size(), 1)));
   std::atomic<size_t> next{0};
   auto work = [&] {
     for (size_t i = next++; i < jobs.size(); i = next++) scanner.run(jobs[i]);

@@ -52,7 +52,7 @@ Findings check_index(const ModelDir& dir, const Checkpoint& cp) {
   Findings out;
   // Shards on disk that parsed, and where each tensor actually is.
   std::unordered_map<std::string, std::string> actual;  // tensor -> file
-  std::map<std::string, uint64_t> file_bytes;  // tensor bytes per weight file
+  std::map<std::string, uint64_t> file_bytes;           // tensor bytes per weight file
   bool all_parsed = true;
   for (const auto& wf : cp.files) {
     // A truncated shard's header still says which tensors it was meant to hold.

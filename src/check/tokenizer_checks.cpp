@@ -186,8 +186,10 @@ void check_added_tokens_decoder(const TokenizerInputs& in, const TokenLookup& lo
       out->push_back(make(
           "tokenizer.added_tokens_decoder_mismatch", Severity::kError, in.tokenizer_config->file,
           d.pointer,
-          fmt::format("expected id {} to be {} as in {}, found {}", d.id, quote_text(d.content),
-                      in.tokenizer_json->file, tok ? quote_text(*tok) : "no token with that id")));
+          fmt::format("expected id {} to be {} as this file's added_tokens_decoder says, found {} "
+                      "in {}",
+                      d.id, quote_text(d.content),
+                      tok ? quote_text(*tok) : "no token with that id", in.tokenizer_json->file)));
     }
   }
 }

@@ -7,8 +7,8 @@
 #include "exit_codes.hpp"
 #include "medq/check/deep_scan.hpp"
 #include "medq/check/validate.hpp"
-#include "progress.hpp"
 #include "medq/report/validate_report.hpp"
+#include "progress.hpp"
 
 namespace medq::cli {
 namespace {

@@ -33,9 +33,9 @@ void Progress::update(uint64_t done, uint64_t total) {
     left = fmt::format(", {:.0f} s left", static_cast<double>(total - done) / rate);
   }
   const double pct = total ? 100.0 * static_cast<double>(done) / static_cast<double>(total) : 100;
-  std::string line = fmt::format("\r\033[K{} {} / {} ({:.0f}%), {}/s{}", label_, human_bytes(done),
-                                 human_bytes(total), pct,
-                                 human_bytes(static_cast<uint64_t>(rate)), left);
+  std::string line =
+      fmt::format("\r\033[K{} {} / {} ({:.0f}%), {}/s{}", label_, human_bytes(done),
+                  human_bytes(total), pct, human_bytes(static_cast<uint64_t>(rate)), left);
   std::fputs(line.c_str(), stderr);
   std::fflush(stderr);
   drawn_ = true;

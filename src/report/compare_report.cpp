@@ -75,8 +75,8 @@ std::string format_delta_bytes(const Delta& d, bool is_baseline) {
 std::string format_delta_count(const Delta& d, bool is_baseline) {
   if (is_baseline) return "baseline";
   std::string sign = d.value < 0 ? "-" : "+";
-  uint64_t mag = d.value < 0 ? static_cast<uint64_t>(-(d.value + 1)) + 1
-                             : static_cast<uint64_t>(d.value);
+  uint64_t mag =
+      d.value < 0 ? static_cast<uint64_t>(-(d.value + 1)) + 1 : static_cast<uint64_t>(d.value);
   return sign + group_digits(mag) + percent(d.percent);
 }
 
@@ -93,15 +93,15 @@ CompareReport build_compare_report(Comparison c, bool md) {
       "{} compared, most precise first; baseline: {} ({}). {}", count_noun(vs.size(), "variant"),
       code(labels[base], md), c.baseline_given ? "chosen with --baseline" : "the most precise",
       invalid == 0 ? "Every variant validates without errors."
-                   : fmt::format("{} of {} variants {} errors: see Validation.", invalid,
-                                 vs.size(), invalid == 1 ? "has" : "have"));
+                   : fmt::format("{} of {} variants {} errors: see Validation.", invalid, vs.size(),
+                                 invalid == 1 ? "has" : "have"));
 
   // Summary.
   {
     ReportSection s;
     s.title = "Summary";
-    s.table = {{"variant", "quantization", "validation", "weights", "vs baseline",
-                "bits/weight", fmt::format("memory @ {} tokens", group_digits(c.context))},
+    s.table = {{"variant", "quantization", "validation", "weights", "vs baseline", "bits/weight",
+                fmt::format("memory @ {} tokens", group_digits(c.context))},
                {false, false, false, true, true, true, true},
                {}};
     const bool fid = std::any_of(vs.begin(), vs.end(),
@@ -114,8 +114,10 @@ CompareReport build_compare_report(Comparison c, bool md) {
       const auto& v = vs[i];
       std::string mem = human_bytes(v.memory.total);
       if (v.memory.fits) mem += *v.memory.fits ? " (fits)" : " (DOES NOT FIT)";
-      std::vector<std::string> row = {code(v.stats.label, md), quant_line(v.stats),
-                                      status(v.stats), human_bytes(v.stats.tensor_bytes),
+      std::vector<std::string> row = {code(v.stats.label, md),
+                                      quant_line(v.stats),
+                                      status(v.stats),
+                                      human_bytes(v.stats.tensor_bytes),
                                       format_delta_bytes(v.weight_bytes, i == base),
                                       bits(v.stats.bits_per_weight)};
       if (fid) {
@@ -160,8 +162,9 @@ CompareReport build_compare_report(Comparison c, bool md) {
                                 group_digits(u.modules), group_digits(u.params)});
         first = false;
       }
-      if (first) s.table.rows.push_back({code(v.stats.label, md), v.stats.config_quantization,
-                                         "(no weights read)", "", ""});
+      if (first)
+        s.table.rows.push_back(
+            {code(v.stats.label, md), v.stats.config_quantization, "(no weights read)", "", ""});
     }
     for (const auto& v : vs) {
       if (v.stats.params_from_shapes > 0) {
@@ -304,7 +307,8 @@ CompareReport build_compare_report(Comparison c, bool md) {
       s.table.rows.push_back({code(v.stats.label, md), std::to_string(v.stats.errors),
                               std::to_string(v.stats.warnings), codes});
     }
-    s.notes_after.push_back(fmt::format("Details: {} on a variant.", code("medq validate DIR", md)));
+    s.notes_after.push_back(
+        fmt::format("Details: {} on a variant.", code("medq validate DIR", md)));
     r.sections.push_back(std::move(s));
   }
 

@@ -31,8 +31,8 @@ std::string code(const std::string& s, bool md) { return md ? "`" + s + "`" : s;
 }  // namespace
 
 FidelityReport build_fidelity_report(std::vector<VariantFidelity> variants,
-                                     std::vector<std::pair<std::string, size_t>> errors,
-                                     size_t top, bool md) {
+                                     std::vector<std::pair<std::string, size_t>> errors, size_t top,
+                                     bool md) {
   FidelityReport r;
   r.top = top;
   r.validation_errors = std::move(errors);
@@ -50,10 +50,10 @@ FidelityReport build_fidelity_report(std::vector<VariantFidelity> variants,
   {
     ReportSection s;
     s.title = "Summary";
-    s.table = {{"variant", "tensors", "parameters", "rel. RMS error", "cosine", "SNR dB",
-                "max abs error"},
-               {false, true, true, true, true, true, true},
-               {}};
+    s.table = {
+        {"variant", "tensors", "parameters", "rel. RMS error", "cosine", "SNR dB", "max abs error"},
+        {false, true, true, true, true, true, true},
+        {}};
     for (const auto& v : variants) {
       const auto& o = v.overall;
       s.table.rows.push_back({code(v.label, md), group_digits(o.tensors), group_digits(o.params),
@@ -89,10 +89,10 @@ FidelityReport build_fidelity_report(std::vector<VariantFidelity> variants,
   {
     ReportSection s;
     s.title = fmt::format("Worst tensors (top {} by relative RMS error)", top);
-    s.table = {{"variant", "tensor", "stored as", "parameters", "rel. RMS error", "cosine",
-                "SNR dB"},
-               {false, false, false, true, true, true, true},
-               {}};
+    s.table = {
+        {"variant", "tensor", "stored as", "parameters", "rel. RMS error", "cosine", "SNR dB"},
+        {false, false, false, true, true, true, true},
+        {}};
     for (const auto& v : variants) {
       std::vector<const TensorFidelity*> worst;
       for (const auto& t : v.tensors) worst.push_back(&t);

@@ -167,7 +167,8 @@ ojson variant_json(const CompareVariant& cv, bool baseline) {
   b["other_files"] = s.extra_bytes;
   b["directory"] = s.directory_bytes;
   ojson extra = ojson::array();
-  for (const auto& e : s.extra) extra.push_back({{"name", e.name}, {"why", e.why}, {"bytes", e.bytes}});
+  for (const auto& e : s.extra)
+    extra.push_back({{"name", e.name}, {"why", e.why}, {"bytes", e.bytes}});
   b["other"] = std::move(extra);
   b["tensor_data_vs_baseline"] = delta_json(cv.weight_bytes);
   b["directory_vs_baseline"] = delta_json(cv.directory_bytes);
@@ -238,7 +239,8 @@ std::string render_json(const CompareReport& r) {
   j["memory_budget"] = c.memory_budget ? ojson(*c.memory_budget) : ojson(nullptr);
   j["memory_overhead_fraction"] = kMemoryOverheadFraction;
   ojson vs = ojson::array();
-  for (size_t i = 0; i < c.variants.size(); ++i) vs.push_back(variant_json(c.variants[i], i == c.baseline));
+  for (size_t i = 0; i < c.variants.size(); ++i)
+    vs.push_back(variant_json(c.variants[i], i == c.baseline));
   j["variants"] = std::move(vs);
   ojson arch;
   arch["identical"] = c.architecture_identical;
@@ -305,7 +307,8 @@ std::string render_json(const FidelityReport& r) {
     jv["label"] = v.label;
     jv["overall"] = fidelity_summary_json(v.overall);
     ojson parts = ojson::object();
-    for (const auto& [p, s] : v.parts) parts[std::string(model_part_name(p))] = fidelity_summary_json(s);
+    for (const auto& [p, s] : v.parts)
+      parts[std::string(model_part_name(p))] = fidelity_summary_json(s);
     jv["parts"] = std::move(parts);
     ojson tensors = ojson::array();
     for (const auto& t : v.tensors) {

@@ -43,8 +43,10 @@ ValidateReport build_validate_report(const Validation& v, std::string target, bo
   r.quantization = quantization_summary(v.config());
   for (const auto& wf : v.checkpoint.files) {
     ++r.weight_files;
-    if (!wf.header.header) continue;
-    for (const auto& t : wf.header.header->tensors) {
+    // A truncated file's header still lists its tensors (and the checks use it).
+    const SafetensorsHeader* h = wf.header.readable_header();
+    if (!h) continue;
+    for (const auto& t : h->tensors) {
       ++r.tensor_count;
       r.tensor_bytes += t.nbytes();
     }

@@ -42,8 +42,8 @@ constexpr uint64_t kVisionLayer = 4 * (kVHidden * kVHidden + kVHidden)  // q, k,
                                   + 2 * 2 * kVHidden;                   // 2 layer norms (w, b)
 constexpr uint64_t kVision = kVHidden * 3 * kPatch * kPatch + kVHidden  // patch conv (+bias)
                              + (kImage / kPatch) * (kImage / kPatch) * kVHidden  // positions
-                             + kVLayers * kVisionLayer + 2 * kVHidden;  // post layer norm
-constexpr uint64_t kProjector = kVHidden * kHidden + kVHidden;         // projection, soft-emb norm
+                             + kVLayers * kVisionLayer + 2 * kVHidden;           // post layer norm
+constexpr uint64_t kProjector = kVHidden * kHidden + kVHidden;  // projection, soft-emb norm
 constexpr uint64_t kParams = kLanguageModel + kEmbeddings + kVision + kProjector;
 constexpr uint64_t kQuantized = kLayers * kLayerLinear + kEmbeddings;  // vision stays bf16
 constexpr uint64_t kFloat = kParams - kQuantized;

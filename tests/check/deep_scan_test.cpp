@@ -17,8 +17,7 @@ namespace {
 namespace fs = std::filesystem;
 using testing::TempDir;
 
-fs::path make(TempDir& tmp, const char* name, const synth::QuantPlan& plan,
-              bool llama = false) {
+fs::path make(TempDir& tmp, const char* name, const synth::QuantPlan& plan, bool llama = false) {
   fs::path dir = tmp.path() / name;
   fs::create_directories(dir);
   synth::write_checkpoint(dir, llama ? synth::tiny_llama() : synth::tiny_gemma3(), plan, {});
@@ -64,13 +63,13 @@ constexpr const char* kUp = "language_model.model.layers.0.mlp.up_proj.weight";
 
 TEST(DeepScan, CleanModelsHaveNoDataFindings) {
   TempDir tmp;
-  for (auto [name, plan] : std::vector<std::pair<const char*, synth::QuantPlan>>{
-           {"bf16", {}},
-           {"a4", synth::plan_affine(4, 64)},
-           {"a3", synth::plan_affine(3, 32)},
-           {"mx4", synth::plan_fp("mxfp4")},
-           {"mx8", synth::plan_fp("mxfp8")},
-           {"nv4", synth::plan_fp("nvfp4")}}) {
+  for (auto [name, plan] :
+       std::vector<std::pair<const char*, synth::QuantPlan>>{{"bf16", {}},
+                                                             {"a4", synth::plan_affine(4, 64)},
+                                                             {"a3", synth::plan_affine(3, 32)},
+                                                             {"mx4", synth::plan_fp("mxfp4")},
+                                                             {"mx8", synth::plan_fp("mxfp8")},
+                                                             {"nv4", synth::plan_fp("nvfp4")}}) {
     SCOPED_TRACE(name);
     Findings f = scan(make(tmp, name, plan));
     EXPECT_TRUE(f.empty()) << f.front().code << ": " << f.front().message;

@@ -110,8 +110,10 @@ int main(int argc, char** argv) {
     const auto t0 = std::chrono::steady_clock::now();
     if (*tiny) {
       Arch a = arch_name == "llama" ? tiny_llama() : tiny_gemma3();
-      for (auto [value, field] : {std::pair{hidden, &a.text.hidden}, {layers, &a.text.layers},
-                                  {heads, &a.text.heads}, {kv_heads, &a.text.kv_heads},
+      for (auto [value, field] : {std::pair{hidden, &a.text.hidden},
+                                  {layers, &a.text.layers},
+                                  {heads, &a.text.heads},
+                                  {kv_heads, &a.text.kv_heads},
                                   {head_dim, &a.text.head_dim},
                                   {intermediate, &a.text.intermediate}}) {
         if (value) *field = value;

@@ -72,7 +72,7 @@ struct TensorSetDiff {
 struct FileIdentity {
   std::string file;
   std::vector<std::optional<std::string>> sha256;  ///< per variant; nullopt when absent
-  bool identical = false;  ///< present in all and every digest equal
+  bool identical = false;                          ///< present in all and every digest equal
 };
 
 struct Comparison {

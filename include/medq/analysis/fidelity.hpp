@@ -18,10 +18,10 @@ namespace medq {
 
 /// Raw sums over a set of elements, from which every metric follows.
 struct ErrorSums {
-  double ref2 = 0;   ///< sum of w^2 (reference)
-  double var2 = 0;   ///< sum of w'^2 (variant)
-  double dot = 0;    ///< sum of w * w'
-  double err2 = 0;   ///< sum of (w - w')^2
+  double ref2 = 0;  ///< sum of w^2 (reference)
+  double var2 = 0;  ///< sum of w'^2 (variant)
+  double dot = 0;   ///< sum of w * w'
+  double err2 = 0;  ///< sum of (w - w')^2
   double max_abs = 0;
   uint64_t count = 0;
   uint64_t non_finite = 0;  ///< elements where either side is NaN/Inf (left out of the sums)

@@ -42,7 +42,7 @@ struct SchemeUse {
 /// A tensor as the model sees it: logical (unpacked) shape and how it is stored.
 struct TensorSummary {
   std::vector<uint64_t> shape;
-  Dtype dtype = Dtype::BF16;  ///< the stored dtype (U32 when packed)
+  Dtype dtype = Dtype::BF16;          ///< the stored dtype (U32 when packed)
   std::optional<std::string> scheme;  ///< describe_scheme() when stored quantized
 };
 
@@ -62,7 +62,7 @@ struct VariantStats {
   uint64_t directory_bytes = 0;
   uint64_t weight_file_bytes = 0;  ///< the weight files a loader reads (duplicates excluded)
   uint64_t weight_files = 0;
-  uint64_t metadata_bytes = 0;  ///< config, tokenizer, index and other expected small files
+  uint64_t metadata_bytes = 0;   ///< config, tokenizer, index and other expected small files
   std::vector<ExtraFile> extra;  ///< largest first
   uint64_t extra_bytes = 0;
 
@@ -70,9 +70,9 @@ struct VariantStats {
   uint64_t tensor_bytes = 0;  ///< their stored bytes
   uint64_t params = 0;        ///< logical parameters (packed weights unpacked; no scales/biases)
   std::map<ModelPart, PartStats> parts;
-  uint64_t quantized_params = 0;       ///< parameters stored quantized
-  uint64_t quantized_bytes = 0;        ///< their weight + scales + biases bytes
-  std::optional<double> bits_quantized;  ///< quantized_bytes * 8 / quantized_params
+  uint64_t quantized_params = 0;          ///< parameters stored quantized
+  uint64_t quantized_bytes = 0;           ///< their weight + scales + biases bytes
+  std::optional<double> bits_quantized;   ///< quantized_bytes * 8 / quantized_params
   std::optional<double> bits_per_weight;  ///< tensor_bytes * 8 / params (what mlx-lm prints)
   /// Logical parameters whose scheme had to be inferred from the shapes because config.json
   /// contradicts them (validate reports why).

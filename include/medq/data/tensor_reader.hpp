@@ -18,8 +18,8 @@ class TensorReader {
  public:
   /// Opens the files of `t` (under the checkpoint directory `root`). Fails with a message when
   /// the tensor cannot be decoded (integer dtype, unknown packing) or a file cannot be opened.
-  static std::optional<TensorReader> open(const std::filesystem::path& root,
-                                          const LogicalTensor& t, std::string* err);
+  static std::optional<TensorReader> open(const std::filesystem::path& root, const LogicalTensor& t,
+                                          std::string* err);
 
   /// Rows (product of all dimensions but the last; 1 for 0-D and 1-D) and logical columns.
   uint64_t rows() const { return rows_; }

@@ -22,7 +22,7 @@ struct ValidatedFile {
 struct ValidateReport {
   std::string target;  ///< the directory as given
   bool strict = false;
-  bool deep = false;  ///< tensor data was scanned (--deep)
+  bool deep = false;         ///< tensor data was scanned (--deep)
   std::string model_type;    ///< from config.json; empty when unknown
   std::string quantization;  ///< one-line summary, e.g. "affine 4-bit, group 64"; "none"
   uint64_t tensor_count = 0;
