@@ -136,10 +136,11 @@ Findings check_directory(const DirectoryCheckInputs& in) {
       with += fmt::format("{}'{}' ({})", with.empty() ? "" : ", ", other, count);
       total += count;
     }
-    out.push_back(make("directory.duplicate_weights", Severity::kError, dup,
-                       fmt::format("{} of its tensors are also in {}: a duplicated weight file ({}) "
-                                   "that loaders would read twice",
-                                   total, with, byte_size(bytes))));
+    out.push_back(
+        make("directory.duplicate_weights", Severity::kError, dup,
+             fmt::format("{} of its tensors are also in {}: a duplicated weight file ({}) "
+                         "that loaders would read twice",
+                         total, with, byte_size(bytes))));
     stray_bytes += bytes;
     stray.push_back(dup);
   }
