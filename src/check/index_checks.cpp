@@ -50,9 +50,10 @@ bool escapes(const std::string& p) {
 
 Findings check_index(const ModelDir& dir, const Checkpoint& cp) {
   Findings out;
-  // Shards on disk that parsed, and where each tensor actually is.
-  std::unordered_map<std::string, std::string> actual;  // tensor -> file
-  std::map<std::string, uint64_t> file_bytes;           // tensor bytes per weight file
+  // Shards on disk that parsed, and which files hold each tensor (more than one when a weight
+  // file is duplicated; directory.duplicate_weights reports that).
+  std::unordered_map<std::string, std::vector<std::string>> holders;  // tensor -> files, by name
+  std::map<std::string, uint64_t> file_bytes;  // tensor bytes per weight file
   bool all_parsed = true;
   for (const auto& wf : cp.files) {
     // A truncated shard's header still says which tensors it was meant to hold.
@@ -62,7 +63,8 @@ Findings check_index(const ModelDir& dir, const Checkpoint& cp) {
       continue;
     }
     for (const auto& t : h->tensors) {
-      actual.emplace(t.name, wf.name);
+      auto& files = holders[t.name];
+      if (files.empty() || files.back() != wf.name) files.push_back(wf.name);
       file_bytes[wf.name] += t.nbytes();
     }
   }
@@ -94,6 +96,9 @@ Findings check_index(const ModelDir& dir, const Checkpoint& cp) {
       continue;
     }
     const DirEntry* e = dir.find(file);
+    // A Git LFS pointer in place of the shard: directory.lfs_pointer reports it, and its tensors
+    // are absent for that one reason, as for a missing shard.
+    if (e && e->lfs_pointer) continue;
     if (!e) {
       size_t count = std::count_if(index.weight_map.begin(), index.weight_map.end(),
                                    [&](const auto& kv) { return kv.second == file; });
@@ -105,9 +110,21 @@ Findings check_index(const ModelDir& dir, const Checkpoint& cp) {
     }
     usable.insert(file);
   }
+  // Whether `wf` holds a tensor that a file the index names also holds: a copy of (part of) the
+  // model, which directory.duplicate_weights reports.
+  auto copies_named_shard = [&](const WeightFile& wf) {
+    const SafetensorsHeader* h = wf.header.readable_header();
+    if (!h) return false;
+    for (const auto& t : h->tensors) {
+      for (const auto& other : holders[t.name]) {
+        if (other != wf.name && named.count(other)) return true;
+      }
+    }
+    return false;
+  };
   // Shards on disk the index leaves out (only model*.safetensors: a loader's glob picks them up).
   for (const auto& wf : cp.files) {
-    if (!named.count(wf.name) && wf.name.rfind("model", 0) == 0) {
+    if (!named.count(wf.name) && wf.name.rfind("model", 0) == 0 && !copies_named_shard(wf)) {
       out.push_back(idx("index.unlisted_shard", Severity::kError, "/weight_map",
                         fmt::format("'{}' is in the directory but the index names none of its "
                                     "tensors; mlx-lm would load it anyway",
@@ -121,20 +138,23 @@ Findings check_index(const ModelDir& dir, const Checkpoint& cp) {
     std::set<std::string> in_index;
     for (const auto& [tensor, file] : index.weight_map) {
       in_index.insert(tensor);
-      auto it = actual.find(tensor);
-      if (it == actual.end()) {
-        missing.push_back(tensor);
-      } else if (it->second != file) {
+      auto it = holders.find(tensor);
+      if (it == holders.end()) {
+        // Named for a shard that is absent, outside the directory or an LFS pointer: the
+        // finding about that shard already accounts for its tensors.
+        if (usable.count(file)) missing.push_back(tensor);
+      } else if (std::find(it->second.begin(), it->second.end(), file) == it->second.end()) {
         wrong_shard.push_back(tensor);
         if (wrong_shard.size() <= kExamples) {
           out.push_back(idx(
               "index.wrong_shard", Severity::kError, "/weight_map/" + json_pointer_escape(tensor),
-              fmt::format("index says '{}', the tensor is in '{}'", file, it->second), tensor));
+              fmt::format("index says '{}', the tensor is in '{}'", file, it->second.front()),
+              tensor));
         }
       }
     }
     std::vector<std::string> extra;
-    for (const auto& [tensor, file] : actual) {
+    for (const auto& [tensor, files] : holders) {
       if (!in_index.count(tensor)) extra.push_back(tensor);
     }
     std::sort(extra.begin(), extra.end());
@@ -153,7 +173,7 @@ Findings check_index(const ModelDir& dir, const Checkpoint& cp) {
       std::string msg = fmt::format(
           "weight_map names {} tensors, the shards hold {}: {} named but not in any shard{}{}, "
           "{} in the shards but not named{}{}",
-          index.weight_map.size(), actual.size(), missing.size(), missing.empty() ? "" : " (",
+          index.weight_map.size(), holders.size(), missing.size(), missing.empty() ? "" : " (",
           missing.empty() ? "" : examples(missing) + ")", extra.size(), extra.empty() ? "" : " (",
           extra.empty() ? "" : examples(extra) + ")");
       if (stale) {
@@ -168,7 +188,7 @@ Findings check_index(const ModelDir& dir, const Checkpoint& cp) {
     for (const auto& file : usable) {
       if (auto it = file_bytes.find(file); it != file_bytes.end()) tensor_bytes += it->second;
     }
-    // With a shard missing the sum is short for a reason already reported.
+    // With a shard missing (or an LFS pointer) the sum is short for a reason already reported.
     if (usable.size() == named.size() && index.total_size && *index.total_size != tensor_bytes) {
       out.push_back(idx("index.total_size_mismatch", Severity::kWarning, "/metadata/total_size",
                         fmt::format("metadata.total_size is {}, the shards' tensors take {} bytes",

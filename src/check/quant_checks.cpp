@@ -277,6 +277,9 @@ Findings check_quantization(const Architecture& arch, std::span<const TensorInfo
     }
     return c.finish();
   }
+  // No tensor could be read (the weights are absent, LFS pointers or unreadable): there is
+  // nothing to compare the config with, and the findings about the weight files say why.
+  if (tensors.empty()) return c.finish();
   bool has_dict_override = false;
   for (const auto& [path, scheme] : quant->overrides) {
     if (!scheme) continue;

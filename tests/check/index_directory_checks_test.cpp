@@ -127,6 +127,70 @@ TEST(IndexChecks, MissingShardUnlistedShardWrongShardEscapeTotalSize) {
   EXPECT_FALSE(has(esc, "index.missing_shard"));  // never looked up outside
 }
 
+TEST(IndexChecks, TensorsOfAnAbsentShardAreReportedOnceForTheShard) {
+  // The second shard is deleted: index.missing_shard names it and its tensor count; the same
+  // tensors are not listed again as "named but not in any shard", nor is total_size compared.
+  TempDir d;
+  write_model(d, good_index());
+  std::filesystem::remove(d.path() / kS2);
+  auto v = validate_model(d.path());
+  ASSERT_EQ(with_code(v, "index.missing_shard").size(), 1u);
+  EXPECT_FALSE(has(v, "index.tensor_mismatch"));
+  EXPECT_FALSE(has(v, "index.total_size_mismatch"));
+
+  // Same for a shard that is a Git LFS pointer: directory.lfs_pointer says what is wrong.
+  TempDir e;
+  write_model(e, good_index());
+  e.write(kS2, "version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 16\n");
+  auto w = validate_model(e.path());
+  EXPECT_TRUE(has(w, "directory.lfs_pointer"));
+  for (const auto& f : w.findings) {
+    EXPECT_NE(f.code.rfind("index.", 0), 0u) << f.code << ": " << f.message;
+  }
+
+  // A tensor the index maps to an absent shard while another shard holds it is still a wrong
+  // shard (the index can be fixed), and the absent shard is still reported.
+  TempDir x;
+  write_model(x, index_json({{"a.biases", kS1},
+                             {"a.scales", kS1},
+                             {"a.weight", "model-00003-of-00003.safetensors"},
+                             {"norm.weight", kS2}},
+                            64));
+  auto y = validate_model(x.path());
+  EXPECT_TRUE(has(y, "index.missing_shard"));
+  auto wrong = with_code(y, "index.wrong_shard");
+  ASSERT_EQ(wrong.size(), 1u);
+  EXPECT_EQ(wrong[0]->where.tensor, "a.weight");
+  EXPECT_FALSE(has(y, "index.tensor_mismatch"));
+}
+
+TEST(IndexChecks, ACopyOfAShardIsADuplicateNotAWrongOrUnlistedShard) {
+  // A copy of the first shard whose name sorts before it (" (1)" < ".safetensors"): every tensor
+  // is in the shard the index names, so no wrong_shard; the copy is reported once, as
+  // directory.duplicate_weights, not also as index.unlisted_shard.
+  TempDir d;
+  write_model(d, good_index());
+  const std::string copy = "model-00001-of-00002 (1).safetensors";
+  d.write(copy, safetensors_bytes(kShard1));
+  auto v = validate_model(d.path());
+  auto dup = with_code(v, "directory.duplicate_weights");
+  ASSERT_EQ(dup.size(), 1u);
+  EXPECT_EQ(dup[0]->where.file, copy);
+  for (const auto& f : v.findings) {
+    EXPECT_NE(f.code.rfind("index.", 0), 0u) << f.code << ": " << f.message;
+  }
+
+  // A file the index leaves out that holds tensors of its own is still an unlisted shard.
+  TempDir e;
+  write_model(e, good_index());
+  e.write("model-extra.safetensors", safetensors_bytes({{"extra.weight", "BF16", {2}, 4}}));
+  auto w = validate_model(e.path());
+  auto unlisted = with_code(w, "index.unlisted_shard");
+  ASSERT_EQ(unlisted.size(), 1u);
+  EXPECT_NE(unlisted[0]->message.find("'model-extra.safetensors'"), std::string::npos);
+  EXPECT_FALSE(has(w, "directory.duplicate_weights"));
+}
+
 TEST(IndexChecks, ShardsWithoutIndexWarn) {
   TempDir d;
   write_model(d, good_index());

@@ -93,6 +93,16 @@ TEST(QuantChecks, MlxVlmGemma3KeepsVisionFloat) {
   EXPECT_TRUE(run(m).empty()) << dump(run(m));
 }
 
+TEST(QuantChecks, NoTensorsAtAllIsNotAnUnquantizedModel) {
+  // When no weight file could be read there is nothing to hold the config against: neither
+  // quant.config_without_packed nor one quant.override_unknown_module per override.
+  Model m = make("llama", kQ4, kQ4);
+  m.quant->overrides["model.layers.0.mlp.down_proj"] = QuantScheme{QuantMode::kAffine, 8, 64};
+  m.quant->overrides["model.layers.1.mlp.up_proj"] = std::nullopt;
+  m.tensors.clear();
+  EXPECT_TRUE(run(m).empty()) << dump(run(m));
+}
+
 struct Row {
   std::string name;
   std::string model_type;
