@@ -188,8 +188,8 @@ void check_added_tokens_decoder(const TokenizerInputs& in, const TokenLookup& lo
           d.pointer,
           fmt::format("expected id {} to be {} as this file's added_tokens_decoder says, found {} "
                       "in {}",
-                      d.id, quote_text(d.content),
-                      tok ? quote_text(*tok) : "no token with that id", in.tokenizer_json->file)));
+                      d.id, quote_text(d.content), tok ? quote_text(*tok) : "no token with that id",
+                      in.tokenizer_json->file)));
     }
   }
 }
