@@ -9,7 +9,7 @@ packages=(
   build-essential cmake git pkg-config
   nlohmann-json3-dev libcli11-dev libfmt-dev libgtest-dev libgmock-dev libxxhash-dev libssl-dev
   clang clang-format libclang-rt-14-dev
-  python3-numpy
+  python3-numpy time
 )
 missing=()
 for p in "${packages[@]}"; do
