@@ -15,6 +15,8 @@ using CommandFn = std::function<int()>;
 void register_inspect(CLI::App& app, CommandFn* selected);
 void register_validate(CLI::App& app, CommandFn* selected);
 void register_compare(CLI::App& app, CommandFn* selected);
+void register_manifest(CLI::App& app, CommandFn* selected);
+void register_verify(CLI::App& app, CommandFn* selected);
 
 /// Adds `--format text|md|json` to `sub`, writing into `*format`.
 void add_format_option(CLI::App* sub, OutputFormat* format, const std::string& default_name);
