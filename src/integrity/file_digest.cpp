@@ -3,6 +3,7 @@
 #include <fcntl.h>
 
 #include <algorithm>
+#include <array>
 #include <span>
 
 #include "medq/formats/safetensors.hpp"
@@ -21,23 +22,35 @@ struct Span {
 };
 
 // Parses the safetensors header from the first chunk of the file, which already holds it unless
-// the header is larger than a chunk (then it is read once more on its own). Returns false on an
-// I/O error.
+// the header is longer than a chunk (then it is read once more on its own, as are the 8 length
+// bytes when a chunk is shorter than that). Returns false on an I/O error.
 bool read_header(const File& file, std::span<const uint8_t> first, std::string_view label,
                  SafetensorsResult* out, std::string* err) {
-  if (first.size() >= 8) {
-    uint64_t n = 0;
-    for (int i = 7; i >= 0; --i) n = (n << 8) | first[static_cast<size_t>(i)];
-    auto stop = checked_add(n, 8);
-    if (n <= kMaxSafetensorsHeader && stop && *stop <= file.size() && *stop > first.size()) {
-      std::vector<uint8_t> header(static_cast<size_t>(*stop));
-      if (!file.read_at(0, header.data(), header.size(), err)) return false;
-      *out = parse_safetensors(header, file.size(), label);
-      return true;
-    }
+  const uint64_t size = file.size();
+  std::array<uint8_t, 8> len{};
+  const size_t have = static_cast<size_t>(std::min<uint64_t>(size, len.size()));
+  if (first.size() >= have) {
+    std::copy(first.begin(), first.begin() + static_cast<std::ptrdiff_t>(have), len.begin());
+  } else if (!file.read_at(0, len.data(), have, err)) {
+    return false;
   }
-  // The first chunk holds the header, or the length alone decides (too large, past the end).
-  *out = parse_safetensors(first, file.size(), label);
+  if (have < len.size()) {  // too short to hold the length: the reader says so
+    *out = parse_safetensors(std::span<const uint8_t>(len.data(), have), size, label);
+    return true;
+  }
+  uint64_t n = 0;
+  for (int i = 7; i >= 0; --i) n = (n << 8) | len[static_cast<size_t>(i)];
+  auto stop = checked_add(n, 8);
+  if (n > kMaxSafetensorsHeader || !stop || *stop > size) {
+    // The length alone decides (too large, or past the end of the file).
+    *out = parse_safetensors(len, size, label);
+  } else if (*stop <= first.size()) {
+    *out = parse_safetensors(first, size, label);
+  } else {
+    std::vector<uint8_t> header(static_cast<size_t>(*stop));
+    if (!file.read_at(0, header.data(), header.size(), err)) return false;
+    *out = parse_safetensors(header, size, label);
+  }
   return true;
 }
 

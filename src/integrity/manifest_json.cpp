@@ -11,6 +11,7 @@
 #include "medq/integrity/manifest.hpp"
 #include "medq/io/checked.hpp"
 #include "medq/io/file.hpp"
+#include "medq/util/units.hpp"
 
 namespace medq {
 namespace {
@@ -184,9 +185,15 @@ class Reader {
     if (!u64(*offset, ptr + "/offset", &t->offset)) return false;
     if (!u64(*bytes, ptr + "/bytes", &t->bytes)) return false;
     auto bits = checked_mul(elements, dtype_bits(t->dtype));
-    if (!bits || *bits % 8 != 0 || *bits / 8 != t->bytes) {
-      return fail(ptr + "/bytes", fmt::format("{} bytes does not match dtype {} and shape {}",
-                                              t->bytes, dtype_text, shape->dump()));
+    if (!bits) return fail(ptr + "/shape", "the size in bits overflows 64 bits");
+    if (*bits % 8 != 0) {
+      return fail(ptr + "/shape", fmt::format("dtype {} and shape {} do not fill whole bytes",
+                                              dtype_text, shape->dump()));
+    }
+    if (*bits / 8 != t->bytes) {
+      return fail(ptr + "/bytes",
+                  fmt::format("{}, but dtype {} and shape {} need {}", count_noun(t->bytes, "byte"),
+                              dtype_text, shape->dump(), group_digits(*bits / 8)));
     }
     auto end = checked_add(t->offset, t->bytes);
     if (!end || *end > file_size) {
