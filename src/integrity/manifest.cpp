@@ -131,11 +131,10 @@ Walk walk(const fs::path& root, const std::vector<FileId>& exclude) {
 
 std::string header_note(const ManifestFile& f) {
   std::string note = f.path + ": safetensors header rejected (" + f.header_error + ")";
-  if (!f.tensors) return note + "; recorded by size and SHA-256 only";
-  note += "; " + count_noun(f.tensors->size(), "tensor") + " recorded";
+  if (!f.tensors) return note + "; hashed as a whole file only, no tensor digests";
+  note += "; " + count_noun(f.tensors->size(), "tensor") + " digested";
   if (!f.tensors_past_end.empty()) {
-    note +=
-        ", " + group_digits(f.tensors_past_end.size()) + " past the end of the file not recorded";
+    note += ", " + group_digits(f.tensors_past_end.size()) + " lie past the end of the file";
   }
   return note;
 }

@@ -24,7 +24,7 @@ std::string canonical_hex(XXH128_hash_t h) {
 
 struct Xxh3_128::State {
   struct Deleter {
-    void operator()(XXH3_state_t* s) const { XXH3_freeState(s); }
+    void operator()(XXH3_state_t* p) const { XXH3_freeState(p); }
   };
   std::unique_ptr<XXH3_state_t, Deleter> s;
 
