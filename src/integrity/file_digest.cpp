@@ -56,10 +56,15 @@ bool read_header(const File& file, std::span<const uint8_t> first, std::string_v
 
 }  // namespace
 
-bool digest_file(const std::filesystem::path& path, std::string_view label, bool safetensors,
-                 std::vector<uint8_t>& buf, ManifestFile* out, std::string* err) {
+bool digest_file(const std::filesystem::path& path, const FileId& id, std::string_view label,
+                 bool safetensors, std::vector<uint8_t>& buf, ManifestFile* out, std::string* err) {
   auto file = File::open(path, err);
   if (!file) return false;
+  // open() follows symlinks; the listing did not. The same device and inode means the same file.
+  if (file_id_of_fd(file->fd()) != id) {
+    *err = "the file was replaced while the directory was being read";
+    return false;
+  }
   // A hint only: the kernel reads ahead further for a file read front to back.
   (void)::posix_fadvise(file->fd(), 0, 0, POSIX_FADV_SEQUENTIAL);
   const uint64_t size = file->size();

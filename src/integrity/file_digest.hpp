@@ -13,10 +13,12 @@
 namespace medq::integrity {
 
 /// Hashes the regular file at `path` into `out` (size, sha256, tensors, header_error,
-/// tensors_past_end; `out->path` is left alone). `safetensors` says whether to read the file's
-/// header and digest its tensors. `buf` is the read buffer; its size is the chunk size. Returns
-/// false with a message in `*err` when the file cannot be read or changes size while being read.
-bool digest_file(const std::filesystem::path& path, std::string_view label, bool safetensors,
-                 std::vector<uint8_t>& buf, ManifestFile* out, std::string* err);
+/// tensors_past_end; `out->path` is left alone). `id` is the file the directory listing saw
+/// (lstat): if `path` now opens another file (replaced by a symlink, say), that is an error.
+/// `safetensors` says whether to read the file's header and digest its tensors. `buf` is the
+/// read buffer; its size is the chunk size. Returns false with a message in `*err` when the file
+/// cannot be read, was replaced, or changes size while being read.
+bool digest_file(const std::filesystem::path& path, const FileId& id, std::string_view label,
+                 bool safetensors, std::vector<uint8_t>& buf, ManifestFile* out, std::string* err);
 
 }  // namespace medq::integrity

@@ -58,6 +58,7 @@ struct FoundFile {
   std::string rel;
   fs::path abs;
   uint64_t size = 0;
+  FileId id;
 };
 
 struct Walk {
@@ -116,7 +117,7 @@ Walk walk(const fs::path& root, const std::vector<FileId>& exclude) {
         } else if (ends_with(name, kManifestSuffix)) {
           w.skipped.push_back({rel, "a manifest (*.manifest.json, not recorded)"});
         } else {
-          w.files.push_back({rel, it->path(), static_cast<uint64_t>(st.st_size)});
+          w.files.push_back({rel, it->path(), static_cast<uint64_t>(st.st_size), id});
         }
       } else {
         w.skipped.push_back({rel, std::string(special_kind(st.st_mode)) + " (never opened)"});
@@ -169,7 +170,7 @@ ManifestScan make_manifest(const fs::path& dir, const ManifestOptions& opts) {
         const size_t i = order[k];
         const FoundFile& f = w.files[i];
         results[i].path = f.rel;
-        ok[i] = integrity::digest_file(f.abs, f.rel, ends_with(f.rel, ".safetensors"), buf,
+        ok[i] = integrity::digest_file(f.abs, f.id, f.rel, ends_with(f.rel, ".safetensors"), buf,
                                        &results[i], &errors[i]);
       }
     } catch (...) {
