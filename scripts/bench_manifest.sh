@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Times `medq manifest` against `sha256sum` over the same files, read from the page cache: each
-# command runs twice and the second run is reported. Three model folders are made under WORKDIR
-# (reused when present):
+# Times `medq manifest` against `sha256sum` (and `openssl dgst -sha256`, the SHA-256 medq links)
+# over the same files, read from the page cache: each command runs twice and the second run is
+# reported. Three model folders are made under WORKDIR (reused when present):
 #   random1  one 1.5 GiB safetensors file of random bytes (24 U8 tensors of 64 MiB)
-#   random2  the same bytes as two 768 MiB files (so two threads have a file each)
+#   random2  1.5 GiB of random bytes in two 768 MiB files (so two threads have a file each)
 #   rep4     `medq-synth replica --quant 4`: 3.4 GB of sparse holes plus the real tokenizer
 # Usage: scripts/bench_manifest.sh WORKDIR   (after ./scripts/build.sh; needs ~3.2 GB of disk)
 set -euo pipefail
@@ -42,27 +42,33 @@ if [ ! -f "$work/random2/model-00002-of-00002.safetensors" ]; then
 fi
 [ -d "$work/rep4" ] || "$synth" replica --quant 4 "$work/rep4" >/dev/null
 
-# Runs "$@" twice, prints the second run's wall-clock seconds.
+# Runs "$@" twice; prints the second run's wall-clock seconds and CPU seconds (user + system,
+# children included), then its peak memory in MB. CPU time is what to compare on a busy machine.
 second_run() {
   "$@" >/dev/null 2>&1
-  local t0 t1
-  t0=$(date +%s.%N)
-  "$@" >/dev/null 2>&1
-  t1=$(date +%s.%N)
-  echo "$t1 - $t0" | bc
+  /usr/bin/time -f '%e %U %S %M' -o "$work/.time" "$@" >/dev/null 2>&1
+  awk '{printf "%.2fs %.2fs %d\n", $1, $2 + $3, $4 / 1024}' "$work/.time"
 }
 
-printf '%-8s %12s %9s %9s %10s %14s %14s\n' folder bytes medq "medq -t1" "medq RSS" sha256sum "sha256sum -P2"
+row() {  # folder, label, then the command
+  local d="$1" label="$2"
+  shift 2
+  read -r wall cpu rss < <(second_run "$@")
+  printf '%-8s %-22s %8s %8s %6s MB\n' "$d" "$label" "$wall" "$cpu" "$rss"
+}
+
+printf '%-8s %-22s %8s %8s %9s\n' folder command wall cpu "peak RSS"
 for d in random1 random2 rep4; do
   dir="$work/$d"
-  bytes=$(find "$dir" -type f -printf '%s\n' | awk '{s += $1} END {printf "%d", s}')
   cat "$dir"/* >/dev/null  # into the page cache
-  m=$(second_run "$medq" manifest "$dir")
-  m1=$(second_run "$medq" manifest --threads 1 "$dir")
-  rss=$(/usr/bin/time -f '%M' "$medq" manifest "$dir" 2>&1 >/dev/null | tail -1)
-  s=$(second_run sh -c "find '$dir' -type f -print0 | xargs -0 sha256sum")
-  s2=$(second_run sh -c "find '$dir' -type f -print0 | xargs -0 -n1 -P2 sha256sum")
-  printf '%-8s %12s %8.2fs %8.2fs %7d MB %13.2fs %13.2fs\n' "$d" "$bytes" "$m" "$m1" \
-    $((rss / 1024)) "$s" "$s2"
+  row "$d" "medq manifest" "$medq" manifest "$dir"
+  row "$d" "medq manifest -t 1" "$medq" manifest --threads 1 "$dir"
+  row "$d" "sha256sum" sh -c "find '$dir' -type f -print0 | xargs -0 sha256sum"
+  row "$d" "sha256sum, 2 at once" sh -c "find '$dir' -type f -print0 | xargs -0 -n1 -P2 sha256sum"
+  # The SHA-256 medq uses (OpenSSL, SHA-NI where the CPU has it), without the tensor digests.
+  row "$d" "openssl dgst -sha256" sh -c "find '$dir' -type f -print0 | xargs -0 openssl dgst -sha256"
+done
+for d in random1 random2 rep4; do
+  echo "$d: $(find "$work/$d" -type f -printf '%s\n' | awk '{s += $1} END {printf "%.0f", s}') bytes"
 done
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores"
