@@ -16,6 +16,8 @@ void register_inspect(CLI::App& app, CommandFn* selected);
 void register_validate(CLI::App& app, CommandFn* selected);
 void register_compare(CLI::App& app, CommandFn* selected);
 void register_fidelity(CLI::App& app, CommandFn* selected);
+void register_manifest(CLI::App& app, CommandFn* selected);
+void register_verify(CLI::App& app, CommandFn* selected);
 
 /// Adds `--format text|md|json` to `sub`, writing into `*format`.
 void add_format_option(CLI::App* sub, OutputFormat* format, const std::string& default_name);

@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
   register_validate(app, &selected);
   register_compare(app, &selected);
   register_fidelity(app, &selected);
+  register_manifest(app, &selected);
+  register_verify(app, &selected);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

@@ -3,18 +3,13 @@
 #include <openssl/evp.h>
 
 #include <array>
-#include <memory>
+#include <stdexcept>
 #include <vector>
 
 #include "medq/io/file.hpp"
 
 namespace medq {
 namespace {
-
-struct CtxDeleter {
-  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
-};
-using Ctx = std::unique_ptr<EVP_MD_CTX, CtxDeleter>;
 
 std::string to_hex(const unsigned char* d, unsigned n) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -27,25 +22,54 @@ std::string to_hex(const unsigned char* d, unsigned n) {
   return s;
 }
 
-std::optional<std::string> finish(EVP_MD_CTX* ctx) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned n = 0;
-  if (EVP_DigestFinal_ex(ctx, digest.data(), &n) != 1) return std::nullopt;
-  return to_hex(digest.data(), n);
+}  // namespace
+
+// OpenSSL's EVP interface picks the fastest implementation the CPU offers (SHA-NI where present).
+struct Sha256::Ctx {
+  struct Deleter {
+    void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+  };
+  std::unique_ptr<EVP_MD_CTX, Deleter> md;
+
+  void init() {
+    if (!md || EVP_DigestInit_ex(md.get(), EVP_sha256(), nullptr) != 1) {
+      // Only an allocation failure inside OpenSSL gets here: medq's own failure, not the input's.
+      throw std::runtime_error("cannot initialise SHA-256");
+    }
+  }
+};
+
+Sha256::Sha256() : ctx_(std::make_unique<Ctx>()) {
+  ctx_->md.reset(EVP_MD_CTX_new());
+  ctx_->init();
 }
 
-}  // namespace
+Sha256::~Sha256() = default;
+Sha256::Sha256(Sha256&&) noexcept = default;
+Sha256& Sha256::operator=(Sha256&&) noexcept = default;
+
+void Sha256::update(const void* data, size_t n) {
+  if (n > 0 && EVP_DigestUpdate(ctx_->md.get(), data, n) != 1) {
+    throw std::runtime_error("SHA-256 update failed");
+  }
+}
+
+std::string Sha256::finish() {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned n = 0;
+  if (EVP_DigestFinal_ex(ctx_->md.get(), digest.data(), &n) != 1) {
+    throw std::runtime_error("SHA-256 failed");
+  }
+  ctx_->init();
+  return to_hex(digest.data(), n);
+}
 
 std::optional<std::string> sha256_file(const std::filesystem::path& path, std::string* err) {
   std::string ignored;
   if (!err) err = &ignored;
   auto file = File::open(path, err);
   if (!file) return std::nullopt;
-  Ctx ctx(EVP_MD_CTX_new());
-  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) {
-    if (err) *err = "cannot initialise SHA-256";
-    return std::nullopt;
-  }
+  Sha256 sha;
   constexpr size_t kChunk = 1 << 20;
   std::vector<unsigned char> buf(kChunk);
   uint64_t offset = 0;
@@ -53,19 +77,16 @@ std::optional<std::string> sha256_file(const std::filesystem::path& path, std::s
     auto got = file->read_some_at(offset, buf.data(), kChunk, err);
     if (!got) return std::nullopt;
     if (*got == 0) break;
-    EVP_DigestUpdate(ctx.get(), buf.data(), *got);
+    sha.update(buf.data(), *got);
     offset += *got;
   }
-  auto hex = finish(ctx.get());
-  if (!hex && err) *err = "SHA-256 failed";
-  return hex;
+  return sha.finish();
 }
 
 std::string sha256_bytes(std::string_view bytes) {
-  Ctx ctx(EVP_MD_CTX_new());
-  EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
-  EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size());
-  return finish(ctx.get()).value_or("");
+  Sha256 sha;
+  sha.update(bytes.data(), bytes.size());
+  return sha.finish();
 }
 
 }  // namespace medq

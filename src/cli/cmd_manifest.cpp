@@ -1,0 +1,69 @@
+// `medq manifest DIR`: the checksum manifest of a model directory, as JSON on stdout
+// (docs/manifest.md). What was left out, and why, goes to stderr.
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <system_error>
+
+#include "commands.hpp"
+#include "exit_codes.hpp"
+#include "medq/integrity/manifest.hpp"
+
+namespace medq::cli {
+namespace {
+
+struct ManifestCliOptions {
+  std::string dir;
+  unsigned threads = 0;
+};
+
+void print_note(const std::string& message) {
+  std::fprintf(stderr, "medq: note: %s\n", message.c_str());
+}
+
+int run_manifest(const ManifestCliOptions& o) {
+  std::error_code ec;
+  auto st = std::filesystem::status(o.dir, ec);
+  if (ec || !std::filesystem::exists(st)) {
+    print_error("cannot read '" + o.dir +
+                "': " + (ec ? ec.message() : "no such file or directory"));
+    return kExitToolError;
+  }
+  if (!std::filesystem::is_directory(st)) {
+    print_error("'" + o.dir + "' is not a directory");
+    return kExitToolError;
+  }
+  ManifestOptions opts;
+  opts.threads = o.threads;
+  // `medq manifest DIR > DIR/x.json`: the half-written output must not record itself.
+  if (auto out = file_id_of_fd(STDOUT_FILENO)) opts.exclude.push_back(*out);
+  ManifestScan scan = make_manifest(o.dir, opts);
+  for (const auto& s : scan.skipped) print_note(s.path + ": " + s.why);
+  for (const auto& n : scan.notes) print_note(n);
+  if (!scan.errors.empty()) {
+    for (const auto& e : scan.errors) {
+      print_error((e.path.empty() ? o.dir : e.path) + ": " + e.message);
+    }
+    print_error("no manifest written: " + std::to_string(scan.errors.size()) + " entr" +
+                (scan.errors.size() == 1 ? "y" : "ies") + " could not be read");
+    return kExitToolError;
+  }
+  print(manifest_to_json(scan.manifest));
+  return kExitOk;
+}
+
+}  // namespace
+
+void register_manifest(CLI::App& app, CommandFn* selected) {
+  auto opts = std::make_shared<ManifestCliOptions>();
+  auto* sub = app.add_subcommand(
+      "manifest", "Write a checksum manifest of a model directory (JSON, to stdout)");
+  sub->add_option("dir", opts->dir, "The model directory")->required();
+  sub->add_option("--threads", opts->threads, "Files hashed at once (default: one per core)")
+      ->check(CLI::Range(1u, 256u));
+  sub->callback([opts, selected] { *selected = [opts] { return run_manifest(*opts); }; });
+}
+
+}  // namespace medq::cli

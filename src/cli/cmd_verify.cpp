@@ -1,0 +1,72 @@
+// `medq verify DIR --manifest FILE`: checks a model directory against a manifest offline and
+// names every file and tensor that differs, is missing or is extra.
+#include <filesystem>
+#include <memory>
+#include <system_error>
+
+#include "commands.hpp"
+#include "exit_codes.hpp"
+#include "medq/integrity/manifest.hpp"
+#include "medq/integrity/verify.hpp"
+#include "medq/report/verify_report.hpp"
+
+namespace medq::cli {
+namespace {
+
+struct VerifyCliOptions {
+  std::string dir;
+  std::string manifest;
+  OutputFormat format = OutputFormat::kText;
+  unsigned threads = 0;
+};
+
+int run_verify(const VerifyCliOptions& o) {
+  std::error_code ec;
+  auto st = std::filesystem::status(o.dir, ec);
+  if (ec || !std::filesystem::exists(st)) {
+    print_error("cannot read '" + o.dir +
+                "': " + (ec ? ec.message() : "no such file or directory"));
+    return kExitToolError;
+  }
+  if (!std::filesystem::is_directory(st)) {
+    print_error("'" + o.dir + "' is not a directory");
+    return kExitToolError;
+  }
+  ManifestParse parsed = read_manifest(o.manifest);
+  if (!parsed.manifest) {
+    print_error("manifest '" + o.manifest + "': " + parsed.error);
+    return kExitToolError;
+  }
+  ManifestOptions opts;
+  opts.threads = o.threads;
+  // A manifest kept inside the directory under any name is not part of what it records.
+  if (auto id = file_id(o.manifest)) opts.exclude.push_back(*id);
+  ManifestScan scan = make_manifest(o.dir, opts);
+  VerifyReport r = verify_manifest(*parsed.manifest, scan);
+  r.target = o.dir;
+  r.manifest = o.manifest;
+  print(render(r, o.format));
+  if (r.incomplete()) {
+    print_error("some files could not be read, so the check is incomplete (see the report)");
+    return kExitToolError;
+  }
+  return r.verified() ? kExitOk : kExitInvalid;
+}
+
+}  // namespace
+
+void register_verify(CLI::App& app, CommandFn* selected) {
+  auto opts = std::make_shared<VerifyCliOptions>();
+  auto* sub =
+      app.add_subcommand("verify", "Check a model directory against a checksum manifest (offline)");
+  sub->add_option("dir", opts->dir, "The model directory")->required();
+  sub->add_option("--manifest", opts->manifest, "The manifest written by `medq manifest`")
+      ->required()
+      ->type_name("FILE");
+  add_format_option(sub, &opts->format, "text");
+  sub->add_option("--threads", opts->threads, "Files hashed at once (default: one per core)")
+      ->check(CLI::Range(1u, 256u));
+  sub->callback([opts, selected] { *selected = [opts] { return run_verify(*opts); }; });
+}
+
+}  // namespace medq::cli
