@@ -320,12 +320,49 @@ VerifyReport verify_manifest(const Manifest& expected, const ManifestScan& actua
   return r;
 }
 
+namespace {
+
+// Written out, so every code can be found in the source (scripts/check_finding_docs.sh).
+const char* file_code(CheckStatus s) {
+  switch (s) {
+    case CheckStatus::kDiffers:
+      return "integrity.file_differs";
+    case CheckStatus::kMissing:
+      return "integrity.file_missing";
+    case CheckStatus::kExtra:
+      return "integrity.file_extra";
+    case CheckStatus::kUnreadable:
+      return "integrity.file_unreadable";
+    default:
+      return "integrity.file_differs";  // files are never "moved" or "ok" here
+  }
+}
+
+const char* tensor_code(CheckStatus s) {
+  switch (s) {
+    case CheckStatus::kMoved:
+      return "integrity.tensor_moved";
+    case CheckStatus::kDiffers:
+      return "integrity.tensor_differs";
+    case CheckStatus::kMissing:
+      return "integrity.tensor_missing";
+    case CheckStatus::kExtra:
+      return "integrity.tensor_extra";
+    case CheckStatus::kUnreadable:
+      return "integrity.tensor_unreadable";
+    default:
+      return "integrity.tensor_differs";
+  }
+}
+
+}  // namespace
+
 Findings verify_findings(const VerifyReport& r) {
   Findings out;
   for (const auto& f : r.files) {
     if (f.status == CheckStatus::kOk) continue;
     Finding x;
-    x.code = "integrity.file_" + std::string(check_status_name(f.status));
+    x.code = file_code(f.status);
     x.severity = Severity::kError;
     x.where.file = f.path;
     x.message = f.detail;
@@ -334,7 +371,7 @@ Findings verify_findings(const VerifyReport& r) {
   for (const auto& t : r.tensors) {
     if (t.status == CheckStatus::kOk) continue;
     Finding x;
-    x.code = "integrity.tensor_" + std::string(check_status_name(t.status));
+    x.code = tensor_code(t.status);
     x.severity = t.status == CheckStatus::kMoved ? Severity::kInfo : Severity::kError;
     x.where.file = t.actual_file.empty() ? t.expected_file : t.actual_file;
     x.where.tensor = t.name;
