@@ -11,6 +11,7 @@
 
 #include "medq/check/validate.hpp"
 #include "medq/io/sha256.hpp"
+#include "medq/util/parallel.hpp"
 #include "medq/util/units.hpp"
 
 namespace medq {
@@ -152,17 +153,7 @@ Comparison compare_models(const std::vector<CompareInput>& inputs, const Compare
   if (inputs.empty()) throw std::invalid_argument("no model directories to compare");
   // Validate and measure in parallel: header reads and small files, plus hashing the tokenizer.
   std::vector<Measured> measured(inputs.size());
-  unsigned threads = options.threads ? options.threads : std::thread::hardware_concurrency();
-  threads =
-      std::clamp<unsigned>(threads, 1, static_cast<unsigned>(std::max<size_t>(1, inputs.size())));
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i = next++; i < inputs.size(); i = next++) measured[i] = measure(inputs[i]);
-  };
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
+  parallel_for(inputs.size(), options.threads, [&](size_t i) { measured[i] = measure(inputs[i]); });
 
   // Most precise first: bits per weight descending; unknown last; ties keep the input order.
   std::vector<size_t> order(inputs.size());

@@ -11,6 +11,7 @@
 #include "medq/data/decode.hpp"
 #include "medq/data/tensor_reader.hpp"
 #include "medq/model/logical_tensors.hpp"
+#include "medq/util/parallel.hpp"
 
 namespace medq {
 
@@ -165,26 +166,16 @@ VariantFidelity measure_fidelity(const Validation& reference, const Validation& 
 
   std::vector<TensorFidelity> results(pairs.size());
   std::vector<std::string> errors(pairs.size());
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t k = next++; k < order.size(); k = next++) {
-      const Pair& p = pairs[order[k]];
-      TensorFidelity& tf = results[order[k]];
-      tf.name = p.var->name;
-      tf.part = model_part_of(tf.name);
-      tf.params = p.var->params;
-      tf.reference_storage = storage(*p.ref);
-      tf.variant_storage = storage(*p.var);
-      tf.sums = compare_tensor(reference, variant, p, &errors[order[k]], advance);
-    }
-  };
-  unsigned threads = options.threads ? options.threads : std::thread::hardware_concurrency();
-  threads =
-      std::clamp<unsigned>(threads, 1, static_cast<unsigned>(std::max<size_t>(pairs.size(), 1)));
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
+  parallel_for(order.size(), options.threads, [&](size_t k) {
+    const Pair& p = pairs[order[k]];
+    TensorFidelity& tf = results[order[k]];
+    tf.name = p.var->name;
+    tf.part = model_part_of(tf.name);
+    tf.params = p.var->params;
+    tf.reference_storage = storage(*p.ref);
+    tf.variant_storage = storage(*p.var);
+    tf.sums = compare_tensor(reference, variant, p, &errors[order[k]], advance);
+  });
 
   double wrel = 0, wcos = 0;
   uint64_t wrel_n = 0, wcos_n = 0;

@@ -11,6 +11,7 @@
 #include "medq/data/decode.hpp"
 #include "medq/io/file.hpp"
 #include "medq/model/logical_tensors.hpp"
+#include "medq/util/parallel.hpp"
 #include "medq/util/units.hpp"
 
 namespace medq {
@@ -301,17 +302,7 @@ Findings deep_scan(const Validation& v, const DataScanOptions& options) {
   uint64_t total = 0;
   for (const auto& j : jobs) total += j.t->data.info->nbytes();
   Scanner scanner(v, options, total);
-  unsigned threads = options.threads ? options.threads : std::thread::hardware_concurrency();
-  threads =
-      std::clamp<unsigned>(threads, 1, static_cast<unsigned>(std::max<size_t>(jobs.size(), 1)));
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i = next++; i < jobs.size(); i = next++) scanner.run(jobs[i]);
-  };
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
+  parallel_for(jobs.size(), options.threads, [&](size_t i) { scanner.run(jobs[i]); });
   Findings f = scanner.take();
   sort_findings(f);
   return f;
