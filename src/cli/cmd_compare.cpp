@@ -28,32 +28,14 @@ struct CompareCliOptions {
   bool quiet = false;
 };
 
-bool is_dir(const std::string& p, std::string* why) {
-  std::error_code ec;
-  auto st = fs::status(p, ec);
-  if (ec || !fs::exists(st)) {
-    *why = "cannot read '" + p + "': " + (ec ? ec.message() : "no such file or directory");
-    return false;
-  }
-  if (!fs::is_directory(st)) {
-    *why = "'" + p + "' is not a directory";
-    return false;
-  }
-  return true;
-}
-
 int run_compare(const CompareCliOptions& o) {
   std::vector<CompareInput> inputs;
-  std::string why;
   if (!o.root.empty()) {
     if (!o.dirs.empty()) {
       print_error("give either model directories or --root, not both");
       return kExitToolError;
     }
-    if (!is_dir(o.root, &why)) {
-      print_error(why);
-      return kExitToolError;
-    }
+    if (!require_directory(o.root)) return kExitToolError;
     std::error_code ec;
     std::vector<std::string> subs;
     for (fs::directory_iterator it(o.root, ec), end; !ec && it != end; it.increment(ec)) {
@@ -81,10 +63,7 @@ int run_compare(const CompareCliOptions& o) {
       return kExitToolError;
     }
     for (const auto& d : o.dirs) {
-      if (!is_dir(d, &why)) {
-        print_error(why);
-        return kExitToolError;
-      }
+      if (!require_directory(d)) return kExitToolError;
       inputs.push_back({d, d});
     }
   }

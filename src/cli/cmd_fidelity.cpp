@@ -27,20 +27,6 @@ struct FidelityCliOptions {
   bool quiet = false;
 };
 
-bool check_dir(const std::string& p) {
-  std::error_code ec;
-  auto st = fs::status(p, ec);
-  if (ec || !fs::exists(st)) {
-    print_error("cannot read '" + p + "': " + (ec ? ec.message() : "no such file or directory"));
-    return false;
-  }
-  if (!fs::is_directory(st)) {
-    print_error("'" + p + "' is not a directory");
-    return false;
-  }
-  return true;
-}
-
 int run_fidelity(const FidelityCliOptions& o) {
   if (o.dirs.empty()) {
     print_error("give one or more model directories");
@@ -49,7 +35,7 @@ int run_fidelity(const FidelityCliOptions& o) {
   std::vector<std::string> all = o.dirs;
   if (!o.reference.empty()) all.push_back(o.reference);
   for (const auto& d : all) {
-    if (!check_dir(d)) return kExitToolError;
+    if (!require_directory(d)) return kExitToolError;
   }
   // Validate every directory once (headers and small files only).
   std::vector<Validation> vals;

@@ -24,17 +24,7 @@ void print_note(const std::string& message) {
 }
 
 int run_manifest(const ManifestCliOptions& o) {
-  std::error_code ec;
-  auto st = std::filesystem::status(o.dir, ec);
-  if (ec || !std::filesystem::exists(st)) {
-    print_error("cannot read '" + o.dir +
-                "': " + (ec ? ec.message() : "no such file or directory"));
-    return kExitToolError;
-  }
-  if (!std::filesystem::is_directory(st)) {
-    print_error("'" + o.dir + "' is not a directory");
-    return kExitToolError;
-  }
+  if (!require_directory(o.dir)) return kExitToolError;
   ManifestOptions opts;
   opts.threads = o.threads;
   // `medq manifest DIR > DIR/x.json`: the half-written output must not record itself.

@@ -23,17 +23,9 @@ struct ValidateOptions {
 };
 
 int run_validate(const ValidateOptions& o) {
-  std::error_code ec;
-  auto st = std::filesystem::status(o.path, ec);
-  if (ec || !std::filesystem::exists(st)) {
-    print_error("cannot read '" + o.path +
-                "': " + (ec ? ec.message() : "no such file or directory"));
-    return kExitToolError;
-  }
-  if (!std::filesystem::is_directory(st)) {
-    print_error("'" + o.path +
-                "' is not a directory (validate takes a model directory; "
-                "use `medq inspect` for a single file)");
+  if (!require_directory(o.path,
+                         " (validate takes a model directory; use `medq inspect` for a "
+                         "single file)")) {
     return kExitToolError;
   }
   Validation v = validate_model(o.path);

@@ -21,17 +21,7 @@ struct VerifyCliOptions {
 };
 
 int run_verify(const VerifyCliOptions& o) {
-  std::error_code ec;
-  auto st = std::filesystem::status(o.dir, ec);
-  if (ec || !std::filesystem::exists(st)) {
-    print_error("cannot read '" + o.dir +
-                "': " + (ec ? ec.message() : "no such file or directory"));
-    return kExitToolError;
-  }
-  if (!std::filesystem::is_directory(st)) {
-    print_error("'" + o.dir + "' is not a directory");
-    return kExitToolError;
-  }
+  if (!require_directory(o.dir)) return kExitToolError;
   ManifestParse parsed = read_manifest(o.manifest);
   if (!parsed.manifest) {
     print_error("manifest '" + o.manifest + "': " + parsed.error);

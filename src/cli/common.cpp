@@ -1,5 +1,7 @@
 #include <cstdio>
+#include <filesystem>
 #include <map>
+#include <system_error>
 
 #include "commands.hpp"
 
@@ -23,6 +25,20 @@ void print(const std::string& text) {
 
 void print_error(const std::string& message) {
   std::fprintf(stderr, "medq: error: %s\n", message.c_str());
+}
+
+bool require_directory(const std::string& path, const std::string& hint) {
+  std::error_code ec;
+  auto st = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(st)) {
+    print_error("cannot read '" + path + "': " + (ec ? ec.message() : "no such file or directory"));
+    return false;
+  }
+  if (!std::filesystem::is_directory(st)) {
+    print_error("'" + path + "' is not a directory" + hint);
+    return false;
+  }
+  return true;
 }
 
 }  // namespace medq::cli
