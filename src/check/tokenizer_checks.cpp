@@ -15,13 +15,7 @@ namespace {
 
 Finding make(std::string code, Severity sev, std::string file, std::string pointer,
              std::string message) {
-  Finding f;
-  f.code = std::move(code);
-  f.severity = sev;
-  f.where.file = std::move(file);
-  f.where.json_pointer = std::move(pointer);
-  f.message = std::move(message);
-  return f;
+  return json_finding(std::move(code), sev, file, std::move(pointer), std::move(message));
 }
 
 // Content <-> id over whichever tokenizer source exists: tokenizer.json (added tokens first, as

@@ -9,13 +9,7 @@ namespace {
 
 Finding index_finding(std::string code, Severity sev, std::string_view file, std::string pointer,
                       std::string message) {
-  Finding f;
-  f.code = std::move(code);
-  f.severity = sev;
-  f.where.file = std::string(file);
-  f.where.json_pointer = std::move(pointer);
-  f.message = std::move(message);
-  return f;
+  return json_finding(std::move(code), sev, file, std::move(pointer), std::move(message));
 }
 
 std::optional<uint64_t> read_size(const nlohmann::json& meta, const char* key,

@@ -18,13 +18,7 @@ using json = nlohmann::json;
 
 Finding make(std::string code, Severity sev, std::string_view file, std::string pointer,
              std::string message) {
-  Finding f;
-  f.code = std::move(code);
-  f.severity = sev;
-  f.where.file = std::string(file);
-  f.where.json_pointer = std::move(pointer);
-  f.message = std::move(message);
-  return f;
+  return json_finding(std::move(code), sev, file, std::move(pointer), std::move(message));
 }
 
 std::string kind(const json& v) {

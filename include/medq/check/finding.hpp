@@ -39,4 +39,8 @@ size_t count_severity(const Findings& f, Severity s);
 /// then code, then message.
 void sort_findings(Findings& f);
 
+/// A finding located in a JSON file at `pointer` (may be empty).
+Finding json_finding(std::string code, Severity severity, std::string_view file,
+                     std::string pointer, std::string message);
+
 }  // namespace medq
