@@ -23,8 +23,9 @@ constexpr uint64_t kMaxZeroScaleChecks = 4096;  ///< groups whose codes are read
 /// What a float scan found in one tensor.
 struct FloatScan {
   uint64_t nan = 0, inf = 0, nonzero = 0, zero_scales = 0;
-  std::optional<uint64_t> first_bad;         ///< element index of the first NaN/Inf
-  std::optional<uint64_t> first_zero_scale;  ///< element index of the first zero scale
+  std::optional<uint64_t> first_bad;  ///< element index of the first NaN/Inf
+  /// Indices of the first kMaxZeroScaleChecks zero scales (= group indices), in order.
+  std::vector<uint64_t> zero_scale_groups;
 };
 
 /// Classifies one element of a float dtype by its bits: 0 finite non-zero, 1 zero, 2 NaN, 3 Inf.
@@ -157,7 +158,9 @@ class Scanner {
           case 1:
             if (is_scales) {
               ++s.zero_scales;
-              if (!s.first_zero_scale) s.first_zero_scale = first + i;
+              if (s.zero_scale_groups.size() < kMaxZeroScaleChecks) {
+                s.zero_scale_groups.push_back(first + i);
+              }
             }
             break;
           case 2:
@@ -185,14 +188,16 @@ class Scanner {
       add("data.all_zero", Severity::kWarning, st, name, std::nullopt,
           fmt::format("all {} values are zero", group_digits(count)));
     }
-    if (is_scales && module && s.zero_scales > 0) check_zero_scale_groups(*module);
+    if (is_scales && module && !s.zero_scale_groups.empty()) {
+      check_zero_scale_groups(*module, s.zero_scale_groups);
+    }
     if (!is_scales && !is_biases) advance(st.info->nbytes());
     return s;
   }
 
   /// Groups with a zero scale must have constant codes; varying codes under a zero scale mean a
   /// corrupted scale (the quantizer never writes one).
-  void check_zero_scale_groups(const LogicalTensor& t) {
+  void check_zero_scale_groups(const LogicalTensor& t, const std::vector<uint64_t>& groups) {
     const QuantScheme& q = *t.scheme;
     const uint64_t cols = t.shape.empty() ? 1 : t.shape.back();
     if (cols == 0 || q.group_size == 0) return;
@@ -205,25 +210,21 @@ class Scanner {
     uint64_t checked = 0, varying = 0;
     std::optional<uint64_t> first;
     std::vector<uint8_t> codes(static_cast<size_t>(group_bytes));
-    stream(*t.scales, t.scales->info->name, [&](const uint8_t* p, uint64_t f, uint64_t n) {
-      const uint64_t elem = std::max(1u, dtype_bits(t.scales->info->dtype) / 8);
-      for (uint64_t i = 0; i < n && checked < kMaxZeroScaleChecks; ++i) {
-        if (classify(t.scales->info->dtype, p + i * elem) != 1) continue;
-        const uint64_t g = f + i;
-        const uint64_t row = g / groups_per_row, gi = g % groups_per_row;
-        const uint64_t off = t.data.file_offset() + row * row_bytes + gi * group_bytes;
-        ++checked;
-        if (!wfile->read_at(off, codes.data(), codes.size(), &err)) return;
-        const uint32_t c0 = packed_code(codes.data(), codes.size(), q.bits, 0);
-        for (uint64_t j = 1; j < q.group_size; ++j) {
-          if (packed_code(codes.data(), codes.size(), q.bits, j) != c0) {
-            ++varying;
-            if (!first) first = g;
-            break;
-          }
+    // Only the codes of the groups the scales pass found with a zero scale are read.
+    for (const uint64_t g : groups) {
+      const uint64_t row = g / groups_per_row, gi = g % groups_per_row;
+      const uint64_t off = t.data.file_offset() + row * row_bytes + gi * group_bytes;
+      if (!wfile->read_at(off, codes.data(), codes.size(), &err)) break;
+      ++checked;
+      const uint32_t c0 = packed_code(codes.data(), codes.size(), q.bits, 0);
+      for (uint64_t j = 1; j < q.group_size; ++j) {
+        if (packed_code(codes.data(), codes.size(), q.bits, j) != c0) {
+          ++varying;
+          if (!first) first = g;
+          break;
         }
       }
-    });
+    }
     if (varying) {
       add("data.zero_scale_group", Severity::kError, *t.scales, t.scales->info->name, first,
           fmt::format("{} of the {} zero-scale groups checked have varying codes (first: group "
