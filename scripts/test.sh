@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one command that builds medq and passes every test: installs what is missing, checks
-# formatting, builds and runs the suite, then builds and runs it again under ASan+UBSan.
+# formatting, builds and runs the suite, then builds it with clang under ASan+UBSan (with libFuzzer
+# coverage), runs it again and fuzzes every target for a bounded time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -12,40 +13,51 @@ echo "== finding codes vs docs/findings.md"
 ./scripts/check_finding_docs.sh
 
 echo "== build"
-# Line tables only (-g1): full debug info would add minutes to the three builds below.
+# Line tables only (-g1): full debug info would add minutes to the two builds.
 ./scripts/build.sh build -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" >/dev/null
 echo "== tests"
 ctest --test-dir build --output-on-failure -j"$jobs"
 
-echo "== build with ASan+UBSan"
-cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DMEDQ_SANITIZE=ON \
-  -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" >/dev/null
+echo "== build with ASan+UBSan (clang, with libFuzzer coverage)"
+# One sanitizer build serves both the test suite and the fuzz targets.
+CC=clang CXX=clang++ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DMEDQ_SANITIZE=ON \
+  -DMEDQ_FUZZ=ON -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" >/dev/null
 cmake --build build-asan -j"$jobs" >/dev/null
 echo "== tests under ASan+UBSan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j"$jobs"
 
-echo "== fuzz (libFuzzer + ASan/UBSan, ${MEDQ_FUZZ_SECONDS:=20} s per target)"
-CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMEDQ_FUZZ=ON \
-  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
-  -DMEDQ_SANITIZE=ON >/dev/null
+echo "== fuzz (libFuzzer + ASan/UBSan, ${MEDQ_FUZZ_SECONDS:=45} s per target, $jobs at a time)"
 targets=$(sed -n 's/^set(MEDQ_FUZZ_TARGETS \(.*\))$/\1/p' tests/fuzz/CMakeLists.txt)
-for t in $targets; do cmake --build build-fuzz -j"$jobs" --target "fuzz_$t" >/dev/null; done
-fuzz_ok=0
-fuzz_failed=0
-for t in $targets; do
-  work=$(mktemp -d)
-  if ./build-fuzz/tests/fuzz/"fuzz_$t" -max_total_time="$MEDQ_FUZZ_SECONDS" -max_len=65536 \
-      -artifact_prefix="$work/" "$work" "tests/fuzz/corpus/$t" >"$work/log" 2>&1; then
-    echo "fuzz_$t: $(grep -o 'Done [0-9]* runs in [0-9]* second(s)' "$work/log")"
-    fuzz_ok=$((fuzz_ok + 1))
+fuzz_dir=$(mktemp -d)
+fuzz_one() {
+  local t=$1 work="$fuzz_dir/$1"
+  mkdir -p "$work/new"
+  if ./build-asan/tests/fuzz/"fuzz_$t" -max_total_time="$MEDQ_FUZZ_SECONDS" -max_len=65536 \
+      -print_final_stats=1 -artifact_prefix="$work/" "$work/new" "tests/fuzz/corpus/$t" \
+      >"$work/log" 2>&1; then
+    echo "fuzz_$t: $(grep -o 'Done [0-9]* runs in [0-9]* second(s)' "$work/log")," \
+      "$(sed -n 's/^stat::average_exec_per_sec: *//p' "$work/log") exec/s"
   else
     echo "fuzz_$t FAILED; crash input and log kept in $work"
     tail -40 "$work/log"
-    fuzz_failed=$((fuzz_failed + 1))
-    continue
+    return 1
   fi
-  rm -rf "$work"
+}
+fuzz_failed=0
+running=0
+for t in $targets; do
+  fuzz_one "$t" &
+  running=$((running + 1))
+  if [ "$running" -ge "$jobs" ]; then
+    wait -n || fuzz_failed=$((fuzz_failed + 1))
+    running=$((running - 1))
+  fi
 done
-echo "fuzz targets without a crash: $fuzz_ok; with a crash: $fuzz_failed"
+while [ "$running" -gt 0 ]; do
+  wait -n || fuzz_failed=$((fuzz_failed + 1))
+  running=$((running - 1))
+done
+echo "fuzz targets: $(echo $targets | wc -w); with a crash: $fuzz_failed"
+[ "$fuzz_failed" -eq 0 ] && rm -rf "$fuzz_dir"
 [ "$fuzz_failed" -eq 0 ]

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "medq/check/validate.hpp"
+#include "medq/formats/tokenizer_json_cache.hpp"
 #include "medq/io/sha256.hpp"
 #include "medq/util/parallel.hpp"
 #include "medq/util/units.hpp"
@@ -31,9 +32,9 @@ struct Measured {
   std::vector<std::optional<std::string>> digests;  ///< per compared_files() entry
 };
 
-Measured measure(const CompareInput& in) {
+Measured measure(const CompareInput& in, TokenizerJsonCache* tokenizers) {
   Measured m;
-  m.validation = validate_model(in.dir);
+  m.validation = validate_model(in.dir, tokenizers);
   const Validation& v = m.validation;
   m.stats = analyze_variant(v, in.label);
   for (std::string_view name : compared_files()) {
@@ -41,9 +42,14 @@ Measured measure(const CompareInput& in) {
     std::optional<std::string> digest;
     if (e && e->kind != EntryKind::kSymlink && e->kind != EntryKind::kDirectory &&
         e->kind != EntryKind::kSpecial) {
-      std::string err;
-      digest = sha256_file(v.dir.root / e->name, &err);
-      if (!digest) digest = "unreadable: " + err;
+      // tokenizer.json was hashed when validation read it (the cache tells identical files
+      // apart by their SHA-256); the other files are read here.
+      digest = tokenizers->sha256_of(v.dir.root / e->name);
+      if (!digest) {
+        std::string err;
+        digest = sha256_file(v.dir.root / e->name, &err);
+        if (!digest) digest = "unreadable: " + err;
+      }
     }
     m.digests.push_back(std::move(digest));
   }
@@ -152,8 +158,11 @@ TensorSetDiff diff_tensors(const std::vector<CompareVariant>& vs) {
 Comparison compare_models(const std::vector<CompareInput>& inputs, const CompareOptions& options) {
   if (inputs.empty()) throw std::invalid_argument("no model directories to compare");
   // Validate and measure in parallel: header reads and small files, plus hashing the tokenizer.
+  // Identical tokenizer.json files (the usual case across one model's variants) are parsed once.
   std::vector<Measured> measured(inputs.size());
-  parallel_for(inputs.size(), options.threads, [&](size_t i) { measured[i] = measure(inputs[i]); });
+  TokenizerJsonCache tokenizers;
+  parallel_for(inputs.size(), options.threads,
+               [&](size_t i) { measured[i] = measure(inputs[i], &tokenizers); });
 
   // Most precise first: bits per weight descending; unknown last; ties keep the input order.
   std::vector<size_t> order(inputs.size());

@@ -1,5 +1,7 @@
 #include "medq/check/validate.hpp"
 
+#include <memory>
+
 #include "medq/check/config_quant.hpp"
 #include "medq/check/directory_checks.hpp"
 #include "medq/check/index_checks.hpp"
@@ -8,6 +10,7 @@
 #include "medq/formats/sentencepiece.hpp"
 #include "medq/formats/tokenizer_config.hpp"
 #include "medq/formats/tokenizer_json.hpp"
+#include "medq/formats/tokenizer_json_cache.hpp"
 
 namespace medq {
 
@@ -71,16 +74,18 @@ const Checkpoint::Entry* find_embedding(std::span<const Checkpoint::Entry> tenso
 
 /// Item 7: read the tokenizer files (the small JSON ones are already parsed) and compare them
 /// with each other, config.json's vocab_size and the embedding.
-Findings tokenizer_findings(const Validation& v, std::span<const Checkpoint::Entry> tensors) {
+Findings tokenizer_findings(const Validation& v, std::span<const Checkpoint::Entry> tensors,
+                            TokenizerJsonCache* cache) {
   Findings out;
   TokenizerInputs in;
 
-  std::optional<TokenizerJson> tokenizer_json;
+  std::shared_ptr<const TokenizerJsonResult> tokenizer_json;
   if (const DirEntry* e = find_entry(v.dir, EntryKind::kTokenizerJson)) {
-    auto r = read_tokenizer_json(v.dir.root / e->name, e->name);
-    append(out, r.findings);
-    tokenizer_json = std::move(r.tokenizer);
-    if (tokenizer_json) in.tokenizer_json = &*tokenizer_json;
+    tokenizer_json = cache != nullptr ? cache->read(v.dir.root / e->name, e->name)
+                                      : std::make_shared<const TokenizerJsonResult>(
+                                            read_tokenizer_json(v.dir.root / e->name, e->name));
+    append(out, tokenizer_json->findings);
+    if (tokenizer_json->tokenizer) in.tokenizer_json = &*tokenizer_json->tokenizer;
   }
   std::optional<SentencePieceModel> sentencepiece;
   if (const DirEntry* e = find_entry(v.dir, EntryKind::kTokenizerModel)) {
@@ -125,7 +130,7 @@ Findings tokenizer_findings(const Validation& v, std::span<const Checkpoint::Ent
 
 }  // namespace
 
-Validation validate_model(const std::filesystem::path& dir) {
+Validation validate_model(const std::filesystem::path& dir, TokenizerJsonCache* tokenizer_cache) {
   Validation v;
   v.dir = scan_model_dir(dir);
   append(v.findings, v.dir.findings);
@@ -156,7 +161,7 @@ Validation validate_model(const std::filesystem::path& dir) {
     v.quant = std::move(cq.quant);
   }
 
-  append(v.findings, tokenizer_findings(v, tensors));
+  append(v.findings, tokenizer_findings(v, tensors, tokenizer_cache));
 
   sort_findings(v.findings);
   return v;

@@ -6,8 +6,10 @@
 #include <utility>
 
 #include <fmt/format.h>
+#include <simdjson.h>
 #include <nlohmann/json.hpp>
 
+#include "json_event_walk.hpp"
 #include "medq/check/display.hpp"
 #include "medq/check/finding_cap.hpp"
 #include "medq/formats/json_file.hpp"
@@ -60,69 +62,6 @@ std::optional<std::string_view> TokenizerJson::token(uint32_t id) const {
 
 namespace {
 
-/// Feeds nlohmann's lexer from a File in 64 KiB positioned reads. The lexer holds a single
-/// copy of the iterator and compares it with the end sentinel before every character, so the
-/// buffer window lives in the iterator itself and a refill happens inside that comparison.
-struct ChunkSource {
-  const File* file = nullptr;
-  std::vector<char> buf = std::vector<char>(64 * 1024);
-  uint64_t next_offset = 0;
-  std::string error;
-  std::optional<uint64_t> first_nul;  // nlohmann's lexer takes a NUL byte for the end of input
-
-  // Reads the next chunk; returns its size (0 at end of file or on error).
-  size_t refill() {
-    if (!error.empty() || next_offset >= file->size()) return 0;
-    auto got = file->read_some_at(next_offset, buf.data(), buf.size(), &error);
-    if (!got) return 0;
-    if (!first_nul) {
-      if (const void* nul = std::memchr(buf.data(), 0, *got)) {
-        first_nul = next_offset + static_cast<uint64_t>(static_cast<const char*>(nul) - buf.data());
-      }
-    }
-    next_offset += *got;
-    return *got;
-  }
-};
-
-class ChunkIterator {
- public:
-  using iterator_category = std::input_iterator_tag;
-  using value_type = char;
-  using difference_type = std::ptrdiff_t;
-  using pointer = const char*;
-  using reference = const char&;
-
-  explicit ChunkIterator(ChunkSource* src) : src_(src) {}
-
-  reference operator*() const { return *cur_; }
-  ChunkIterator& operator++() {
-    ++cur_;
-    return *this;
-  }
-  ChunkIterator operator++(int) {
-    ChunkIterator t = *this;
-    ++cur_;
-    return t;
-  }
-  bool operator==(const ChunkIterator& o) const { return at_end() == o.at_end(); }
-  bool operator!=(const ChunkIterator& o) const { return !(*this == o); }
-
- private:
-  bool at_end() const {
-    if (cur_ != lim_) return false;
-    if (src_ == nullptr) return true;
-    size_t n = src_->refill();
-    if (n == 0) return true;
-    cur_ = src_->buf.data();
-    lim_ = cur_ + n;
-    return false;
-  }
-  ChunkSource* src_;
-  mutable const char* cur_ = nullptr;
-  mutable const char* lim_ = nullptr;
-};
-
 Finding file_finding(std::string code, std::string_view file, std::string message) {
   Finding f;
   f.code = std::move(code);
@@ -146,32 +85,57 @@ std::string syntax_message(const std::string& what) {
   return out;
 }
 
-// Runs the SAX parse over [first, last) and turns parser-level failures into findings.
-// `position_of` maps a byte offset to a line and column (only called on a syntax error).
-template <typename It, typename PositionFn, typename NulFn>
-TokenizerJsonResult run(It first, It last, std::string_view file_label, PositionFn position_of,
-                        NulFn first_nul, const std::string* io_error) {
+// Parses `json` (padded for simdjson) and turns parser-level failures into findings. Valid
+// input, the usual case, takes the fast path: simdjson's On-Demand parser, every value walked
+// into the handler. Input the fast path rejects (or whose top level is not an object) is parsed
+// again from the start by nlohmann's SAX parser into a fresh handler, which reports the line
+// and column of the problem exactly as before.
+TokenizerJsonResult run(simdjson::padded_string_view json, std::string_view file_label) {
   TokenizerJsonResult result;
   TokenizerJson tok;
   tok.file = std::string(file_label);
   detail::TokenizerJsonFacts facts;
   CappedFindings findings(&result.findings);
-  detail::TokenizerJsonSax sax(&tok, &facts, &findings);
-  bool ok = nlohmann::json::sax_parse(first, last, &sax, nlohmann::json::input_format_t::json,
-                                      /*strict=*/true);
-  if (io_error != nullptr && !io_error->empty()) {
-    findings.add(file_finding("tokenizer.unreadable", file_label, *io_error));
-    findings.flush(tok.file);
-    return result;
+  const std::string_view text(json.data(), json.size());
+
+  bool ok = false;
+  simdjson::error_code fast_error = simdjson::SUCCESS;
+  {
+    simdjson::ondemand::parser parser(std::max<size_t>(json.size(), 64));
+    simdjson::ondemand::document doc;
+    fast_error = parser.iterate(json).get(doc);
+    if (fast_error == simdjson::SUCCESS) {
+      detail::TokenizerJsonSax sax(&tok, &facts, &findings);
+      detail::JsonEventWalk<detail::TokenizerJsonSax> walk(&doc, &sax);
+      ok = walk.run();
+      fast_error = walk.error();
+    }
+  }
+  if (fast_error != simdjson::SUCCESS) {
+    result.findings.clear();
+    findings = CappedFindings(&result.findings);
+    tok = TokenizerJson{};
+    tok.file = std::string(file_label);
+    facts = {};
+    detail::TokenizerJsonSax sax(&tok, &facts, &findings);
+    ok = nlohmann::json::sax_parse(text.begin(), text.end(), &sax,
+                                   nlohmann::json::input_format_t::json, /*strict=*/true);
+    if (ok && facts.root_is_object) {  // the parsers disagree: trust the stricter one
+      ok = false;
+      facts.syntax_error = true;
+      // nlohmann takes a NUL byte for the end of input; the check below names it.
+      facts.error_byte = std::min(text.find('\0'), text.size());
+      facts.error_message = simdjson::error_message(fast_error);
+    }
   }
   // JSON allows no raw NUL byte, but nlohmann stops at one as if the input ended, so a file with
   // garbage after a NUL would pass. Only a NUL before the point where parsing stopped counts.
-  if (std::optional<uint64_t> nul = first_nul();
-      nul && (ok || (facts.syntax_error && *nul <= facts.error_byte))) {
+  if (auto nul = text.find('\0');
+      nul != std::string_view::npos && (ok || (facts.syntax_error && nul <= facts.error_byte))) {
     ok = false;
     facts.syntax_error = true;
     facts.depth_exceeded = false;
-    facts.error_byte = *nul;
+    facts.error_byte = nul;
     facts.error_message = "unexpected NUL byte";
   }
   if (!ok || facts.syntax_error || facts.depth_exceeded) {
@@ -184,7 +148,7 @@ TokenizerJsonResult run(It first, It last, std::string_view file_label, Position
     } else {
       Finding f =
           file_finding("tokenizer.invalid_json", file_label, syntax_message(facts.error_message));
-      TextPosition p = position_of(facts.error_byte);
+      TextPosition p = text_position(text, facts.error_byte);
       f.where.byte_offset = facts.error_byte;
       f.where.line = p.line;
       f.where.column = p.column;
@@ -208,53 +172,54 @@ TokenizerJsonResult run(It first, It last, std::string_view file_label, Position
 }  // namespace
 
 TokenizerJsonResult parse_tokenizer_json(std::string_view text, std::string_view file_label) {
-  return run(
-      text.data(), text.data() + text.size(), file_label,
-      [&](uint64_t offset) { return text_position(text, offset); },
-      [&]() -> std::optional<uint64_t> {
-        auto nul = text.find('\0');
-        if (nul == std::string_view::npos) return std::nullopt;
-        return nul;
-      },
-      nullptr);
+  const simdjson::padded_string padded(text);
+  return run(padded, file_label);
 }
 
-TokenizerJsonResult read_tokenizer_json(const std::filesystem::path& path,
-                                        std::string_view file_label) {
+std::optional<TokenizerJsonResult> load_tokenizer_json(const std::filesystem::path& path,
+                                                       std::string_view file_label,
+                                                       std::string* bytes) {
+  bytes->clear();
   std::string err;
   auto file = File::open(path, &err);
+  TokenizerJsonResult r;
   if (!file) {
-    TokenizerJsonResult r;
     r.findings.push_back(file_finding("tokenizer.unreadable", file_label, err));
     return r;
   }
   if (file->size() > kMaxTokenizerJsonBytes) {
-    TokenizerJsonResult r;
     r.findings.push_back(file_finding(
         "tokenizer.too_large", file_label,
         fmt::format("expected at most {} bytes, found {}", kMaxTokenizerJsonBytes, file->size())));
     return r;
   }
-  ChunkSource src;
-  src.file = &*file;
-  // Only on a syntax error: read the file again up to the offset, counting lines.
-  auto position_of = [&](uint64_t offset) {
-    TextPositionCounter counter;
-    std::vector<char> buf(64 * 1024);
-    uint64_t at = 0;
-    std::string read_err;
-    while (at < offset) {
-      size_t want = static_cast<size_t>(std::min<uint64_t>(buf.size(), offset - at));
-      auto got = file->read_some_at(at, buf.data(), want, &read_err);
-      if (!got || *got == 0) break;
-      counter.feed(std::string_view(buf.data(), *got));
-      at += *got;
-    }
-    return counter.position();
-  };
-  return run(
-      ChunkIterator(&src), ChunkIterator(nullptr), file_label, position_of,
-      [&] { return src.first_nul; }, &src.error);
+  // The whole file at once (the parser indexes it in one pass): the file's size plus the
+  // parser's index bound the memory (docs/security.md).
+  const auto size = static_cast<size_t>(file->size());
+  bytes->reserve(size + simdjson::SIMDJSON_PADDING);
+  bytes->resize(size);
+  if (!file->read_at(0, bytes->data(), size, &err)) {
+    bytes->clear();
+    r.findings.push_back(file_finding("tokenizer.unreadable", file_label, err));
+    return r;
+  }
+  return std::nullopt;
+}
+
+TokenizerJsonResult parse_loaded_tokenizer_json(const std::string& bytes,
+                                                std::string_view file_label) {
+  if (bytes.capacity() < bytes.size() + simdjson::SIMDJSON_PADDING) {
+    return parse_tokenizer_json(bytes, file_label);  // not from load_tokenizer_json: copy
+  }
+  return run(simdjson::padded_string_view(bytes.data(), bytes.size(), bytes.capacity()),
+             file_label);
+}
+
+TokenizerJsonResult read_tokenizer_json(const std::filesystem::path& path,
+                                        std::string_view file_label) {
+  std::string bytes;
+  if (auto failed = load_tokenizer_json(path, file_label, &bytes)) return std::move(*failed);
+  return parse_loaded_tokenizer_json(bytes, file_label);
 }
 
 }  // namespace medq

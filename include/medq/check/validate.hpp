@@ -32,9 +32,13 @@ struct Validation {
   const nlohmann::json* config() const;
 };
 
+class TokenizerJsonCache;
+
 /// Validates the model directory `dir`, which must exist and be a directory (the caller reports
-/// that as a usage error).
-Validation validate_model(const std::filesystem::path& dir);
+/// that as a usage error). With a `tokenizer_cache`, a tokenizer.json whose bytes were parsed
+/// before (for another folder) is not parsed again.
+Validation validate_model(const std::filesystem::path& dir,
+                          TokenizerJsonCache* tokenizer_cache = nullptr);
 
 /// The finding area of a JSON file's syntax errors: "config", "index", "tokenizer", "directory".
 std::string_view json_area(std::string_view file_name);

@@ -1,13 +1,13 @@
-// Reader for Hugging Face tokenizer.json (formats.md C.2). It streams the file through a SAX
-// parser in 64 KiB chunks and keeps only what the checks need (version, model type, vocab,
-// added tokens, decoder), counting the merges without storing them, so the 33 MB Gemma 3 file
-// takes about 0.3 s of CPU and 14 MB peak RSS. Structural problems become "tokenizer.*" findings.
+// Reader for Hugging Face tokenizer.json (formats.md C.2). It keeps only what the checks need
+// (version, model type, vocab, added tokens, decoder), counting the merges without storing them.
+// Structural problems become "tokenizer.*" findings.
 //
-// Why nlohmann's SAX parser and not simdjson: measured on Gemma 3's file, simdjson parses in
-// ~0.05 s but needs the whole file in memory plus its index (55 MB RSS on-demand, 89 MB DOM), and
-// its on-demand API does not validate the parts it skips, while a validator must report a syntax
-// error anywhere with its line. nlohmann SAX validates everything, streams (3 MB RSS for a bare
-// parse), and at ~0.25 s of CPU for a bare parse is well inside the one-second budget.
+// Parsing: the whole file is read into memory and parsed with simdjson's On-Demand parser,
+// visiting every value (so all of it is validated) through one SAX-style handler. A file that
+// parser rejects is parsed again with nlohmann's SAX parser into a fresh handler, which gives
+// the line and column of the problem. Measured on Gemma 3's 33 MB file (docs/benchmarks.md):
+// the nlohmann-only streaming reader took ~0.3 s of CPU at 14 MB; this takes ~0.1 s at about
+// twice the file's size in memory (file + index), within the budget of issue 9 (< 100 MB).
 #pragma once
 
 #include <cstdint>
@@ -82,10 +82,22 @@ struct TokenizerJsonResult {
 /// Parses tokenizer.json text held in memory. `file_label` names the file in findings.
 TokenizerJsonResult parse_tokenizer_json(std::string_view text, std::string_view file_label);
 
-/// Streams `path` in chunks through the same parser. I/O problems become "tokenizer.unreadable",
-/// files over kMaxTokenizerJsonBytes "tokenizer.too_large". Syntax errors are
-/// "tokenizer.invalid_json" with byte offset, line and column, as for the small JSON files.
+/// Reads and parses `path` (load_tokenizer_json, then parse_loaded_tokenizer_json). I/O problems
+/// become "tokenizer.unreadable", files over kMaxTokenizerJsonBytes "tokenizer.too_large".
+/// Syntax errors are "tokenizer.invalid_json" with byte offset, line and column, as for the
+/// small JSON files.
 TokenizerJsonResult read_tokenizer_json(const std::filesystem::path& path,
                                         std::string_view file_label);
+
+/// Reads the whole file at `path` into `*bytes`, with the spare capacity past the end that the
+/// parser needs. On failure returns the result to report ("tokenizer.unreadable",
+/// "tokenizer.too_large") and leaves `*bytes` empty.
+std::optional<TokenizerJsonResult> load_tokenizer_json(const std::filesystem::path& path,
+                                                       std::string_view file_label,
+                                                       std::string* bytes);
+
+/// Parses bytes read by load_tokenizer_json (no copy).
+TokenizerJsonResult parse_loaded_tokenizer_json(const std::string& bytes,
+                                                std::string_view file_label);
 
 }  // namespace medq
