@@ -39,6 +39,14 @@ Arch medgemma_4b_it() {
   return a;
 }
 
+Arch medgemma_27b_it() {
+  Arch a = medgemma_4b_it();
+  a.name = "medgemma-27b-it";
+  a.text = {5376, 62, 32, 16, 128, 21504, 262208};
+  a.query_pre_attn_scalar = 168;
+  return a;
+}
+
 namespace {
 
 struct Builder {

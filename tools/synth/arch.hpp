@@ -51,11 +51,15 @@ struct Arch {
   uint64_t mm_tokens_per_image = 0;
   SpecialIds ids;
   bool full_size = false;  ///< the real-size replica (real config values, sparse data)
+  uint64_t query_pre_attn_scalar = 256;  ///< Gemma 3 config value (27B: hidden / heads = 168)
 };
 
 Arch tiny_gemma3();
 Arch tiny_llama();
 Arch medgemma_4b_it();
+/// medgemma-27b-it's published dimensions (Gemma 3 27B text + the same SigLIP tower): ~30 GB
+/// at 8 bits, for the benchmark that header work does not grow with weight size.
+Arch medgemma_27b_it();
 
 /// Every tensor of the unquantized checkpoint, sorted by name.
 std::vector<Param> build_params(const Arch& a);

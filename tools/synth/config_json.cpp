@@ -24,7 +24,7 @@ json gemma3_config(const Arch& a) {
                {"num_attention_heads", t.heads},
                {"num_hidden_layers", t.layers},
                {"num_key_value_heads", t.kv_heads},
-               {"query_pre_attn_scalar", 256},
+               {"query_pre_attn_scalar", a.query_pre_attn_scalar},
                {"rms_norm_eps", 1e-06},
                {"rope_local_base_freq", 10000.0},
                {"rope_scaling", {{"factor", 8.0}, {"rope_type", "linear"}}},

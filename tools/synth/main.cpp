@@ -69,8 +69,12 @@ int main(int argc, char** argv) {
   tiny->add_option("OUT", tiny_out, "output directory")->required();
 
   // replica
-  auto* replica = app.add_subcommand("replica", "full-size sparse medgemma-4b-it replica");
+  auto* replica = app.add_subcommand("replica", "full-size sparse medgemma replica");
   std::string quant = "4";
+  std::string replica_model = "medgemma-4b-it";
+  replica->add_option("--model", replica_model, "medgemma-4b-it or medgemma-27b-it")
+      ->check(CLI::IsMember({"medgemma-4b-it", "medgemma-27b-it"}))
+      ->capture_default_str();
   std::string tokenizer_dir = MEDQ_SYNTH_DEFAULT_TOKENIZER;
   fs::path replica_out;
   replica->add_option("--quant", quant, "bf16, 4, 6 or 8")
@@ -148,7 +152,9 @@ int main(int argc, char** argv) {
       o.sparse = true;
       if (tokenizer_dir != "none") o.real_tokenizer_dir = tokenizer_dir;
       prepare_out_dir(replica_out, force);
-      const Summary s = write_checkpoint(replica_out, medgemma_4b_it(), plan, o);
+      const Summary s = write_checkpoint(
+          replica_out, replica_model == "medgemma-27b-it" ? medgemma_27b_it() : medgemma_4b_it(),
+          plan, o);
       report(replica_out, s, since(t0));
     } else if (*defect) {
       if (list) {
