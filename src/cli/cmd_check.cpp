@@ -84,6 +84,7 @@ int run_check(const CheckCliOptions& o) {
   r.target = o.dir;
   r.policy = o.policy;
   r.model = take_snapshot(v, context);
+  if (policy.findings) r.allow = policy.findings->allow;
   {
     Progress progress("checking the policy", o.quiet);
     EvalOptions eo;

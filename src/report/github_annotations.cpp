@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
+
+#include "medq/policy/policy.hpp"
 
 namespace medq {
 
@@ -54,6 +57,9 @@ std::string render_github_annotations(const CheckReport& r) {
   }
   for (const Finding& f : r.validation.findings) {
     if (f.severity == Severity::kInfo) continue;
+    bool allowed = std::any_of(r.allow.begin(), r.allow.end(),
+                               [&](const std::string& a) { return code_matches(f.code, a); });
+    if (allowed && f.severity == Severity::kWarning) continue;
     std::string file = (std::filesystem::path(r.target) / f.where.file).lexically_normal().string();
     if (!file.empty() && file.back() == '/') file.pop_back();
     std::string message = f.message;

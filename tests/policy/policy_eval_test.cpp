@@ -376,6 +376,12 @@ TEST(CheckOutput, JunitAndAnnotations) {
   </testsuite>
 </testsuites>
 )");
+  r.allow = {"directory.*"};  // an allowed warning is not annotated
+  EXPECT_EQ(render_github_annotations(r),
+            "::error file=policy.json,title=medq check%3A limits.max_weight_bytes::weights 2 MB, "
+            "over <1 MB>%0Adetail & more\n"
+            "::notice file=policy.json,title=medq check%3A baseline.tensor_set::no baseline\n");
+  r.allow.clear();
   EXPECT_EQ(render_github_annotations(r),
             "::error file=policy.json,title=medq check%3A limits.max_weight_bytes::weights 2 MB, "
             "over <1 MB>%0Adetail & more\n"

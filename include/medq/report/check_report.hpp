@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "medq/policy/policy_eval.hpp"
 #include "medq/policy/snapshot.hpp"
@@ -30,6 +31,8 @@ struct CheckReport {
   ValidateReport validation;
   PolicyEvaluation evaluation;
   ModelSnapshot model;
+  /// The policy's findings.allow patterns: allowed warnings are not annotated.
+  std::vector<std::string> allow;
 
   CheckVerdict verdict() const;
 };

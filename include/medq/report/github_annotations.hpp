@@ -1,7 +1,7 @@
 // The `medq check` verdict as GitHub Actions workflow commands, so that failures show as
 // annotations on the run: `::error file=<policy>,title=<rule>::<message>` per failed rule,
 // `::notice` per skipped rule, and `::error` / `::warning` per error / warning finding located at
-// its file in the model directory.
+// its file in the model directory (warnings the policy allows left out).
 #pragma once
 
 #include <string>
