@@ -189,9 +189,12 @@ json parse_strict(std::string_view text) {
     j = json::parse(text.begin(), text.end(), cb);
   } catch (const json::parse_error& e) {
     // "[json.exception.parse_error.101] parse error at line 3, column 5: ..." -> from "at line".
+    // nlohmann's "; last read: '...'" can quote bytes that are not UTF-8: left out.
     std::string what = e.what();
     auto at = what.find("at line");
-    throw PolicyError("not valid JSON: " + (at == std::string::npos ? what : what.substr(at)));
+    if (at != std::string::npos) what = what.substr(at);
+    what = what.substr(0, what.find("; last read"));
+    throw PolicyError("not valid JSON: " + what);
   }
   if (!duplicate.empty()) throw PolicyError("the key '" + duplicate + "' is given twice");
   return j;

@@ -152,6 +152,12 @@ TEST(Policy, VersionAndSyntax) {
             "the key 'medq_policy' is given twice");
   std::string e = parse_error("{\"medq_policy\": 1,\n  \"limits\": {,}}");
   EXPECT_EQ(e.rfind("not valid JSON: at line 2, column ", 0), 0u) << e;
+  // The bytes of ill-formed UTF-8 are not repeated in the message.
+  e = parse_error("{\"medq_policy\": 1, \"description\": \"\xff\xfe\"}");
+  EXPECT_EQ(e,
+            "not valid JSON: at line 1, column 36: syntax error while parsing value - invalid "
+            "string: ill-formed UTF-8 byte")
+      << e;
 }
 
 TEST(Policy, ChecksNothing) {
