@@ -75,37 +75,6 @@ std::string field_text(const Field<T>& f) {
   }
 }
 
-std::vector<std::pair<std::string, std::string>> arch_fields(const std::optional<Architecture>& a) {
-  std::vector<std::pair<std::string, std::string>> out;
-  auto add = [&](std::string name, std::string value) {
-    out.emplace_back(std::move(name), std::move(value));
-  };
-  const Architecture empty;
-  const Architecture& x = a ? *a : empty;
-  add("model_type", x.model_type);
-  add("text.hidden_size", field_text(x.text.hidden_size));
-  add("text.num_hidden_layers", field_text(x.text.num_hidden_layers));
-  add("text.num_attention_heads", field_text(x.text.num_attention_heads));
-  add("text.num_key_value_heads", field_text(x.text.num_key_value_heads));
-  add("text.head_dim", field_text(x.text.head_dim));
-  add("text.intermediate_size", field_text(x.text.intermediate_size));
-  add("text.vocab_size", field_text(x.text.vocab_size));
-  add("text.sliding_window", field_text(x.text.sliding_window));
-  add("text.tie_word_embeddings", field_text(x.text.tie_word_embeddings));
-  const VisionArchitecture nov;
-  const VisionArchitecture& v = x.vision ? *x.vision : nov;
-  add("vision.hidden_size", field_text(v.hidden_size));
-  add("vision.num_hidden_layers", field_text(v.num_hidden_layers));
-  add("vision.num_attention_heads", field_text(v.num_attention_heads));
-  add("vision.intermediate_size", field_text(v.intermediate_size));
-  add("vision.patch_size", field_text(v.patch_size));
-  add("vision.image_size", field_text(v.image_size));
-  const ProjectorArchitecture nop;
-  const ProjectorArchitecture& p = x.projector ? *x.projector : nop;
-  add("projector.mm_tokens_per_image", field_text(p.mm_tokens_per_image));
-  return out;
-}
-
 void push_capped(TensorDiffList& list, TensorDiffItem item) {
   ++list.total;
   if (list.items.size() < kMaxDiffItems) list.items.push_back(std::move(item));
@@ -154,6 +123,38 @@ TensorSetDiff diff_tensors(const std::vector<CompareVariant>& vs) {
 }
 
 }  // namespace
+
+std::vector<std::pair<std::string, std::string>> architecture_fields(
+    const std::optional<Architecture>& a) {
+  std::vector<std::pair<std::string, std::string>> out;
+  auto add = [&](std::string name, std::string value) {
+    out.emplace_back(std::move(name), std::move(value));
+  };
+  const Architecture empty;
+  const Architecture& x = a ? *a : empty;
+  add("model_type", x.model_type);
+  add("text.hidden_size", field_text(x.text.hidden_size));
+  add("text.num_hidden_layers", field_text(x.text.num_hidden_layers));
+  add("text.num_attention_heads", field_text(x.text.num_attention_heads));
+  add("text.num_key_value_heads", field_text(x.text.num_key_value_heads));
+  add("text.head_dim", field_text(x.text.head_dim));
+  add("text.intermediate_size", field_text(x.text.intermediate_size));
+  add("text.vocab_size", field_text(x.text.vocab_size));
+  add("text.sliding_window", field_text(x.text.sliding_window));
+  add("text.tie_word_embeddings", field_text(x.text.tie_word_embeddings));
+  const VisionArchitecture nov;
+  const VisionArchitecture& v = x.vision ? *x.vision : nov;
+  add("vision.hidden_size", field_text(v.hidden_size));
+  add("vision.num_hidden_layers", field_text(v.num_hidden_layers));
+  add("vision.num_attention_heads", field_text(v.num_attention_heads));
+  add("vision.intermediate_size", field_text(v.intermediate_size));
+  add("vision.patch_size", field_text(v.patch_size));
+  add("vision.image_size", field_text(v.image_size));
+  const ProjectorArchitecture nop;
+  const ProjectorArchitecture& p = x.projector ? *x.projector : nop;
+  add("projector.mm_tokens_per_image", field_text(p.mm_tokens_per_image));
+  return out;
+}
 
 Comparison compare_models(const std::vector<CompareInput>& inputs, const CompareOptions& options) {
   if (inputs.empty()) throw std::invalid_argument("no model directories to compare");
@@ -210,7 +211,7 @@ Comparison compare_models(const std::vector<CompareInput>& inputs, const Compare
 
   // Architecture.
   std::vector<std::vector<std::pair<std::string, std::string>>> fields;
-  for (const auto& v : c.variants) fields.push_back(arch_fields(v.stats.arch));
+  for (const auto& v : c.variants) fields.push_back(architecture_fields(v.stats.arch));
   for (size_t f = 0; f < fields.front().size(); ++f) {
     ArchRow row;
     row.field = fields.front()[f].first;

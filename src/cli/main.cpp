@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   register_fidelity(app, &selected);
   register_manifest(app, &selected);
   register_verify(app, &selected);
+  register_check(app, &selected);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

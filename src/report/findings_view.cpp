@@ -6,6 +6,8 @@
 
 namespace medq {
 
+using ojson = nlohmann::ordered_json;
+
 std::string location_detail(const Location& w) {
   std::vector<std::string> parts;
   if (!w.tensor.empty()) parts.push_back("tensor '" + w.tensor + "'");
@@ -41,6 +43,38 @@ std::string findings_to_markdown(const Findings& findings) {
                       f.where.file.empty() ? "" : "`" + f.where.file + "`", loc, f.message});
   }
   return table_to_markdown(t);
+}
+
+namespace {
+
+ojson finding_json(const Finding& f) {
+  ojson j;
+  j["code"] = f.code;
+  j["severity"] = std::string(severity_name(f.severity));
+  j["file"] = f.where.file;
+  if (!f.where.tensor.empty()) j["tensor"] = f.where.tensor;
+  if (!f.where.json_pointer.empty()) j["json_pointer"] = f.where.json_pointer;
+  if (f.where.byte_offset) j["byte_offset"] = *f.where.byte_offset;
+  if (f.where.line) j["line"] = *f.where.line;
+  if (f.where.column) j["column"] = *f.where.column;
+  j["message"] = f.message;
+  return j;
+}
+
+}  // namespace
+
+ojson findings_to_json(const Findings& fs) {
+  ojson a = ojson::array();
+  for (const auto& f : fs) a.push_back(finding_json(f));
+  return a;
+}
+
+ojson findings_summary_json(const Findings& fs) {
+  ojson j;
+  j["errors"] = count_severity(fs, Severity::kError);
+  j["warnings"] = count_severity(fs, Severity::kWarning);
+  j["info"] = count_severity(fs, Severity::kInfo);
+  return j;
 }
 
 }  // namespace medq

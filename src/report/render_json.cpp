@@ -2,40 +2,13 @@
 // timestamps, integers as integers. The layout is documented in docs/json.md.
 #include <nlohmann/json.hpp>
 
+#include "medq/report/findings_view.hpp"
 #include "medq/report/render.hpp"
 
 namespace medq {
 namespace {
 
 using ojson = nlohmann::ordered_json;
-
-ojson finding_json(const Finding& f) {
-  ojson j;
-  j["code"] = f.code;
-  j["severity"] = std::string(severity_name(f.severity));
-  j["file"] = f.where.file;
-  if (!f.where.tensor.empty()) j["tensor"] = f.where.tensor;
-  if (!f.where.json_pointer.empty()) j["json_pointer"] = f.where.json_pointer;
-  if (f.where.byte_offset) j["byte_offset"] = *f.where.byte_offset;
-  if (f.where.line) j["line"] = *f.where.line;
-  if (f.where.column) j["column"] = *f.where.column;
-  j["message"] = f.message;
-  return j;
-}
-
-ojson findings_json(const Findings& fs) {
-  ojson a = ojson::array();
-  for (const auto& f : fs) a.push_back(finding_json(f));
-  return a;
-}
-
-ojson summary_json(const Findings& fs) {
-  ojson j;
-  j["errors"] = count_severity(fs, Severity::kError);
-  j["warnings"] = count_severity(fs, Severity::kWarning);
-  j["info"] = count_severity(fs, Severity::kInfo);
-  return j;
-}
 
 std::string dump(const ojson& j) {
   // Invalid UTF-8 in names cannot reach here (headers are validated), but replace rather than
@@ -51,7 +24,7 @@ std::string render_json(const InspectReport& r) {
   j["command"] = "inspect";
   j["target"] = r.target;
   j["valid"] = r.valid();
-  j["summary"] = summary_json(r.findings);
+  j["summary"] = findings_summary_json(r.findings);
   ojson files = ojson::array();
   for (const auto& f : r.files) {
     ojson jf;
@@ -90,7 +63,7 @@ std::string render_json(const InspectReport& r) {
   }
   totals["by_dtype"] = std::move(by);
   j["totals"] = std::move(totals);
-  j["findings"] = findings_json(r.findings);
+  j["findings"] = findings_to_json(r.findings);
   return dump(j);
 }
 
@@ -102,7 +75,7 @@ std::string render_json(const ValidateReport& r) {
   j["strict"] = r.strict;
   j["deep"] = r.deep;
   j["passed"] = r.passed();
-  j["summary"] = summary_json(r.findings);
+  j["summary"] = findings_summary_json(r.findings);
   ojson m;
   m["model_type"] = r.model_type.empty() ? ojson(nullptr) : ojson(r.model_type);
   m["quantization"] = r.quantization;
@@ -120,7 +93,7 @@ std::string render_json(const ValidateReport& r) {
                      {"warnings", f.warnings}});
   }
   j["files"] = std::move(files);
-  j["findings"] = findings_json(r.findings);
+  j["findings"] = findings_to_json(r.findings);
   return dump(j);
 }
 
@@ -278,7 +251,7 @@ ojson sums_json(const ErrorSums& s) {
   return j;
 }
 
-ojson fidelity_summary_json(const FidelitySummary& s) {
+ojson fidelity_findings_summary_json(const FidelitySummary& s) {
   ojson j;
   j["tensors"] = s.tensors;
   j["parameters"] = s.params;
@@ -305,10 +278,10 @@ std::string render_json(const FidelityReport& r) {
   for (const auto& v : r.variants) {
     ojson jv;
     jv["label"] = v.label;
-    jv["overall"] = fidelity_summary_json(v.overall);
+    jv["overall"] = fidelity_findings_summary_json(v.overall);
     ojson parts = ojson::object();
     for (const auto& [p, s] : v.parts)
-      parts[std::string(model_part_name(p))] = fidelity_summary_json(s);
+      parts[std::string(model_part_name(p))] = fidelity_findings_summary_json(s);
     jv["parts"] = std::move(parts);
     ojson tensors = ojson::array();
     for (const auto& t : v.tensors) {

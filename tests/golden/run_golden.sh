@@ -7,7 +7,8 @@
 # file `generate` (medq-synth arguments without the output folder, e.g. `defect stale-index` or
 # `samples`) instead runs `MEDQ_SYNTH <those arguments> model` in a new temporary folder and medq
 # from there: its args name `model` (or `model/4bit` after `samples`), and no output shows the
-# temporary path.
+# temporary path. There `inputs` links to the committed inputs, so that args can also name them
+# (a policy file for `medq check`, say).
 set -u
 medq=$1
 name=$2
@@ -32,6 +33,7 @@ if [ -f "$case_dir/generate" ]; then
     exit 2
   fi
   cd "$work" || exit 2
+  ln -s "$here/inputs" inputs
 else
   cd "$here" || exit 2
 fi

@@ -92,6 +92,11 @@ struct CompareInput {
   std::filesystem::path dir;
 };
 
+/// The resolved config values compared across variants, in report order, as text ("" where
+/// unknown): "model_type", "text.hidden_size", ..., "vision.*", "projector.*".
+std::vector<std::pair<std::string, std::string>> architecture_fields(
+    const std::optional<Architecture>& arch);
+
 /// The files whose identity across variants is compared, in report order.
 std::vector<std::string_view> compared_files();
 

@@ -1,8 +1,11 @@
 // How a finding's location reads in text and Markdown: "file: tensor 'x' @ byte 123 (/ptr)".
-// Shared by every renderer so a finding looks the same in every report.
+// Shared by every renderer so a finding looks the same in every report; and the JSON form of a
+// list of findings.
 #pragma once
 
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "medq/check/finding.hpp"
 #include "medq/report/table.hpp"
@@ -17,5 +20,11 @@ std::string findings_to_text(const Findings& findings);
 
 /// A Markdown table of findings (severity, code, location, message).
 std::string findings_to_markdown(const Findings& findings);
+
+/// The JSON `findings` array (docs/json.md "Common parts").
+nlohmann::ordered_json findings_to_json(const Findings& findings);
+
+/// The JSON `summary`: {"errors": n, "warnings": n, "info": n}.
+nlohmann::ordered_json findings_summary_json(const Findings& findings);
 
 }  // namespace medq

@@ -1,0 +1,44 @@
+// What `medq check` reports: the verdict (pass, the model is invalid, or the policy failed), one
+// result per policy rule, what was measured of the model (the block a later release's baseline
+// reads), and the validation findings. Plain data and its text, Markdown and JSON renderings
+// (docs/ci.md, docs/json.md#medq-check); JUnit XML and GitHub annotations have their own files.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "medq/policy/policy_eval.hpp"
+#include "medq/policy/snapshot.hpp"
+#include "medq/report/validate_report.hpp"
+
+namespace medq {
+
+enum class CheckVerdict : uint8_t {
+  kPass,          ///< the model is valid and every rule passed (exit 0)
+  kInvalid,       ///< validation found errors (exit 1), whatever the rules say
+  kPolicyFailed,  ///< the model is valid but a rule failed (exit 3)
+};
+
+/// "pass", "invalid", "policy_failed".
+std::string_view check_verdict_name(CheckVerdict v);
+/// The exit code of the verdict: 0, 1 or 3 (README "Exit codes").
+int check_verdict_exit_code(CheckVerdict v);
+
+struct CheckReport {
+  std::string target;  ///< the directory as given
+  std::string policy;  ///< the policy file as given
+  ValidateReport validation;
+  PolicyEvaluation evaluation;
+  ModelSnapshot model;
+  /// The policy's findings.allow patterns: allowed warnings are not annotated.
+  std::vector<std::string> allow;
+
+  CheckVerdict verdict() const;
+};
+
+std::string render_text(const CheckReport& r);
+std::string render_markdown(const CheckReport& r);
+std::string render_json(const CheckReport& r);
+
+}  // namespace medq

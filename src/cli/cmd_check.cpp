@@ -1,0 +1,148 @@
+// `medq check DIR --policy FILE`: the CI gate. Validates the model, evaluates the policy's rules
+// and says yes or no for stated reasons: exit 0 pass, 1 the model is invalid, 3 the policy
+// failed, 2 usage or tool error. Optionally writes JUnit XML, and GitHub annotations under
+// GitHub Actions.
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <optional>
+
+#include "commands.hpp"
+#include "exit_codes.hpp"
+#include "medq/check/deep_scan.hpp"
+#include "medq/check/validate.hpp"
+#include "medq/policy/policy.hpp"
+#include "medq/policy/policy_eval.hpp"
+#include "medq/policy/snapshot.hpp"
+#include "medq/report/check_report.hpp"
+#include "medq/report/github_annotations.hpp"
+#include "medq/report/junit.hpp"
+#include "medq/report/render.hpp"
+#include "progress.hpp"
+
+namespace medq::cli {
+namespace {
+
+struct CheckCliOptions {
+  std::string dir;
+  std::string policy;
+  std::string baseline;
+  std::string reference;
+  std::string manifest;
+  std::string junit;
+  OutputFormat format = OutputFormat::kText;
+  unsigned threads = 0;
+  bool quiet = false;
+};
+
+bool write_file(const std::string& path, const std::string& text) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f << text;
+  f.close();
+  return static_cast<bool>(f);
+}
+
+bool under_github_actions() {
+  const char* v = std::getenv("GITHUB_ACTIONS");
+  return v && std::strcmp(v, "true") == 0;
+}
+
+int run_check(const CheckCliOptions& o) {
+  if (!require_directory(o.dir)) return kExitToolError;
+  PolicyParse parsed = read_policy(o.policy);
+  if (!parsed.policy) {
+    print_error("policy '" + o.policy + "': " + parsed.error);
+    return kExitToolError;
+  }
+  Policy policy = std::move(*parsed.policy);
+  PolicyOverrides overrides;
+  if (!o.baseline.empty()) overrides.baseline = o.baseline;
+  if (!o.reference.empty()) overrides.reference = o.reference;
+  if (!o.manifest.empty()) overrides.manifest = o.manifest;
+  apply_overrides(policy, overrides);
+  if (std::string problem = policy_usage_problem(policy); !problem.empty()) {
+    print_error("policy '" + o.policy + "': " + problem);
+    return kExitToolError;
+  }
+
+  Validation v = validate_model(o.dir);
+  const bool deep = policy.findings && policy.findings->deep;
+  if (deep) {
+    Progress progress("scanning tensor data", o.quiet);
+    DataScanOptions scan;
+    scan.threads = o.threads;
+    scan.progress = progress.callback();
+    Findings data = deep_scan(v, scan);
+    v.findings.insert(v.findings.end(), data.begin(), data.end());
+    sort_findings(v.findings);
+  }
+  const uint64_t context = policy.limits ? policy.limits->context_tokens : kDefaultPolicyContext;
+
+  CheckReport r;
+  r.target = o.dir;
+  r.policy = o.policy;
+  r.model = take_snapshot(v, context);
+  if (policy.findings) r.allow = policy.findings->allow;
+  {
+    Progress progress("checking the policy", o.quiet);
+    EvalOptions eo;
+    eo.threads = o.threads;
+    eo.progress = progress.callback();
+    try {
+      r.evaluation = evaluate_policy(policy, v, r.model, eo);
+    } catch (const PolicyInputError& e) {
+      print_error(e.what());
+      return kExitToolError;
+    }
+  }
+  r.validation = build_validate_report(v, o.dir, false, deep);
+
+  if (under_github_actions()) {
+    // Workflow commands go to stdout; with a JSON report on stdout they go to stderr, which the
+    // runner reads as well, so that the report stays parseable.
+    std::string annotations = render_github_annotations(r);
+    if (o.format == OutputFormat::kJson) {
+      std::fwrite(annotations.data(), 1, annotations.size(), stderr);
+    } else {
+      print(annotations);
+    }
+  }
+  print(render(r, o.format));
+  if (!o.junit.empty() && !write_file(o.junit, render_junit(r))) {
+    print_error("cannot write the JUnit report '" + o.junit + "'");
+    return kExitToolError;
+  }
+  return check_verdict_exit_code(r.verdict());
+}
+
+}  // namespace
+
+void register_check(CLI::App& app, CommandFn* selected) {
+  auto opts = std::make_shared<CheckCliOptions>();
+  auto* sub = app.add_subcommand(
+      "check", "The CI gate: validate a model and evaluate a release policy (exit 0, 1 or 3)");
+  sub->add_option("dir", opts->dir, "The model directory")->required();
+  sub->add_option("--policy", opts->policy, "The policy file (docs/ci.md)")
+      ->required()
+      ->type_name("FILE");
+  sub->add_option("--baseline", opts->baseline,
+                  "A previous release's `medq check --format json` report (policy baseline.report)")
+      ->type_name("REPORT.json");
+  sub->add_option("--reference", opts->reference,
+                  "The reference variant for fidelity and tokenizer rules")
+      ->type_name("DIR");
+  sub->add_option("--manifest", opts->manifest,
+                  "A manifest the directory must verify against (policy integrity.manifest)")
+      ->type_name("FILE");
+  add_format_option(sub, &opts->format, "text");
+  sub->add_option("--junit", opts->junit, "Also write the verdict as JUnit XML to FILE")
+      ->type_name("FILE");
+  sub->add_option("--threads", opts->threads, "Worker threads (default: one per core)")
+      ->check(CLI::Range(1u, 256u));
+  sub->add_flag("--quiet", opts->quiet, "No progress line on stderr");
+  sub->callback([opts, selected] { *selected = [opts] { return run_check(*opts); }; });
+}
+
+}  // namespace medq::cli

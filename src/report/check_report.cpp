@@ -1,0 +1,183 @@
+// `medq check`: the verdict and its text, Markdown and JSON renderings.
+#include "medq/report/check_report.hpp"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "medq/report/findings_view.hpp"
+#include "medq/report/render.hpp"
+#include "medq/report/table.hpp"
+#include "medq/util/units.hpp"
+
+namespace medq {
+
+std::string_view check_verdict_name(CheckVerdict v) {
+  switch (v) {
+    case CheckVerdict::kPass:
+      return "pass";
+    case CheckVerdict::kInvalid:
+      return "invalid";
+    case CheckVerdict::kPolicyFailed:
+      return "policy_failed";
+  }
+  return "invalid";
+}
+
+int check_verdict_exit_code(CheckVerdict v) {
+  switch (v) {
+    case CheckVerdict::kPass:
+      return 0;
+    case CheckVerdict::kInvalid:
+      return 1;
+    case CheckVerdict::kPolicyFailed:
+      return 3;
+  }
+  return 1;
+}
+
+CheckVerdict CheckReport::verdict() const {
+  if (!evaluation.model_valid) return CheckVerdict::kInvalid;
+  if (evaluation.count(RuleStatus::kFail) > 0) return CheckVerdict::kPolicyFailed;
+  return CheckVerdict::kPass;
+}
+
+namespace {
+
+std::string quantization_line(const ModelSnapshot& m) {
+  std::string s;
+  for (const auto& u : m.schemes) {
+    if (u.quantized) s += (s.empty() ? "" : " + ") + u.scheme;
+  }
+  return s.empty() ? "not quantized" : s;
+}
+
+std::string model_line(const CheckReport& r) {
+  const ModelSnapshot& m = r.model;
+  std::string memory = m.kv_cache_bytes ? human_bytes(m.memory_bytes) : "unknown";
+  return fmt::format("model: {}, {}, weights {}, directory {}, memory @ {} tokens {}",
+                     m.model_type.empty() ? "unknown type" : m.model_type, quantization_line(m),
+                     human_bytes(m.weight_bytes), human_bytes(m.directory_bytes),
+                     group_digits(m.context_tokens), memory);
+}
+
+std::string result_line(const CheckReport& r) {
+  const PolicyEvaluation& e = r.evaluation;
+  size_t total = e.rules.size();
+  size_t failed = e.count(RuleStatus::kFail);
+  size_t skipped = e.count(RuleStatus::kSkipped);
+  std::string skipped_note = skipped ? fmt::format(", {} skipped", skipped) : "";
+  switch (r.verdict()) {
+    case CheckVerdict::kPass:
+      return fmt::format("Result: PASS ({} of {} rules passed{})", total - skipped, total,
+                         skipped_note);
+    case CheckVerdict::kInvalid:
+      return fmt::format("Result: INVALID (the model has {}; {} of {} rules failed{})",
+                         count_noun(r.validation.errors(), "error"), failed, total, skipped_note);
+    case CheckVerdict::kPolicyFailed:
+      return fmt::format("Result: POLICY FAILED ({} of {} rules failed{})", failed, total,
+                         skipped_note);
+  }
+  return "";
+}
+
+std::string status_cell(RuleStatus s) {
+  return s == RuleStatus::kFail ? "FAIL" : std::string(rule_status_name(s));
+}
+
+Table rules_table(const CheckReport& r, bool markdown) {
+  Table t{{"status", "rule", "result"}, {false, false, false}, {}};
+  for (const auto& rule : r.evaluation.rules) {
+    t.rows.push_back(
+        {status_cell(rule.status), markdown ? "`" + rule.id + "`" : rule.id, rule.message});
+  }
+  return t;
+}
+
+bool any_details(const CheckReport& r) {
+  for (const auto& rule : r.evaluation.rules) {
+    if (!rule.details.empty()) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string render_text(const CheckReport& r) {
+  std::string out = "medq check " + r.target + "\n";
+  out += "policy: " + r.policy + "\n";
+  out += model_line(r) + "\n";
+  out += result_line(r) + "\n\nRules\n";
+  out += table_to_text(rules_table(r, false));
+  if (any_details(r)) {
+    out += "\nFailed rules\n";
+    for (const auto& rule : r.evaluation.rules) {
+      if (rule.details.empty()) continue;
+      out += rule.id + "\n";
+      for (const auto& d : rule.details) out += "  " + d + "\n";
+    }
+  }
+  out += "\nFindings";
+  if (r.validation.findings.empty()) {
+    out += ": none\n";
+  } else {
+    out += fmt::format(" ({}, {}, {} info)\n", count_noun(r.validation.errors(), "error"),
+                       count_noun(r.validation.warnings(), "warning"),
+                       count_severity(r.validation.findings, Severity::kInfo));
+    out += findings_to_text(r.validation.findings);
+  }
+  return out;
+}
+
+std::string render_markdown(const CheckReport& r) {
+  std::string out = "# medq check `" + r.target + "`\n\n";
+  out += "Policy: `" + r.policy + "`\n\n";
+  std::string line = model_line(r);
+  line[0] = 'M';
+  out += line + "\n\n";
+  out += "**" + result_line(r) + "**\n\n## Rules\n\n";
+  out += table_to_markdown(rules_table(r, true));
+  if (any_details(r)) {
+    out += "\n## Failed rules\n";
+    for (const auto& rule : r.evaluation.rules) {
+      if (rule.details.empty()) continue;
+      out += "\n`" + rule.id + "`\n\n";
+      for (const auto& d : rule.details) out += "- " + d + "\n";
+    }
+  }
+  out += "\n## Findings\n\n";
+  out += r.validation.findings.empty() ? "None.\n" : findings_to_markdown(r.validation.findings);
+  return out;
+}
+
+std::string render_json(const CheckReport& r) {
+  using ojson = nlohmann::ordered_json;
+  ojson j;
+  j["schema_version"] = kJsonSchemaVersion;
+  j["command"] = "check";
+  j["target"] = r.target;
+  j["policy"] = r.policy;
+  CheckVerdict v = r.verdict();
+  j["verdict"] = std::string(check_verdict_name(v));
+  j["exit_code"] = check_verdict_exit_code(v);
+  const PolicyEvaluation& e = r.evaluation;
+  j["rules_summary"] = {{"total", e.rules.size()},
+                        {"passed", e.count(RuleStatus::kPass)},
+                        {"failed", e.count(RuleStatus::kFail)},
+                        {"skipped", e.count(RuleStatus::kSkipped)}};
+  ojson rules = ojson::array();
+  for (const auto& rule : e.rules) {
+    rules.push_back({{"id", rule.id},
+                     {"status", std::string(rule_status_name(rule.status))},
+                     {"message", rule.message},
+                     {"details", rule.details}});
+  }
+  j["rules"] = std::move(rules);
+  j["deep"] = r.validation.deep;
+  j["summary"] = findings_summary_json(r.validation.findings);
+  j["model"] = snapshot_to_json(r.model);
+  j["findings"] = findings_to_json(r.validation.findings);
+  return j.dump(2, ' ', false, ojson::error_handler_t::replace) + "\n";
+}
+
+}  // namespace medq
