@@ -31,9 +31,11 @@ struct Measured {
   std::vector<std::optional<std::string>> digests;  ///< per compared_files() entry
 };
 
-Measured measure(const CompareInput& in) {
+Measured measure(const CompareInput& in, bool follow_symlinks) {
   Measured m;
-  m.validation = validate_model(in.dir);
+  ScanOptions scan;
+  scan.follow_symlinks = follow_symlinks;
+  m.validation = validate_model(in.dir, scan);
   const Validation& v = m.validation;
   m.stats = analyze_variant(v, in.label);
   for (std::string_view name : compared_files()) {
@@ -153,7 +155,8 @@ Comparison compare_models(const std::vector<CompareInput>& inputs, const Compare
   if (inputs.empty()) throw std::invalid_argument("no model directories to compare");
   // Validate and measure in parallel: header reads and small files, plus hashing the tokenizer.
   std::vector<Measured> measured(inputs.size());
-  parallel_for(inputs.size(), options.threads, [&](size_t i) { measured[i] = measure(inputs[i]); });
+  parallel_for(inputs.size(), options.threads,
+               [&](size_t i) { measured[i] = measure(inputs[i], options.follow_symlinks); });
 
   // Most precise first: bits per weight descending; unknown last; ties keep the input order.
   std::vector<size_t> order(inputs.size());

@@ -125,9 +125,9 @@ Findings tokenizer_findings(const Validation& v, std::span<const Checkpoint::Ent
 
 }  // namespace
 
-Validation validate_model(const std::filesystem::path& dir) {
+Validation validate_model(const std::filesystem::path& dir, const ScanOptions& scan) {
   Validation v;
-  v.dir = scan_model_dir(dir);
+  v.dir = scan_model_dir(dir, scan);
   append(v.findings, v.dir.findings);
 
   // Safetensors headers and the index.

@@ -33,8 +33,8 @@ struct Validation {
 };
 
 /// Validates the model directory `dir`, which must exist and be a directory (the caller reports
-/// that as a usage error).
-Validation validate_model(const std::filesystem::path& dir);
+/// that as a usage error). `scan` says which symlinks to follow (--follow-symlinks).
+Validation validate_model(const std::filesystem::path& dir, const ScanOptions& scan = {});
 
 /// The finding area of a JSON file's syntax errors: "config", "index", "tokenizer", "directory".
 std::string_view json_area(std::string_view file_name);
