@@ -68,13 +68,20 @@ struct ChunkSource {
   std::vector<char> buf = std::vector<char>(64 * 1024);
   uint64_t next_offset = 0;
   std::string error;
+  std::string too_large;              // a string longer than kMaxTokenizerJsonStringBytes
   std::optional<uint64_t> first_nul;  // nlohmann's lexer takes a NUL byte for the end of input
+  // Where the chunks stand in the JSON text: inside a string, after a backslash, how long.
+  bool in_string = false;
+  bool escaped = false;
+  uint64_t string_bytes = 0;
 
-  // Reads the next chunk; returns its size (0 at end of file or on error).
+  // Reads the next chunk; returns its size (0 at end of file, on error, or once a string is
+  // longer than the cap: the lexer then stops as at the end of the input).
   size_t refill() {
-    if (!error.empty() || next_offset >= file->size()) return 0;
+    if (!error.empty() || !too_large.empty() || next_offset >= file->size()) return 0;
     auto got = file->read_some_at(next_offset, buf.data(), buf.size(), &error);
     if (!got) return 0;
+    if (!scan_strings(*got)) return 0;
     if (!first_nul) {
       if (const void* nul = std::memchr(buf.data(), 0, *got)) {
         first_nul = next_offset + static_cast<uint64_t>(static_cast<const char*>(nul) - buf.data());
@@ -82,6 +89,33 @@ struct ChunkSource {
     }
     next_offset += *got;
     return *got;
+  }
+
+  // Follows the string boundaries through the chunk; false once one string is too long.
+  bool scan_strings(size_t n) {
+    for (size_t i = 0; i < n; ++i) {
+      const char c = buf[i];
+      if (!in_string) {
+        in_string = c == '"';
+        string_bytes = 0;
+        continue;
+      }
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+        continue;
+      }
+      if (++string_bytes > kMaxTokenizerJsonStringBytes) {
+        too_large =
+            fmt::format("a JSON string longer than {} bytes (at byte {}); medq reads no further",
+                        kMaxTokenizerJsonStringBytes, next_offset + i);
+        return false;
+      }
+    }
+    return true;
   }
 };
 
@@ -150,7 +184,8 @@ std::string syntax_message(const std::string& what) {
 // `position_of` maps a byte offset to a line and column (only called on a syntax error).
 template <typename It, typename PositionFn, typename NulFn>
 TokenizerJsonResult run(It first, It last, std::string_view file_label, PositionFn position_of,
-                        NulFn first_nul, const std::string* io_error) {
+                        NulFn first_nul, const std::string* io_error,
+                        const std::string* too_large) {
   TokenizerJsonResult result;
   TokenizerJson tok;
   tok.file = std::string(file_label);
@@ -159,6 +194,11 @@ TokenizerJsonResult run(It first, It last, std::string_view file_label, Position
   detail::TokenizerJsonSax sax(&tok, &facts, &findings);
   bool ok = nlohmann::json::sax_parse(first, last, &sax, nlohmann::json::input_format_t::json,
                                       /*strict=*/true);
+  if (too_large != nullptr && !too_large->empty()) {
+    findings.add(file_finding("tokenizer.too_large", file_label, *too_large));
+    findings.flush(tok.file);
+    return result;
+  }
   if (io_error != nullptr && !io_error->empty()) {
     findings.add(file_finding("tokenizer.unreadable", file_label, *io_error));
     findings.flush(tok.file);
@@ -216,7 +256,7 @@ TokenizerJsonResult parse_tokenizer_json(std::string_view text, std::string_view
         if (nul == std::string_view::npos) return std::nullopt;
         return nul;
       },
-      nullptr);
+      nullptr, nullptr);
 }
 
 TokenizerJsonResult read_tokenizer_json(const std::filesystem::path& path,
@@ -254,7 +294,7 @@ TokenizerJsonResult read_tokenizer_json(const std::filesystem::path& path,
   };
   return run(
       ChunkIterator(&src), ChunkIterator(nullptr), file_label, position_of,
-      [&] { return src.first_nul; }, &src.error);
+      [&] { return src.first_nul; }, &src.error, &src.too_large);
 }
 
 }  // namespace medq

@@ -27,6 +27,11 @@ namespace medq {
 /// since the JSON lexer buffers a whole string token (twice) before handing it over.
 inline constexpr uint64_t kMaxTokenizerJsonBytes = uint64_t{256} << 20;
 
+/// Longest JSON string read from a tokenizer.json file ("tokenizer.too_large"). The longest
+/// real ones are a normalizer's precompiled_charsmap (a few hundred kB of base64); the cap keeps
+/// a file made of one huge string from costing a multiple of its size in lexer buffers.
+inline constexpr uint64_t kMaxTokenizerJsonStringBytes = uint64_t{16} << 20;
+
 /// Most vocab entries / added tokens kept. Real vocabularies stay below 300k; the cap bounds
 /// memory on hostile input ("tokenizer.too_many_entries").
 inline constexpr size_t kMaxTokenizerEntries = size_t{1} << 22;
