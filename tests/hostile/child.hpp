@@ -40,8 +40,10 @@ struct ChildRun {
   int signal = 0;          ///< the signal that ended it, 0 if it exited
   bool timed_out = false;  ///< killed at the deadline
   double seconds = 0;
-  long max_rss_mb = 0;  ///< peak resident set of the child, in MiB
-  std::string out;      ///< stdout and stderr, the first `keep` bytes
+  /// Peak resident set of the child, in MiB. Linux keeps ru_maxrss across exec, so it includes
+  /// this process's resident memory at the fork (a few MiB, but hundreds under ASan).
+  long max_rss_mb = 0;
+  std::string out;  ///< stdout and stderr, the first `keep` bytes
 };
 
 /// Runs `argv` (argv[0] is the program path) with stdout+stderr captured. `as_nobody` drops to
