@@ -1,7 +1,7 @@
 // The tokenizer.json side of scripts/bench.sh: medq's reader next to the JSON-parse limit.
 //
-//   medq-bench-tokenizer medq FILE       read_tokenizer_json (read, parse, checks), as validate does
-//   medq-bench-tokenizer simdjson FILE   the limit: read the file and parse it with simdjson's
+//   medq-bench-tokenizer medq FILE       read_tokenizer_json (read, parse, checks), as validate
+//   does medq-bench-tokenizer simdjson FILE   the limit: read the file and parse it with simdjson's
 //                                        DOM parser (validates everything, builds nothing else),
 //                                        then count the values
 //

@@ -32,9 +32,11 @@ struct Measured {
   std::vector<std::optional<std::string>> digests;  ///< per compared_files() entry
 };
 
-Measured measure(const CompareInput& in, TokenizerJsonCache* tokenizers) {
+Measured measure(const CompareInput& in, bool follow_symlinks, TokenizerJsonCache* tokenizers) {
   Measured m;
-  m.validation = validate_model(in.dir, tokenizers);
+  ScanOptions scan;
+  scan.follow_symlinks = follow_symlinks;
+  m.validation = validate_model(in.dir, scan, tokenizers);
   const Validation& v = m.validation;
   m.stats = analyze_variant(v, in.label);
   for (std::string_view name : compared_files()) {
@@ -162,8 +164,9 @@ Comparison compare_models(const std::vector<CompareInput>& inputs, const Compare
   // Identical tokenizer.json files (the usual case across one model's variants) are parsed once.
   std::vector<Measured> measured(inputs.size());
   TokenizerJsonCache tokenizers;
-  parallel_for(inputs.size(), options.threads,
-               [&](size_t i) { measured[i] = measure(inputs[i], &tokenizers); });
+  parallel_for(inputs.size(), options.threads, [&](size_t i) {
+    measured[i] = measure(inputs[i], options.follow_symlinks, &tokenizers);
+  });
 
   // Most precise first: bits per weight descending; unknown last; ties keep the input order.
   std::vector<size_t> order(inputs.size());

@@ -128,6 +128,15 @@ class Scanner {
       add("data.unreadable", Severity::kError, st, tensor, std::nullopt, err);
       return false;
     }
+    // The header was read earlier, from a file of another size: it changed in between.
+    const SafetensorsHeader* h = st.file->header.readable_header();
+    if (h && file->size() != h->file_size) {
+      add("data.unreadable", Severity::kError, st, tensor, std::nullopt,
+          fmt::format("the file changed while medq was reading it: {} bytes when its header was "
+                      "read, {} now",
+                      h->file_size, file->size()));
+      return false;
+    }
     const uint64_t elem = std::max(1u, dtype_bits(st.info->dtype) / 8);
     const uint64_t total = st.info->nbytes();
     const uint64_t chunk = kChunkBytes / elem * elem;
@@ -140,6 +149,14 @@ class Scanner {
         return false;
       }
       fn(buf.data(), off / elem, n / elem);
+    }
+    if (auto now = file->current_size(&err); !now || *now != file->size()) {
+      add("data.unreadable", Severity::kError, st, tensor, std::nullopt,
+          now ? fmt::format("the file changed size while medq was reading it: {} bytes when "
+                            "opened, {} now",
+                            file->size(), *now)
+              : err);
+      return false;
     }
     return true;
   }

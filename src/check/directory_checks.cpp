@@ -20,13 +20,58 @@ Finding make(std::string code, Severity sev, std::string file, std::string messa
   return f;
 }
 
+// A required file that is present as a link medq does not follow (out of the folder, a loop,
+// broken) is reported by the link's error, not a second time as missing. A link to a directory
+// or a device is not the file: that one is missing.
+bool unfollowed_link(const ModelDir& d, std::string_view name) {
+  const DirEntry* e = d.find(name);
+  return e && e->kind == EntryKind::kSymlink &&
+         (e->link == LinkStatus::kOutside || e->link == LinkStatus::kLoop ||
+          e->link == LinkStatus::kBroken);
+}
+
 void require(Findings& out, const ModelDir& d, EntryKind kind, const char* file, std::string code,
              Severity sev, const char* why) {
-  if (!d.has(kind))
+  if (!d.has(kind) && !unfollowed_link(d, file))
     out.push_back(make(std::move(code), sev, file, fmt::format("{} is missing: {}", file, why)));
 }
 
 }  // namespace
+
+Finding skipped_entry_finding(const DirEntry& e) {
+  if (e.kind == EntryKind::kSpecial) {
+    return make("directory.special_file", Severity::kWarning, e.name,
+                "not a regular file (FIFO, socket or device); skipped, never opened");
+  }
+  const Severity sev =
+      loader_reads(classify_file_name(e.name)) ? Severity::kError : Severity::kWarning;
+  switch (e.link) {
+    case LinkStatus::kOutside:
+      return make("directory.symlink_outside", sev, e.name,
+                  fmt::format("symbolic link to '{}', outside the model folder: not followed, so "
+                              "not checked (a Hugging Face cache snapshot links every file into "
+                              "../../blobs: pass --follow-symlinks to check the files it points "
+                              "to)",
+                              e.symlink_target));
+    case LinkStatus::kLoop:
+      return make("directory.symlink_loop", sev, e.name,
+                  fmt::format("symbolic link to '{}' leads round in a loop; not followed",
+                              e.symlink_target));
+    case LinkStatus::kDirectory:
+      return make("directory.symlink_directory", Severity::kInfo, e.name,
+                  fmt::format("symbolic link to the directory '{}'; never followed (loaders "
+                              "ignore subdirectories)",
+                              e.symlink_target));
+    case LinkStatus::kSpecial:
+      return make("directory.special_file", Severity::kWarning, e.name,
+                  fmt::format("symbolic link to '{}', not a regular file (FIFO, socket or "
+                              "device); skipped, never opened",
+                              e.symlink_target));
+    default:
+      return make("directory.symlink_broken", sev, e.name,
+                  fmt::format("symbolic link to '{}', which does not exist", e.symlink_target));
+  }
+}
 
 Findings check_directory(const DirectoryCheckInputs& in) {
   Findings out;
@@ -35,7 +80,8 @@ Findings check_directory(const DirectoryCheckInputs& in) {
   // 1. What a loader needs. Weights: directory.no_weights comes from the checkpoint loader.
   require(out, d, EntryKind::kConfig, "config.json", "config.missing", Severity::kError,
           "no loader can build the model without it");
-  if (!d.has(EntryKind::kTokenizerJson) && !d.has(EntryKind::kTokenizerModel)) {
+  if (!d.has(EntryKind::kTokenizerJson) && !d.has(EntryKind::kTokenizerModel) &&
+      !unfollowed_link(d, "tokenizer.json") && !unfollowed_link(d, "tokenizer.model")) {
     out.push_back(make("tokenizer.missing", Severity::kError, "tokenizer.json",
                        "neither tokenizer.json nor tokenizer.model is present: the tokenizer "
                        "cannot be loaded"));
@@ -85,15 +131,21 @@ Findings check_directory(const DirectoryCheckInputs& in) {
         stray.push_back(e.name);
         break;
       case EntryKind::kSymlink:
-        out.push_back(make("directory.symlink", Severity::kWarning, e.name,
-                           fmt::format("symbolic link to '{}', not followed", e.symlink_target)));
-        break;
       case EntryKind::kSpecial:
-        out.push_back(make("directory.special_file", Severity::kWarning, e.name,
-                           "not a regular file (FIFO, socket or device); skipped, never opened"));
+        out.push_back(skipped_entry_finding(e));
         break;
       default:
         break;
+    }
+    if (e.link == LinkStatus::kFollowed) {
+      out.push_back(make("directory.symlink", Severity::kInfo, e.name,
+                         e.target_outside
+                             ? fmt::format("symbolic link to '{}', outside the model folder; "
+                                           "followed (--follow-symlinks)",
+                                           e.symlink_target)
+                             : fmt::format("symbolic link to '{}', inside the model folder; "
+                                           "followed",
+                                           e.symlink_target)));
     }
     if (e.lfs_pointer) {
       out.push_back(make("directory.lfs_pointer", Severity::kError, e.name,

@@ -63,4 +63,13 @@ std::string quote_text(std::string_view s, size_t max_bytes) {
   return out;
 }
 
+std::string display_text(std::string_view s, size_t max_bytes) {
+  bool plain = s.size() <= max_bytes;
+  for (size_t i = 0; plain && i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    plain = c >= 0x20 && c < 0x7F && c != '`';
+  }
+  return plain ? std::string(s) : quote_text(s, max_bytes);
+}
+
 }  // namespace medq

@@ -130,9 +130,10 @@ Findings tokenizer_findings(const Validation& v, std::span<const Checkpoint::Ent
 
 }  // namespace
 
-Validation validate_model(const std::filesystem::path& dir, TokenizerJsonCache* tokenizer_cache) {
+Validation validate_model(const std::filesystem::path& dir, const ScanOptions& scan,
+                          TokenizerJsonCache* tokenizer_cache) {
   Validation v;
-  v.dir = scan_model_dir(dir);
+  v.dir = scan_model_dir(dir, scan);
   append(v.findings, v.dir.findings);
 
   // Safetensors headers and the index.

@@ -35,6 +35,7 @@ struct CheckCliOptions {
   OutputFormat format = OutputFormat::kText;
   unsigned threads = 0;
   bool quiet = false;
+  bool follow_symlinks = false;
 };
 
 bool write_file(const std::string& path, const std::string& text) {
@@ -67,7 +68,9 @@ int run_check(const CheckCliOptions& o) {
     return kExitToolError;
   }
 
-  Validation v = validate_model(o.dir);
+  ScanOptions scan_opts;
+  scan_opts.follow_symlinks = o.follow_symlinks;
+  Validation v = validate_model(o.dir, scan_opts);
   const bool deep = policy.findings && policy.findings->deep;
   if (deep) {
     Progress progress("scanning tensor data", o.quiet);
@@ -89,6 +92,7 @@ int run_check(const CheckCliOptions& o) {
     Progress progress("checking the policy", o.quiet);
     EvalOptions eo;
     eo.threads = o.threads;
+    eo.follow_symlinks = o.follow_symlinks;
     eo.progress = progress.callback();
     try {
       r.evaluation = evaluate_policy(policy, v, r.model, eo);
@@ -142,6 +146,7 @@ void register_check(CLI::App& app, CommandFn* selected) {
   sub->add_option("--threads", opts->threads, "Worker threads (default: one per core)")
       ->check(CLI::Range(1u, 256u));
   sub->add_flag("--quiet", opts->quiet, "No progress line on stderr");
+  add_follow_symlinks_flag(sub, &opts->follow_symlinks);
   sub->callback([opts, selected] { *selected = [opts] { return run_check(*opts); }; });
 }
 

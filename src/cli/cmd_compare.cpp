@@ -26,6 +26,7 @@ struct CompareCliOptions {
   std::string memory_budget;
   bool fidelity = false;
   bool quiet = false;
+  bool follow_symlinks = false;
 };
 
 int run_compare(const CompareCliOptions& o) {
@@ -94,6 +95,7 @@ int run_compare(const CompareCliOptions& o) {
   }
 
   opts.fidelity = o.fidelity;
+  opts.follow_symlinks = o.follow_symlinks;
   Progress progress("measuring fidelity", o.quiet);
   opts.progress = progress.callback();
   Comparison c = compare_models(inputs, opts);
@@ -124,6 +126,7 @@ void register_compare(CLI::App& app, CommandFn* selected) {
   sub->add_flag("--fidelity", opts->fidelity,
                 "Also read the weights: each variant's error against the baseline");
   sub->add_flag("--quiet", opts->quiet, "No progress line on stderr");
+  add_follow_symlinks_flag(sub, &opts->follow_symlinks);
   sub->callback([opts, selected] { *selected = [opts] { return run_compare(*opts); }; });
 }
 

@@ -25,6 +25,7 @@ struct FidelityCliOptions {
   size_t top = 10;
   unsigned threads = 0;
   bool quiet = false;
+  bool follow_symlinks = false;
 };
 
 int run_fidelity(const FidelityCliOptions& o) {
@@ -38,8 +39,10 @@ int run_fidelity(const FidelityCliOptions& o) {
     if (!require_directory(d)) return kExitToolError;
   }
   // Validate every directory once (headers and small files only).
+  ScanOptions scan;
+  scan.follow_symlinks = o.follow_symlinks;
   std::vector<Validation> vals;
-  for (const auto& d : o.dirs) vals.push_back(validate_model(d));
+  for (const auto& d : o.dirs) vals.push_back(validate_model(d, scan));
   size_t ref_index = 0;
   std::optional<Validation> ref_own;
   std::string ref_label;
@@ -51,7 +54,7 @@ int run_fidelity(const FidelityCliOptions& o) {
     if (it != o.dirs.end()) {
       ref_index = static_cast<size_t>(it - o.dirs.begin());
     } else {
-      ref_own = validate_model(o.reference);
+      ref_own = validate_model(o.reference, scan);
       ref_index = o.dirs.size();
     }
     ref_label = o.reference;
@@ -105,6 +108,7 @@ void register_fidelity(CLI::App& app, CommandFn* selected) {
   sub->add_option("--top", opts->top, "Worst tensors listed per variant (default 10)");
   sub->add_option("--threads", opts->threads, "Worker threads (default: one per core)");
   sub->add_flag("--quiet", opts->quiet, "No progress line on stderr");
+  add_follow_symlinks_flag(sub, &opts->follow_symlinks);
   sub->callback([opts, selected] { *selected = [opts] { return run_fidelity(*opts); }; });
 }
 

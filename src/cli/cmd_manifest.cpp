@@ -17,6 +17,7 @@ namespace {
 struct ManifestCliOptions {
   std::string dir;
   unsigned threads = 0;
+  bool follow_symlinks = false;
 };
 
 void print_note(const std::string& message) {
@@ -27,6 +28,7 @@ int run_manifest(const ManifestCliOptions& o) {
   if (!require_directory(o.dir)) return kExitToolError;
   ManifestOptions opts;
   opts.threads = o.threads;
+  opts.follow_symlinks = o.follow_symlinks;
   // `medq manifest DIR > DIR/x.json`: the half-written output must not record itself.
   if (auto out = file_id_of_fd(STDOUT_FILENO)) opts.exclude.push_back(*out);
   ManifestScan scan = make_manifest(o.dir, opts);
@@ -53,6 +55,7 @@ void register_manifest(CLI::App& app, CommandFn* selected) {
   sub->add_option("dir", opts->dir, "The model directory")->required();
   sub->add_option("--threads", opts->threads, "Files hashed at once (default: one per core)")
       ->check(CLI::Range(1u, 256u));
+  add_follow_symlinks_flag(sub, &opts->follow_symlinks);
   sub->callback([opts, selected] { *selected = [opts] { return run_manifest(*opts); }; });
 }
 

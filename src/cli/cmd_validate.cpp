@@ -19,6 +19,7 @@ struct ValidateOptions {
   bool strict = false;
   bool deep = false;
   bool quiet = false;
+  bool follow_symlinks = false;
   unsigned threads = 0;
 };
 
@@ -28,7 +29,9 @@ int run_validate(const ValidateOptions& o) {
                          "single file)")) {
     return kExitToolError;
   }
-  Validation v = validate_model(o.path);
+  ScanOptions scan_opts;
+  scan_opts.follow_symlinks = o.follow_symlinks;
+  Validation v = validate_model(o.path, scan_opts);
   if (o.deep) {
     Progress progress("scanning tensor data", o.quiet);
     DataScanOptions scan;
@@ -55,6 +58,7 @@ void register_validate(CLI::App& app, CommandFn* selected) {
   sub->add_flag("--deep", opts->deep,
                 "Also scan every tensor's data: NaN/Inf, all-zero tensors, corrupt scales");
   sub->add_flag("--quiet", opts->quiet, "No progress line on stderr");
+  add_follow_symlinks_flag(sub, &opts->follow_symlinks);
   sub->add_option("--threads", opts->threads, "Worker threads for --deep (default: one per core)");
   sub->callback([opts, selected] { *selected = [opts] { return run_validate(*opts); }; });
 }

@@ -18,6 +18,7 @@ struct VerifyCliOptions {
   std::string manifest;
   OutputFormat format = OutputFormat::kText;
   unsigned threads = 0;
+  bool follow_symlinks = false;
 };
 
 int run_verify(const VerifyCliOptions& o) {
@@ -29,6 +30,7 @@ int run_verify(const VerifyCliOptions& o) {
   }
   ManifestOptions opts;
   opts.threads = o.threads;
+  opts.follow_symlinks = o.follow_symlinks;
   // A manifest kept inside the directory under any name is not part of what it records.
   if (auto id = file_id(o.manifest)) opts.exclude.push_back(*id);
   ManifestScan scan = make_manifest(o.dir, opts);
@@ -56,6 +58,7 @@ void register_verify(CLI::App& app, CommandFn* selected) {
   add_format_option(sub, &opts->format, "text");
   sub->add_option("--threads", opts->threads, "Files hashed at once (default: one per core)")
       ->check(CLI::Range(1u, 256u));
+  add_follow_symlinks_flag(sub, &opts->follow_symlinks);
   sub->callback([opts, selected] { *selected = [opts] { return run_verify(*opts); }; });
 }
 

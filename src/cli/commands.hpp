@@ -23,6 +23,9 @@ void register_check(CLI::App& app, CommandFn* selected);
 /// Adds `--format text|md|json` to `sub`, writing into `*format`.
 void add_format_option(CLI::App* sub, OutputFormat* format, const std::string& default_name);
 
+/// Adds `--follow-symlinks` to `sub`, writing into `*follow`.
+void add_follow_symlinks_flag(CLI::App* sub, bool* follow);
+
 /// Writes `text` to stdout.
 void print(const std::string& text);
 

@@ -18,6 +18,12 @@ void add_format_option(CLI::App* sub, OutputFormat* format, const std::string& d
       ->check(CLI::IsMember({"text", "md", "json"}));
 }
 
+void add_follow_symlinks_flag(CLI::App* sub, bool* follow) {
+  sub->add_flag("--follow-symlinks", *follow,
+                "Also follow symlinks that lead out of the model folder (e.g. a Hugging Face "
+                "cache snapshot); links inside it are always followed");
+}
+
 void print(const std::string& text) {
   std::fwrite(text.data(), 1, text.size(), stdout);
   std::fflush(stdout);

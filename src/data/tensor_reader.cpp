@@ -1,6 +1,7 @@
 #include "medq/data/tensor_reader.hpp"
 
 #include <algorithm>
+#include <string>
 
 #include "medq/data/decode.hpp"
 #include "medq/io/checked.hpp"
@@ -24,6 +25,13 @@ std::optional<TensorReader> TensorReader::open(const std::filesystem::path& root
   auto open_part = [&](const StoredTensor& st, Part& p) -> bool {
     p.file = File::open(root / st.file->name, err);
     if (!p.file) return false;
+    // The header was read earlier, from a file of another size: it changed in between.
+    if (const SafetensorsHeader* h = st.file->header.readable_header();
+        h && p.file->size() != h->file_size) {
+      *err = "the file changed while medq was reading it: " + std::to_string(h->file_size) +
+             " bytes when its header was read, " + std::to_string(p.file->size()) + " now";
+      return false;
+    }
     p.offset = st.file_offset();
     p.dtype = st.info->dtype;
     auto [rows, cols] = rows_cols(st.info->shape);

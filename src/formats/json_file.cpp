@@ -89,7 +89,9 @@ class DupTrackingSax : public nlohmann::detail::json_sax_dom_parser<nlohmann::js
   bool key(string_t& k) {
     auto& f = frames_.back();
     f.current = "/" + json_pointer_escape(k);
-    if (!f.keys.insert(k).second) duplicates.push_back(pointer());
+    // At most 100 kept: each pointer repeats every enclosing key, so an unbounded list could
+    // cost far more than the file (one long key above a million duplicates).
+    if (!f.keys.insert(k).second && duplicates.size() < 100) duplicates.push_back(pointer());
     return Base::key(k);
   }
   bool parse_error(std::size_t position, const std::string& last_token,
@@ -131,11 +133,50 @@ class DupTrackingSax : public nlohmann::detail::json_sax_dom_parser<nlohmann::js
   std::vector<Frame> frames_;
 };
 
+// The offset of the first bracket that opens a level deeper than `max_depth`, found in one pass
+// that skips strings, or nullopt. Deep nesting is refused before parsing: the DOM and the
+// duplicate-key pointers would otherwise grow with the depth (quadratically, for the pointers).
+std::optional<size_t> too_deep_at(std::string_view text, size_t max_depth) {
+  size_t depth = 0;
+  bool in_string = false, escaped = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) return i;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 JsonFileResult parse_json_text(std::string_view text, std::string_view file,
                                std::string_view area) {
   JsonFileResult r;
+  if (auto deep = too_deep_at(text, kMaxSmallJsonDepth)) {
+    auto lc = line_col(text, *deep);
+    Finding f = finding(std::string(area) + ".invalid_json", Severity::kError, file,
+                        fmt::format("not valid JSON at line {}, column {}: nested deeper than {} "
+                                    "levels, more than medq reads",
+                                    lc.line, lc.column, kMaxSmallJsonDepth));
+    f.where.byte_offset = *deep;
+    f.where.line = lc.line;
+    f.where.column = lc.column;
+    r.findings.push_back(std::move(f));
+    return r;
+  }
   nlohmann::json value;
   DupTrackingSax sax(value);
   bool ok = nlohmann::json::sax_parse(text.begin(), text.end(), &sax,

@@ -244,7 +244,8 @@ class HeaderHandler : public nlohmann::json_sax<json> {
 
   bool string_value(const std::string& s) {
     if (depth_ == 2 && in_metadata_) {
-      if (metadata) (*metadata)[metadata_key_] = s;  // serde's HashMap keeps the last value
+      // serde's HashMap keeps the last value. Moved: the lexer clears its buffer before reusing it.
+      if (metadata) (*metadata)[metadata_key_] = std::move(s);
       return true;
     }
     if (depth_ == 2 && (in_tensor_object_ || in_tensor_array_)) {

@@ -1,5 +1,6 @@
-// make_manifest: walks the model directory (never following a symlink, never opening a FIFO or a
-// device), then hashes the files on a small pool of threads, largest first, each file read once.
+// make_manifest: walks the model directory (following a symlink only to a regular file inside
+// it, or anywhere with follow_symlinks; never opening a FIFO or a device), then hashes the files on
+// a small pool of threads, largest first, each file read once.
 #include "medq/integrity/manifest.hpp"
 
 #include <sys/stat.h>
@@ -16,6 +17,7 @@
 
 #include "file_digest.hpp"
 #include "medq/formats/utf8.hpp"
+#include "medq/io/symlink.hpp"
 #include "medq/util/units.hpp"
 
 namespace medq {
@@ -74,10 +76,37 @@ std::string_view special_kind(mode_t mode) {
   return "special file";
 }
 
+// Why a symlink is not recorded, or "" when it is followed (to the regular file `*st`).
+std::string link_skip_reason(const fs::path& root_canonical, const fs::path& link, bool follow,
+                             struct stat* st) {
+  LinkTarget t = resolve_link(root_canonical, link);
+  const std::string to = "symlink to " + t.text;
+  switch (t.where) {
+    case LinkWhere::kLoop:
+      return to + ": a loop of links (not followed)";
+    case LinkWhere::kBroken:
+      return to + ", which does not exist (not followed)";
+    case LinkWhere::kError:
+      return to + " (cannot resolve: " + t.error + "; not followed)";
+    default:
+      break;
+  }
+  if (::stat(t.resolved.c_str(), st) != 0) return to + " (cannot stat the target; not followed)";
+  if (S_ISDIR(st->st_mode)) return to + ", a directory (not followed)";
+  if (!S_ISREG(st->st_mode))
+    return to + ", a " + std::string(special_kind(st->st_mode)) + " (never opened)";
+  if (t.where == LinkWhere::kOutside && !follow) {
+    return to + ", outside the directory (not followed; --follow-symlinks records it)";
+  }
+  return "";
+}
+
 // Lists `root` and every real subdirectory below it, iteratively (no recursion on untrusted
-// depth). Only lstat: nothing is opened here.
-Walk walk(const fs::path& root, const std::vector<FileId>& exclude) {
+// depth). Only lstat, and for a symlink realpath and stat: nothing is opened here.
+Walk walk(const fs::path& root, const std::vector<FileId>& exclude, bool follow) {
   Walk w;
+  std::error_code cec;
+  const fs::path root_canonical = fs::canonical(root, cec);
   std::vector<std::string> pending = {""};  // relative directories still to list
   size_t entries = 0;
   while (!pending.empty()) {
@@ -104,11 +133,14 @@ Walk walk(const fs::path& root, const std::vector<FileId>& exclude) {
         continue;
       }
       if (S_ISLNK(st.st_mode)) {
-        std::error_code lec;
-        auto target = fs::read_symlink(it->path(), lec);
-        w.skipped.push_back({rel, "symlink" + (lec ? std::string() : " to " + target.string()) +
-                                      " (not followed)"});
-      } else if (S_ISDIR(st.st_mode)) {
+        std::string why = cec ? "symlink (the directory cannot be resolved; not followed)"
+                              : link_skip_reason(root_canonical, it->path(), follow, &st);
+        if (!why.empty()) {
+          w.skipped.push_back({rel, std::move(why)});
+          continue;
+        }
+      }
+      if (S_ISDIR(st.st_mode)) {
         pending.push_back(rel);
       } else if (S_ISREG(st.st_mode)) {
         FileId id{static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino)};
@@ -144,7 +176,7 @@ std::string header_note(const ManifestFile& f) {
 
 ManifestScan make_manifest(const fs::path& dir, const ManifestOptions& opts) {
   ManifestScan scan;
-  Walk w = walk(dir, opts.exclude);
+  Walk w = walk(dir, opts.exclude, opts.follow_symlinks);
   std::sort(w.files.begin(), w.files.end(),
             [](const FoundFile& a, const FoundFile& b) { return a.rel < b.rel; });
 

@@ -11,7 +11,19 @@
 namespace medq {
 
 std::optional<File> File::open(const std::filesystem::path& path, std::string* err) {
-  // O_NONBLOCK keeps open() from blocking on a FIFO; it has no effect on regular files.
+  // Refuse anything but a regular file before opening it: opening a device can have effects of
+  // its own (a tape rewinds, a watchdog starts), and opening a FIFO can block.
+  struct stat before {};
+  if (::stat(path.c_str(), &before) != 0) {
+    *err = std::string("cannot open: ") + std::strerror(errno);
+    return std::nullopt;
+  }
+  if (!S_ISREG(before.st_mode)) {
+    *err = "not a regular file";
+    return std::nullopt;
+  }
+  // O_NONBLOCK keeps open() from blocking should a FIFO take the file's place in between; it has
+  // no effect on regular files. Read-only, always: medq never writes into a model directory.
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) {
     *err = std::string("cannot open: ") + std::strerror(errno);
@@ -23,8 +35,8 @@ std::optional<File> File::open(const std::filesystem::path& path, std::string* e
     ::close(fd);
     return std::nullopt;
   }
-  if (!S_ISREG(st.st_mode)) {
-    *err = "not a regular file";
+  if (!S_ISREG(st.st_mode) || st.st_dev != before.st_dev || st.st_ino != before.st_ino) {
+    *err = S_ISREG(st.st_mode) ? "the file was replaced while being opened" : "not a regular file";
     ::close(fd);
     return std::nullopt;
   }
@@ -62,6 +74,15 @@ std::optional<size_t> File::read_some_at(uint64_t offset, void* buf, size_t n,
     done += static_cast<size_t>(r);
   }
   return done;
+}
+
+std::optional<uint64_t> File::current_size(std::string* err) const {
+  struct stat st {};
+  if (::fstat(fd_, &st) != 0) {
+    *err = std::string("cannot stat: ") + std::strerror(errno);
+    return std::nullopt;
+  }
+  return static_cast<uint64_t>(st.st_size);
 }
 
 bool File::read_at(uint64_t offset, void* buf, size_t n, std::string* err) const {

@@ -1,7 +1,6 @@
 #include "medq/model/checkpoint.hpp"
 
 #include <algorithm>
-#include <system_error>
 
 namespace medq {
 
@@ -16,38 +15,7 @@ std::vector<Checkpoint::Entry> Checkpoint::tensors() const {
 }
 
 Checkpoint load_checkpoint(const std::filesystem::path& dir) {
-  Checkpoint cp;
-  cp.root = dir;
-  std::vector<std::string> names;
-  std::error_code ec;
-  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    const auto name = it->path().filename().string();
-    if (name.size() <= 12 || name.compare(name.size() - 12, 12, ".safetensors") != 0) continue;
-    names.push_back(name);
-  }
-  std::sort(names.begin(), names.end());
-  for (const auto& name : names) {
-    WeightFile wf;
-    wf.name = name;
-    wf.header = read_safetensors(dir / name, name);
-    cp.findings.insert(cp.findings.end(), wf.header.findings.begin(), wf.header.findings.end());
-    cp.files.push_back(std::move(wf));
-  }
-  if (names.empty()) {
-    Finding f;
-    f.code = "directory.no_weights";
-    f.severity = Severity::kError;
-    f.message = "no *.safetensors weight files in the directory";
-    cp.findings.push_back(std::move(f));
-  }
-  auto index_path = dir / std::string(kShardIndexFile);
-  if (std::filesystem::exists(std::filesystem::symlink_status(index_path, ec))) {
-    cp.has_index_file = true;
-    auto idx = read_shard_index(index_path, std::string(kShardIndexFile));
-    cp.findings.insert(cp.findings.end(), idx.findings.begin(), idx.findings.end());
-    cp.index = std::move(idx.index);
-  }
-  return cp;
+  return load_checkpoint(scan_model_dir(dir));
 }
 
 Checkpoint load_checkpoint(const ModelDir& dir) {
@@ -61,7 +29,13 @@ Checkpoint load_checkpoint(const ModelDir& dir) {
     cp.findings.insert(cp.findings.end(), wf.header.findings.begin(), wf.header.findings.end());
     cp.files.push_back(std::move(wf));
   }
-  if (!dir.has(EntryKind::kWeights)) {
+  // Weight files present only as links medq does not follow are reported by the link findings.
+  const bool unfollowed_weights =
+      std::any_of(dir.entries.begin(), dir.entries.end(), [](const DirEntry& e) {
+        return e.kind == EntryKind::kSymlink && e.link != LinkStatus::kDirectory &&
+               e.link != LinkStatus::kSpecial && classify_file_name(e.name) == EntryKind::kWeights;
+      });
+  if (!dir.has(EntryKind::kWeights) && !unfollowed_weights) {
     Finding f;
     f.code = "directory.no_weights";
     f.severity = Severity::kError;

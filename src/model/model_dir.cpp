@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include "medq/io/file.hpp"
+#include "medq/io/symlink.hpp"
 
 namespace medq {
 
@@ -69,7 +70,9 @@ bool ends_with(std::string_view s, std::string_view suffix) {
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-EntryKind classify_file(std::string_view name) {
+}  // namespace
+
+EntryKind classify_file_name(std::string_view name) {
   if (ends_with(name, ".incomplete") || ends_with(name, ".part") || ends_with(name, ".lock") ||
       ends_with(name, ".tmp") || ends_with(name, ".partial")) {
     return EntryKind::kPartialDownload;
@@ -92,6 +95,26 @@ EntryKind classify_file(std::string_view name) {
   }
   return EntryKind::kOther;
 }
+
+bool loader_reads(EntryKind k) {
+  switch (k) {
+    case EntryKind::kWeights:
+    case EntryKind::kIndex:
+    case EntryKind::kConfig:
+    case EntryKind::kGenerationConfig:
+    case EntryKind::kTokenizerJson:
+    case EntryKind::kTokenizerModel:
+    case EntryKind::kTokenizerConfig:
+    case EntryKind::kSpecialTokensMap:
+    case EntryKind::kProcessorConfig:
+    case EntryKind::kPreprocessorConfig:
+      return true;
+    default:
+      return false;
+  }
+}
+
+namespace {
 
 // Git LFS pointer files are small text files starting with this line.
 constexpr std::string_view kLfsMagic = "version https://git-lfs.github.com/spec/v1";
@@ -138,10 +161,13 @@ Finding dir_finding(std::string code, Severity sev, std::string file, std::strin
 
 }  // namespace
 
-ModelDir scan_model_dir(const std::filesystem::path& dir, uint64_t max_entries) {
+ModelDir scan_model_dir(const std::filesystem::path& dir, const ScanOptions& opts) {
   ModelDir md;
   md.root = dir;
+  const uint64_t max_entries = opts.max_entries;
   uint64_t budget = max_entries;
+  std::error_code cec;
+  const std::filesystem::path root_canonical = std::filesystem::canonical(dir, cec);
   bool truncated = false;
   std::error_code ec;
   std::filesystem::directory_iterator it(dir, ec);
@@ -166,15 +192,44 @@ ModelDir scan_model_dir(const std::filesystem::path& dir, uint64_t max_entries) 
     }
     if (S_ISLNK(st.st_mode)) {
       e.kind = EntryKind::kSymlink;
-      std::error_code lec;
-      e.symlink_target = std::filesystem::read_symlink(it->path(), lec).string();
+      LinkTarget t = resolve_link(root_canonical, it->path());
+      e.symlink_target = t.text;
+      struct stat tst {};
+      if (cec) {
+        e.link = LinkStatus::kBroken;  // the folder itself cannot be resolved: follow nothing
+      } else if (t.where == LinkWhere::kLoop) {
+        e.link = LinkStatus::kLoop;
+      } else if (t.where == LinkWhere::kBroken || t.where == LinkWhere::kError ||
+                 ::stat(t.resolved.c_str(), &tst) != 0) {
+        e.link = LinkStatus::kBroken;
+      } else if (S_ISDIR(tst.st_mode)) {
+        e.link = LinkStatus::kDirectory;
+      } else if (!S_ISREG(tst.st_mode)) {
+        e.link = LinkStatus::kSpecial;
+      } else if (t.where == LinkWhere::kOutside && !opts.follow_symlinks) {
+        e.link = LinkStatus::kOutside;
+      } else {
+        e.link = LinkStatus::kFollowed;
+        e.target_outside = t.where == LinkWhere::kOutside;
+        e.bytes = static_cast<uint64_t>(tst.st_size);
+        e.kind = classify_file_name(e.name);
+        if (e.kind == EntryKind::kWeights || e.kind == EntryKind::kOther ||
+            e.kind == EntryKind::kTokenizerModel || e.kind == EntryKind::kTokenizerJson) {
+          e.lfs_pointer = is_lfs_pointer(it->path(), e.bytes);
+        }
+        // A target inside the folder is counted where it lies.
+        if (!e.target_outside) {
+          md.entries.push_back(std::move(e));
+          continue;
+        }
+      }
     } else if (S_ISDIR(st.st_mode)) {
       e.kind = EntryKind::kDirectory;
       e.bytes = subtree_bytes(it->path(), &budget, &truncated);
       if (e.name == ".cache" || e.name == ".huggingface") e.kind = EntryKind::kPartialDownload;
     } else if (S_ISREG(st.st_mode)) {
       e.bytes = static_cast<uint64_t>(st.st_size);
-      e.kind = classify_file(e.name);
+      e.kind = classify_file_name(e.name);
       if (e.kind == EntryKind::kWeights || e.kind == EntryKind::kOther ||
           e.kind == EntryKind::kTokenizerModel || e.kind == EntryKind::kTokenizerJson) {
         e.lfs_pointer = is_lfs_pointer(it->path(), e.bytes);

@@ -288,7 +288,7 @@ void limit_rules(const LimitsPolicy& l, const ModelSnapshot& s, std::vector<Rule
 // --- fidelity ---------------------------------------------------------------------------------
 
 const Validation& validated_reference(const fs::path& dir, std::optional<Validation>& cache,
-                                      std::string_view key) {
+                                      std::string_view key, bool follow_symlinks) {
   if (!cache) {
     std::error_code ec;
     auto st = fs::status(dir, ec);
@@ -299,7 +299,9 @@ const Validation& validated_reference(const fs::path& dir, std::optional<Validat
     if (!fs::is_directory(st)) {
       throw PolicyInputError(fmt::format("{}: '{}' is not a model directory", key, dir.string()));
     }
-    cache = validate_model(dir);
+    ScanOptions scan;
+    scan.follow_symlinks = follow_symlinks;
+    cache = validate_model(dir, scan);
   }
   return *cache;
 }
@@ -335,7 +337,8 @@ void fidelity_rules(const FidelityPolicy& p, const Validation& model,
   bool any = p.overall.min_cosine || p.overall.max_relative_error;
   for (const auto& [name, t] : p.components) any = any || t.min_cosine || t.max_relative_error;
   if (!any) return;
-  const Validation& ref = validated_reference(*p.reference, reference, "policy.fidelity.reference");
+  const Validation& ref = validated_reference(*p.reference, reference, "policy.fidelity.reference",
+                                              options.follow_symlinks);
   FidelityOptions fo;
   fo.threads = options.threads;
   fo.progress = options.progress;
@@ -379,6 +382,7 @@ RuleResult rule_integrity(const fs::path& manifest_path, const Validation& model
   }
   ManifestOptions mo;
   mo.threads = options.threads;
+  mo.follow_symlinks = options.follow_symlinks;
   if (auto id = file_id(manifest_path)) mo.exclude.push_back(*id);
   ManifestScan scan = make_manifest(model.dir.root, mo);
   VerifyReport r = verify_manifest(*parsed.manifest, scan);
@@ -580,8 +584,9 @@ PolicyEvaluation evaluate_policy(const Policy& policy, const Validation& model,
     }
     std::optional<Validation> own;
     bool shared = policy.fidelity && policy.fidelity->reference == dir && reference;
-    const Validation& ref =
-        shared ? *reference : validated_reference(dir, own, "policy.tokenizer.identical_to");
+    const Validation& ref = shared ? *reference
+                                   : validated_reference(dir, own, "policy.tokenizer.identical_to",
+                                                         options.follow_symlinks);
     e.rules.push_back(rule_tokenizer(model, ref, dir));
   }
   if (policy.baseline) baseline_rules(*policy.baseline, snapshot, e.rules);

@@ -1,6 +1,7 @@
 // Markdown renderings, for a pull-request comment or a report file.
 #include <fmt/format.h>
 
+#include "medq/check/display.hpp"
 #include "medq/report/findings_view.hpp"
 #include "medq/report/render.hpp"
 #include "medq/report/table.hpp"
@@ -22,7 +23,8 @@ std::string render_markdown(const InspectReport& r) {
     if (f.metadata) {
       meta.clear();
       for (const auto& [k, v] : *f.metadata)
-        meta += (meta.empty() ? "" : ", ") + ("`" + k + "` = `" + v + "`");
+        meta +=
+            (meta.empty() ? "" : ", ") + ("`" + display_text(k) + "` = `" + display_text(v) + "`");
       if (meta.empty()) meta = "{}";
     }
     out += fmt::format("{} bytes, header {} bytes, {}. Metadata: {}.\n\n", group_digits(f.size),
@@ -30,7 +32,7 @@ std::string render_markdown(const InspectReport& r) {
                        count_noun(f.tensors.size(), "tensor"), meta);
     Table t{{"tensor", "dtype", "shape", "bytes", "offset"}, {false, false, false, true, true}, {}};
     for (const auto& x : f.tensors) {
-      t.rows.push_back({"`" + x.name + "`", std::string(dtype_name(x.dtype)),
+      t.rows.push_back({"`" + display_text(x.name) + "`", std::string(dtype_name(x.dtype)),
                         shape_to_string(x.shape), group_digits(x.bytes), group_digits(x.offset)});
     }
     out += table_to_markdown(t);

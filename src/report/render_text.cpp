@@ -1,6 +1,7 @@
 // Text renderings, for a terminal.
 #include <fmt/format.h>
 
+#include "medq/check/display.hpp"
 #include "medq/report/findings_view.hpp"
 #include "medq/report/render.hpp"
 #include "medq/report/table.hpp"
@@ -12,7 +13,9 @@ std::string metadata_line(const std::optional<std::map<std::string, std::string>
   if (!m) return "none";
   if (m->empty()) return "{}";
   std::string s;
-  for (const auto& [k, v] : *m) s += (s.empty() ? "" : ", ") + k + "=" + v;
+  for (const auto& [k, v] : *m) {
+    s += (s.empty() ? "" : ", ") + display_text(k) + "=" + display_text(v);
+  }
   return s;
 }
 
@@ -33,8 +36,8 @@ std::string render_text(const InspectReport& r) {
                        count_noun(f.tensors.size(), "tensor"), metadata_line(f.metadata));
     Table t{{"tensor", "dtype", "shape", "bytes", "offset"}, {false, false, false, true, true}, {}};
     for (const auto& x : f.tensors) {
-      t.rows.push_back({x.name, std::string(dtype_name(x.dtype)), shape_to_string(x.shape),
-                        group_digits(x.bytes), group_digits(x.offset)});
+      t.rows.push_back({display_text(x.name), std::string(dtype_name(x.dtype)),
+                        shape_to_string(x.shape), group_digits(x.bytes), group_digits(x.offset)});
     }
     out += table_to_text(t);
   }

@@ -259,7 +259,51 @@ TEST(DirectoryChecks, FifoAndSymlinkAreNotOpened) {
   std::filesystem::create_symlink("/etc/passwd", d.path() / "tokenizer.model");
   auto v = validate_model(d.path());  // must not block on the FIFO
   EXPECT_TRUE(has(v, "directory.special_file"));
-  EXPECT_TRUE(has(v, "directory.symlink"));
+  // A link out of the folder with a name a loader reads: an error, and not read.
+  auto out = with_code(v, "directory.symlink_outside");
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0]->severity, Severity::kError);
+  EXPECT_FALSE(has(v, "tokenizer.spm_malformed"));  // /etc/passwd was not parsed
+}
+
+TEST(DirectoryChecks, SymlinksInsideAreFollowedOutsideOnlyWhenAsked) {
+  TempDir d;
+  write_model(d, good_index());
+  d.write("store/generation_config.json", "{}");
+  std::filesystem::remove(d.path() / "generation_config.json");
+  std::filesystem::create_symlink("store/generation_config.json",
+                                  d.path() / "generation_config.json");
+  TempDir elsewhere;
+  elsewhere.write("config.json", "{\"model_type\":\"llama\"}");
+  std::filesystem::remove(d.path() / "config.json");
+  std::filesystem::create_symlink(elsewhere.path() / "config.json", d.path() / "config.json");
+  std::filesystem::create_symlink("nowhere", d.path() / "README.md");
+  std::filesystem::create_symlink("loop2", d.path() / "loop1");
+  std::filesystem::create_symlink("loop1", d.path() / "loop2");
+
+  auto v = validate_model(d.path());
+  EXPECT_FALSE(has(v, "config.missing_generation_config"));
+  auto followed = with_code(v, "directory.symlink");
+  ASSERT_EQ(followed.size(), 1u);
+  EXPECT_EQ(followed[0]->where.file, "generation_config.json");
+  EXPECT_EQ(followed[0]->severity, Severity::kInfo);
+  auto out = with_code(v, "directory.symlink_outside");
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0]->severity, Severity::kError);
+  EXPECT_NE(out[0]->message.find("--follow-symlinks"), std::string::npos);
+  EXPECT_FALSE(has(v, "config.missing"));  // reported once, as the link
+  auto broken = with_code(v, "directory.symlink_broken");
+  ASSERT_EQ(broken.size(), 1u);
+  EXPECT_EQ(broken[0]->severity, Severity::kWarning);  // README.md: no loader reads it
+  EXPECT_EQ(with_code(v, "directory.symlink_loop").size(), 2u);
+
+  ScanOptions follow;
+  follow.follow_symlinks = true;
+  auto w = validate_model(d.path(), follow);
+  EXPECT_FALSE(has(w, "directory.symlink_outside"));
+  EXPECT_EQ(with_code(w, "directory.symlink").size(), 2u);
+  EXPECT_TRUE(w.config() != nullptr);
+  EXPECT_EQ(with_code(w, "directory.symlink_loop").size(), 2u);
 }
 
 }  // namespace

@@ -25,6 +25,8 @@ struct CompareOptions {
   unsigned threads = 0;
   /// Also read the weights and measure each variant's fidelity against the baseline.
   bool fidelity = false;
+  /// Follow symlinks out of each model folder (--follow-symlinks; ScanOptions).
+  bool follow_symlinks = false;
   std::function<void(uint64_t done, uint64_t total)> progress;  ///< for --fidelity
 };
 

@@ -18,4 +18,10 @@ struct DirectoryCheckInputs {
 
 Findings check_directory(const DirectoryCheckInputs& in);
 
+/// The finding for an entry the scan skipped: a FIFO, socket or device (directory.special_file)
+/// or a symbolic link it did not follow (directory.symlink_outside, _loop, _broken, _directory).
+/// A link not followed whose name is a file a loader reads is an error: the model cannot be
+/// checked as it will be loaded. Otherwise a warning (an info for a link to a directory).
+Finding skipped_entry_finding(const DirEntry& e);
+
 }  // namespace medq

@@ -13,4 +13,10 @@ namespace medq {
 /// `max_bytes` bytes with "..." appended.
 std::string quote_text(std::string_view s, size_t max_bytes = 60);
 
+/// `s` as it is when it is printable ASCII without a backquote and at most `max_bytes` long (a
+/// tensor name, "mlx"); otherwise quote_text(s, max_bytes). For untrusted strings in report
+/// tables and lines: a control character cannot reach the terminal, and a 100 MB metadata value
+/// prints as 200 bytes.
+std::string display_text(std::string_view s, size_t max_bytes = 200);
+
 }  // namespace medq

@@ -35,9 +35,10 @@ struct Validation {
 class TokenizerJsonCache;
 
 /// Validates the model directory `dir`, which must exist and be a directory (the caller reports
-/// that as a usage error). With a `tokenizer_cache`, a tokenizer.json whose bytes were parsed
-/// before (for another folder) is not parsed again.
-Validation validate_model(const std::filesystem::path& dir,
+/// that as a usage error). `scan` says which symlinks to follow (--follow-symlinks). With a
+/// `tokenizer_cache`, a tokenizer.json whose bytes were parsed before (for another folder) is
+/// not parsed again.
+Validation validate_model(const std::filesystem::path& dir, const ScanOptions& scan = {},
                           TokenizerJsonCache* tokenizer_cache = nullptr);
 
 /// The finding area of a JSON file's syntax errors: "config", "index", "tokenizer", "directory".

@@ -17,6 +17,10 @@ namespace medq {
 /// Files larger than this are not loaded into a DOM (tokenizer.json has its own streaming reader).
 inline constexpr uint64_t kMaxSmallJsonBytes = 64ull << 20;
 
+/// Deepest nesting read, as serde_json's limit for tokenizer.json (real config files nest a few
+/// levels); deeper is `<area>.invalid_json`, found in a pass before the parse.
+inline constexpr size_t kMaxSmallJsonDepth = 128;
+
 struct JsonFileResult {
   std::optional<nlohmann::json> value;  ///< set when the file parsed
   Findings findings;
@@ -24,7 +28,8 @@ struct JsonFileResult {
 
 /// Parses `text` as JSON. A syntax error becomes one finding with code `<area>.invalid_json`,
 /// the byte offset, and the 1-based line and column. Duplicate keys are reported as a warning
-/// `<area>.duplicate_key` (the last value is kept, as Python's json module does).
+/// `<area>.duplicate_key` (the last value is kept, as Python's json module does). Nesting deeper
+/// than kMaxSmallJsonDepth is an `<area>.invalid_json` too.
 JsonFileResult parse_json_text(std::string_view text, std::string_view file_label,
                                std::string_view area);
 

@@ -22,10 +22,16 @@
 
 namespace medq {
 
-/// Files larger than this are refused ("tokenizer.too_large"). Real tokenizer.json files
-/// are a few tens of MB (Gemma 3: 33 MB); the cap bounds what one huge JSON string can cost,
-/// since the JSON lexer buffers a whole string token (twice) before handing it over.
-inline constexpr uint64_t kMaxTokenizerJsonBytes = uint64_t{256} << 20;
+/// Files larger than this are refused ("tokenizer.too_large"). Real tokenizer.json files are a
+/// few tens of MB (Gemma 3: 33 MB). The reader holds the whole file and the parser's index, so
+/// the cap bounds its memory (about 2x the file at most; docs/security.md).
+inline constexpr uint64_t kMaxTokenizerJsonBytes = uint64_t{128} << 20;
+
+/// Longest JSON string read from a tokenizer.json file ("tokenizer.too_large"), checked as the
+/// longest run without a '"' before parsing. The longest real strings are a normalizer's
+/// precompiled_charsmap (a few hundred kB of base64); the cap keeps a file made of one huge
+/// string from costing a multiple of its size in copies of that string.
+inline constexpr uint64_t kMaxTokenizerJsonStringBytes = uint64_t{16} << 20;
 
 /// Most vocab entries / added tokens kept. Real vocabularies stay below 300k; the cap bounds
 /// memory on hostile input ("tokenizer.too_many_entries").

@@ -83,6 +83,10 @@ struct ManifestOptions {
   /// Files never recorded, e.g. the manifest being written (stdout redirected into the directory)
   /// or the manifest being verified.
   std::vector<FileId> exclude;
+  /// Also record the targets of symlinks that lead out of the directory (--follow-symlinks).
+  /// A symlink to a regular file inside the directory is always recorded, under its own name;
+  /// symlinks to directories, loops and FIFOs never are.
+  bool follow_symlinks = false;
 };
 
 struct ManifestScan {
@@ -94,11 +98,12 @@ struct ManifestScan {
   std::vector<ScanError> errors;  ///< sorted by path; non-empty means the manifest is incomplete
 };
 
-/// Records `dir`: every regular file below it (subdirectories included, symlinks not followed,
-/// FIFOs/sockets/devices never opened, files named *.manifest.json and `opts.exclude` left out).
-/// Each file is read once, sequentially, feeding its SHA-256 and the XXH3-128 of the tensor the
-/// bytes belong to. Different files are hashed on different threads. Throws only for medq's own
-/// failures; unreadable entries are reported in `errors`.
+/// Records `dir`: every regular file below it (subdirectories included, symlinks followed only
+/// to a regular file inside `dir` unless opts.follow_symlinks, FIFOs/sockets/devices never opened,
+/// files named *.manifest.json and `opts.exclude` left out). Each file is read once, sequentially,
+/// feeding its SHA-256 and the XXH3-128 of the tensor the bytes belong to. Different files are
+/// hashed on different threads. Throws only for medq's own failures; unreadable entries are
+/// reported in `errors`.
 ManifestScan make_manifest(const std::filesystem::path& dir, const ManifestOptions& opts = {});
 
 /// The identity of the file at `path` (symlinks followed), or nullopt when it cannot be stat'ed.

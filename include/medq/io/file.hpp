@@ -34,6 +34,10 @@ class File {
   /// or nullopt on an I/O error.
   std::optional<size_t> read_some_at(uint64_t offset, void* buf, size_t n, std::string* err) const;
 
+  /// The size fstat reports now (a file can grow or shrink while it is read), or nullopt with
+  /// a message in `*err`.
+  std::optional<uint64_t> current_size(std::string* err) const;
+
   int fd() const { return fd_; }
 
  private:

@@ -36,11 +36,12 @@ struct Checkpoint {
 };
 
 /// Loads the headers of every `*.safetensors` file directly inside `dir` (sorted by name) and the
-/// shard index if present. Reads headers only.
+/// shard index if present, as scan_model_dir finds them with the default ScanOptions (no link
+/// out of the folder followed, no FIFO opened). Reads headers only.
 Checkpoint load_checkpoint(const std::filesystem::path& dir);
 
 /// Loads the weight files a directory scan found: regular `*.safetensors` files that are not Git
-/// LFS pointers (symlinks are not followed), and the index when it is a regular file.
+/// LFS pointers (links the scan did not follow are left out), and the index when present.
 Checkpoint load_checkpoint(const ModelDir& dir);
 
 /// Loads one safetensors file as a checkpoint of one file.

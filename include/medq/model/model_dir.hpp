@@ -1,7 +1,9 @@
 // What a model directory holds: every entry classified (weights, index, config, tokenizer
-// files, partial downloads, Git LFS pointers, ...) with its size. The scan never follows a
-// symlink out of the directory and never opens FIFOs or devices; it reads at most the first
-// bytes of a file (to recognise LFS pointers). Checks read this instead of the file system.
+// files, partial downloads, Git LFS pointers, ...) with its size. The scan follows a symlink
+// only when it leads to a regular file inside the directory (or anywhere, with
+// ScanOptions::follow_symlinks), never follows one to a directory, reports loops and broken
+// links, and never opens FIFOs or devices; it reads at most the first bytes of a file (to
+// recognise LFS pointers). Checks read this instead of the file system.
 #pragma once
 
 #include <cstdint>
@@ -31,7 +33,18 @@ enum class EntryKind : uint8_t {
   kOther,               ///< a file nothing refers to
   kDirectory,           ///< a subdirectory (its size is the sum of what it holds)
   kSpecial,             ///< FIFO, socket, device: never opened
-  kSymlink,             ///< a symbolic link (not followed)
+  kSymlink,             ///< a symbolic link that is not followed (see DirEntry::link)
+};
+
+/// What the scan made of a symbolic link.
+enum class LinkStatus : uint8_t {
+  kNone,       ///< not a symlink
+  kFollowed,   ///< a regular file inside the folder (or anywhere with --follow-symlinks)
+  kOutside,    ///< leads out of the folder: not followed
+  kLoop,       ///< a loop of links: not followed
+  kBroken,     ///< leads nowhere
+  kDirectory,  ///< leads to a directory: never followed
+  kSpecial,    ///< leads to a FIFO, socket or device: never opened
 };
 
 std::string_view entry_kind_name(EntryKind k);
@@ -39,15 +52,28 @@ std::string_view entry_kind_name(EntryKind k);
 struct DirEntry {
   std::string name;  ///< relative to the model directory, '/'-separated
   EntryKind kind = EntryKind::kOther;
-  uint64_t bytes = 0;          ///< apparent size (a directory: total of the files below it)
-  bool lfs_pointer = false;    ///< the file is a Git LFS pointer, not the content
-  std::string symlink_target;  ///< for kSymlink
+  uint64_t bytes = 0;        ///< apparent size (a directory: total of the files below it)
+  bool lfs_pointer = false;  ///< the file is a Git LFS pointer, not the content
+  LinkStatus link = LinkStatus::kNone;
+  std::string symlink_target;  ///< the link's text, for any symlink (followed or not)
+  /// For a followed link whose target lies outside the folder (--follow-symlinks): the bytes
+  /// are not counted in the folder's total twice when the target is inside.
+  bool target_outside = false;
+};
+
+struct ScanOptions {
+  /// Also follow symlinks whose target is outside the folder (a Hugging Face cache snapshot
+  /// links every file into ../../blobs). Links to regular files inside the folder are always
+  /// followed; links to directories, loops and FIFOs never are.
+  bool follow_symlinks = false;
+  /// Entries visited in all (subdirectories are summed), so a huge directory stays bounded.
+  uint64_t max_entries = 200'000;
 };
 
 struct ModelDir {
   std::filesystem::path root;
   std::vector<DirEntry> entries;  ///< top-level entries, sorted by name
-  uint64_t total_bytes = 0;       ///< everything under root (symlinks not followed)
+  uint64_t total_bytes = 0;       ///< everything under root (plus followed outside targets)
   Findings findings;              ///< problems met while scanning (unreadable entries)
 
   const DirEntry* find(std::string_view name) const;
@@ -55,7 +81,14 @@ struct ModelDir {
 };
 
 /// Scans `dir` (which must be a readable directory). Subdirectories are summed, to at most
-/// `max_entries` entries in all, so a directory of a million files stays bounded.
-ModelDir scan_model_dir(const std::filesystem::path& dir, uint64_t max_entries = 200'000);
+/// `opts.max_entries` entries in all, so a directory of a million files stays bounded.
+ModelDir scan_model_dir(const std::filesystem::path& dir, const ScanOptions& opts = {});
+
+/// The kind a file of this name has in a model folder (by name alone).
+EntryKind classify_file_name(std::string_view name);
+
+/// Whether a loader reads a file of this kind (weights, index, config, tokenizer files): a link
+/// of such a name that is not followed leaves the model unchecked, an error.
+bool loader_reads(EntryKind k);
 
 }  // namespace medq

@@ -45,7 +45,8 @@ struct PolicyInputError : std::runtime_error {
 };
 
 struct EvalOptions {
-  unsigned threads = 0;  ///< fidelity and manifest hashing; 0 = one per core
+  unsigned threads = 0;          ///< fidelity and manifest hashing; 0 = one per core
+  bool follow_symlinks = false;  ///< for the reference folder and the manifest scan
   /// Progress of the long steps (fidelity, hashing for the manifest); may be null.
   std::function<void(uint64_t done, uint64_t total)> progress;
 };
