@@ -48,11 +48,12 @@ run_median() {
   "$@" >/dev/null 2>&1 || true  # warm-up: page cache, first-touch
   local times=() rss=0
   for _ in $(seq "$runs"); do
-    local out
-    /usr/bin/time -f '%e %M' -o "$timing" "$@" >/dev/null 2>&1 || true
-    out=$(tail -1 "$timing")
-    times+=("${out% *}")
-    local r=${out#* }
+    # Wall time from the shell's microsecond clock (/usr/bin/time prints hundredths, too coarse
+    # for the header work); peak RSS from /usr/bin/time.
+    local t0=$EPOCHREALTIME r
+    /usr/bin/time -f '%M' -o "$timing" "$@" >/dev/null 2>&1 || true
+    times+=("$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.4f", b - a}')")
+    r=$(tail -1 "$timing")
     [ "$r" -gt "$rss" ] && rss=$r
   done
   local sorted
@@ -62,15 +63,18 @@ run_median() {
   lo=$(echo "$sorted" | head -1)
   hi=$(echo "$sorted" | tail -1)
   peak=$rss
-  printf '  %-62s %8.3f s  (%s..%s)  %7.1f MB peak\n' "$name" "$median" "$lo" "$hi" \
+  printf '  %-62s %8.4f s  (%s..%s)  %7.1f MB peak\n' "$name" "$median" "$lo" "$hi" \
     "$(awk -v r="$rss" 'BEGIN {print r / 1024}')"
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
+# The process start-up floor, to read the fastest figures against.
+run_floor() { run_median "/bin/true (process start-up, for scale)" /bin/true; }
 
 echo "medq benchmarks: $runs runs each (median, range, peak RSS); $(nproc) cores, $(uname -m)"
 echo
 
 echo "== header work: medq next to what users run today (full-size sparse replicas)"
+run_floor
 r4=$models/replicas/4
 shard4=$(ls "$r4"/*.safetensors | head -1)
 run_median "medq validate 4-bit replica" "$medq" validate "$r4"

@@ -326,4 +326,10 @@ Findings deep_scan(const Validation& v, const DataScanOptions& options) {
   return f;
 }
 
+void add_deep_scan_findings(Validation* v, const DataScanOptions& options) {
+  Findings data = deep_scan(*v, options);
+  v->findings.insert(v->findings.end(), data.begin(), data.end());
+  sort_findings(v->findings);
+}
+
 }  // namespace medq

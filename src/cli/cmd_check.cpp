@@ -77,9 +77,7 @@ int run_check(const CheckCliOptions& o) {
     DataScanOptions scan;
     scan.threads = o.threads;
     scan.progress = progress.callback();
-    Findings data = deep_scan(v, scan);
-    v.findings.insert(v.findings.end(), data.begin(), data.end());
-    sort_findings(v.findings);
+    add_deep_scan_findings(&v, scan);
   }
   const uint64_t context = policy.limits ? policy.limits->context_tokens : kDefaultPolicyContext;
 

@@ -37,9 +37,7 @@ int run_validate(const ValidateOptions& o) {
     DataScanOptions scan;
     scan.threads = o.threads;
     scan.progress = progress.callback();
-    Findings data = deep_scan(v, scan);
-    v.findings.insert(v.findings.end(), data.begin(), data.end());
-    sort_findings(v.findings);
+    add_deep_scan_findings(&v, scan);
   }
   ValidateReport r = build_validate_report(v, o.path, o.strict, o.deep);
   print(render(r, o.format));

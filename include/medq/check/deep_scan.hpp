@@ -26,4 +26,8 @@ uint64_t deep_scan_bytes(const Validation& v);
 /// name the tensor and the first bad element; they are sorted.
 Findings deep_scan(const Validation& v, const DataScanOptions& options = {});
 
+/// Runs deep_scan on `*v` and merges its findings into v->findings (sorted again), as
+/// `validate --deep` and a policy with findings.deep report them.
+void add_deep_scan_findings(Validation* v, const DataScanOptions& options = {});
+
 }  // namespace medq
