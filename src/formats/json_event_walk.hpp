@@ -114,7 +114,13 @@ class JsonEventWalk {
       raw.remove_suffix(1);
     }
     simdjson::ondemand::number n;
-    if (fail(v.get_number().get(n))) return false;
+    if (simdjson::error_code e = v.get_number().get(n); e != simdjson::SUCCESS) {
+      // An integer beyond 64 bits is valid JSON (nlohmann reads it as a float): read it so.
+      double d = 0;
+      if (fail(v.get_double().get(d))) return false;
+      buf_.assign(raw);
+      return h_->number_float(d, buf_);
+    }
     switch (n.get_number_type()) {
       case simdjson::ondemand::number_type::signed_integer: {
         const int64_t i = n.get_int64();

@@ -224,6 +224,16 @@ TEST(TokenizerJson, SyntaxErrorNamesLineAndColumn) {
 
 // nlohmann's lexer takes a NUL byte for the end of input; JSON allows none, so a NUL followed by
 // anything must be a syntax error at the NUL, in memory and when streamed.
+// Found by fuzz_tokenizer_json's differential check: an integer beyond 64 bits is valid JSON
+// (nlohmann reads it as a float); the fast path once called it a syntax error.
+TEST(TokenizerJson, IntegerBeyond64BitsIsJsonNotASyntaxError) {
+  auto r = parse_tokenizer_json(replace(kBase, R"("version": "1.0")",
+                                        R"("version": "1.0", "x": 123456789012345678901234567890)"),
+                                "t.json");
+  for (const Finding& f : r.findings) EXPECT_NE(f.code, "tokenizer.invalid_json") << f.message;
+  EXPECT_TRUE(r.tokenizer.has_value());
+}
+
 TEST(TokenizerJson, NulByteIsASyntaxError) {
   std::string text = std::string(kCleanBpe) + std::string("\0garbage", 8);
   test::TempDir dir;
