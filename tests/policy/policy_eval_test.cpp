@@ -17,6 +17,7 @@
 #include "medq/report/github_annotations.hpp"
 #include "medq/report/junit.hpp"
 #include "medq/util/units.hpp"
+#include "overrides.hpp"
 #include "quant_plan.hpp"
 
 namespace medq {
@@ -24,21 +25,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-PolicyOverrides with_baseline(const std::filesystem::path& p) {
-  PolicyOverrides o;
-  o.baseline = p;
-  return o;
-}
-PolicyOverrides with_reference(const std::filesystem::path& p) {
-  PolicyOverrides o;
-  o.reference = p;
-  return o;
-}
-PolicyOverrides with_manifest(const std::filesystem::path& p) {
-  PolicyOverrides o;
-  o.manifest = p;
-  return o;
-}
+using test::with_baseline;
+using test::with_manifest;
+using test::with_reference;
 
 using testing::TempDir;
 

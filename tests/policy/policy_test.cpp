@@ -7,27 +7,16 @@
 
 #include "../support/temp_dir.hpp"
 #include "medq/policy/policy.hpp"
+#include "overrides.hpp"
 
 namespace medq {
 namespace {
 
 namespace fs = std::filesystem;
 
-PolicyOverrides with_baseline(const std::filesystem::path& p) {
-  PolicyOverrides o;
-  o.baseline = p;
-  return o;
-}
-PolicyOverrides with_reference(const std::filesystem::path& p) {
-  PolicyOverrides o;
-  o.reference = p;
-  return o;
-}
-PolicyOverrides with_manifest(const std::filesystem::path& p) {
-  PolicyOverrides o;
-  o.manifest = p;
-  return o;
-}
+using test::with_baseline;
+using test::with_manifest;
+using test::with_reference;
 
 Policy parse_ok(const std::string& text, const fs::path& base = "/policies") {
   PolicyParse r = parse_policy(text, base);
