@@ -17,6 +17,22 @@
 
 namespace medq {
 
+std::optional<std::string> file_sha256(const ModelDir& dir, std::string_view name,
+                                       const TokenizerJsonCache* known) {
+  const DirEntry* e = dir.find(name);
+  if (!e) return std::nullopt;
+  if (e->kind == EntryKind::kSymlink || e->kind == EntryKind::kDirectory ||
+      e->kind == EntryKind::kSpecial) {
+    return "not a regular file";
+  }
+  if (known) {
+    if (auto d = known->sha256_of(dir.root / e->name)) return d;
+  }
+  std::string err;
+  auto d = sha256_file(dir.root / e->name, &err);
+  return d ? *d : "unreadable: " + err;
+}
+
 std::vector<std::string_view> compared_files() {
   return {"tokenizer.json",          "tokenizer.model",        "tokenizer_config.json",
           "special_tokens_map.json", "added_tokens.json",      "chat_template.json",
@@ -39,21 +55,10 @@ Measured measure(const CompareInput& in, bool follow_symlinks, TokenizerJsonCach
   m.validation = validate_model(in.dir, scan, tokenizers);
   const Validation& v = m.validation;
   m.stats = analyze_variant(v, in.label);
+  // tokenizer.json was hashed when validation read it (the cache tells identical files apart by
+  // their SHA-256); the other files are read here.
   for (std::string_view name : compared_files()) {
-    const DirEntry* e = v.dir.find(name);
-    std::optional<std::string> digest;
-    if (e && e->kind != EntryKind::kSymlink && e->kind != EntryKind::kDirectory &&
-        e->kind != EntryKind::kSpecial) {
-      // tokenizer.json was hashed when validation read it (the cache tells identical files
-      // apart by their SHA-256); the other files are read here.
-      digest = tokenizers->sha256_of(v.dir.root / e->name);
-      if (!digest) {
-        std::string err;
-        digest = sha256_file(v.dir.root / e->name, &err);
-        if (!digest) digest = "unreadable: " + err;
-      }
-    }
-    m.digests.push_back(std::move(digest));
+    m.digests.push_back(file_sha256(v.dir, name, tokenizers));
   }
   return m;
 }

@@ -8,11 +8,11 @@
 #include <set>
 #include <system_error>
 
+#include "medq/analysis/comparison.hpp"
 #include "medq/analysis/fidelity.hpp"
 #include "medq/analysis/variant.hpp"
 #include "medq/integrity/manifest.hpp"
 #include "medq/integrity/verify.hpp"
-#include "medq/io/sha256.hpp"
 #include "medq/model/logical_tensors.hpp"
 #include "medq/util/units.hpp"
 
@@ -408,24 +408,12 @@ RuleResult rule_integrity(const fs::path& manifest_path, const Validation& model
 
 // --- tokenizer --------------------------------------------------------------------------------
 
-std::optional<std::string> file_digest(const Validation& v, std::string_view name) {
-  const DirEntry* e = v.dir.find(name);
-  if (!e) return std::nullopt;
-  if (e->kind == EntryKind::kSymlink || e->kind == EntryKind::kDirectory ||
-      e->kind == EntryKind::kSpecial) {
-    return "not a regular file";
-  }
-  std::string err;
-  auto d = sha256_file(v.dir.root / e->name, &err);
-  return d ? *d : "unreadable: " + err;
-}
-
 RuleResult rule_tokenizer(const Validation& model, const Validation& ref, const fs::path& ref_dir) {
   Details d;
   size_t compared = 0;
   for (std::string_view name : kTokenizerFiles) {
-    auto a = file_digest(model, name);
-    auto b = file_digest(ref, name);
+    auto a = file_sha256(model.dir, name);
+    auto b = file_sha256(ref.dir, name);
     if (!a && !b) continue;
     ++compared;
     if (!a) {

@@ -1,9 +1,6 @@
 // `medq manifest` and `medq verify` as a user runs them: output, exit codes (0 verified,
 // 1 something differs, 2 tool errors), and a manifest redirected into the model directory.
-#include <sys/wait.h>
-
-#include <cstdio>
-
+#include "../support/run_command.hpp"
 #include "integrity_fixtures.hpp"
 
 namespace medq::integrity_test {
@@ -11,23 +8,9 @@ namespace {
 
 using testing::TempDir;
 
-struct CmdResult {
-  int exit_code = -1;
-  std::string out;
-};
+using testing::CmdResult;
 
-// Runs a shell command line and captures its stdout.
-CmdResult run(const std::string& cmd) {
-  CmdResult r;
-  FILE* pipe = ::popen(cmd.c_str(), "r");
-  if (!pipe) return r;
-  char buf[4096];
-  size_t n = 0;
-  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) r.out.append(buf, n);
-  int status = ::pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+CmdResult run(const std::string& cmd) { return testing::run_command(cmd); }
 
 const std::string kMedq = std::string(MEDQ_BINARY_DIR) + "/src/medq";
 

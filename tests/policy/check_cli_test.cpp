@@ -13,6 +13,7 @@
 #include <set>
 #include <string>
 
+#include "../support/run_command.hpp"
 #include "../support/temp_dir.hpp"
 
 namespace medq {
@@ -24,22 +25,9 @@ const std::string kMedq = std::string(MEDQ_BINARY_DIR) + "/src/medq";
 const std::string kSynth = std::string(MEDQ_BINARY_DIR) + "/tools/synth/medq-synth";
 const fs::path kExamplePolicy = fs::path(MEDQ_SOURCE_DIR) / "docs/examples/medq-policy.json";
 
-struct CmdResult {
-  int exit_code = -1;
-  std::string out;
-};
+using testing::CmdResult;
 
-CmdResult run(const std::string& cmd) {
-  CmdResult r;
-  FILE* pipe = ::popen(cmd.c_str(), "r");
-  if (!pipe) return r;
-  char buf[4096];
-  size_t n = 0;
-  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) r.out.append(buf, n);
-  int status = ::pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+CmdResult run(const std::string& cmd) { return testing::run_command(cmd); }
 
 std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
 

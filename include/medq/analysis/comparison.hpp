@@ -16,6 +16,8 @@
 
 namespace medq {
 
+class TokenizerJsonCache;
+
 struct CompareOptions {
   /// Label (as given) of the baseline variant; nullopt = the most precise.
   std::optional<std::string> baseline;
@@ -101,6 +103,13 @@ std::vector<std::pair<std::string, std::string>> architecture_fields(
 
 /// The files whose identity across variants is compared, in report order.
 std::vector<std::string_view> compared_files();
+
+/// SHA-256 (hex) of the file `name` in `dir`, for file identity across variants: nullopt when
+/// there is no such entry, "not a regular file" for a link, directory or special file, and
+/// "unreadable: <why>" when it cannot be read. `known` may already hold the digest (the
+/// tokenizer.json cache of a comparison), which saves reading the file again.
+std::optional<std::string> file_sha256(const ModelDir& dir, std::string_view name,
+                                       const TokenizerJsonCache* known = nullptr);
 
 /// Validates and measures every directory (in parallel), then compares them. Throws
 /// std::invalid_argument when options.baseline names no input.
