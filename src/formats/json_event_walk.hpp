@@ -1,5 +1,6 @@
-// Drives a nlohmann-style SAX handler (null, boolean, number_integer, number_unsigned,
-// number_float, string, start_object, key, end_object, start_array, end_array) from simdjson's
+// Drives a SAX handler (nlohmann's null, boolean, number_integer, number_unsigned, start_object,
+// end_object, start_array, end_array; and on_number_float(text), on_string(view), on_key(view),
+// whose views stay valid until the parser is destroyed, so nothing is copied) from simdjson's
 // On-Demand parser, visiting every value of the document. Nothing is skipped, so every value is
 // checked (On-Demand validates what it visits; its first stage has checked the UTF-8 and the
 // structure characters of the whole input). Private to medq_core.
@@ -59,8 +60,7 @@ class JsonEventWalk {
       case simdjson::ondemand::json_type::string: {
         std::string_view s;
         if (fail(v.get_string().get(s))) return false;
-        buf_.assign(s);
-        return h_->string(buf_);
+        return h_->on_string(s);
       }
       case simdjson::ondemand::json_type::number:
         return number(v);
@@ -86,8 +86,7 @@ class JsonEventWalk {
       if (fail(std::move(field).get(f))) return false;
       std::string_view k;
       if (fail(f.unescaped_key().get(k))) return false;
-      buf_.assign(k);
-      if (!h_->key(buf_)) return false;
+      if (!h_->on_key(k)) return false;
       if (!value(f.value())) return false;
     }
     return h_->end_object();
@@ -116,10 +115,9 @@ class JsonEventWalk {
     simdjson::ondemand::number n;
     if (simdjson::error_code e = v.get_number().get(n); e != simdjson::SUCCESS) {
       // An integer beyond 64 bits is valid JSON (nlohmann reads it as a float): read it so.
-      double d = 0;
+      double d = 0;  // read only to validate the token
       if (fail(v.get_double().get(d))) return false;
-      buf_.assign(raw);
-      return h_->number_float(d, buf_);
+      return h_->on_number_float(raw);
     }
     switch (n.get_number_type()) {
       case simdjson::ondemand::number_type::signed_integer: {
@@ -132,8 +130,7 @@ class JsonEventWalk {
       case simdjson::ondemand::number_type::floating_point_number:
         break;
     }
-    buf_.assign(raw);
-    return h_->number_float(n.get_double(), buf_);
+    return h_->on_number_float(raw);
   }
 
   // Keeps the first error; true when `e` is one.
@@ -145,7 +142,6 @@ class JsonEventWalk {
 
   simdjson::ondemand::document* doc_;
   Handler* h_;
-  std::string buf_;
   simdjson::error_code error_ = simdjson::SUCCESS;
 };
 

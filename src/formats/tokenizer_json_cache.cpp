@@ -3,6 +3,7 @@
 #include <exception>
 #include <utility>
 
+#include "medq/io/padded_buffer.hpp"
 #include "medq/io/sha256.hpp"
 
 namespace medq {
@@ -44,7 +45,7 @@ std::shared_ptr<const TokenizerJsonResult> TokenizerJsonCache::read(
   if (existing.valid()) return existing.get();
   std::shared_ptr<const TokenizerJsonResult> parsed;
   try {
-    std::string bytes;
+    PaddedBuffer bytes;
     if (auto failed = load_tokenizer_json(path, file_label, &bytes)) {
       parsed = std::make_shared<const TokenizerJsonResult>(std::move(*failed));
     } else {

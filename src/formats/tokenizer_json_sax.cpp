@@ -42,15 +42,20 @@ bool TokenizerJsonSax::number_unsigned(json::number_unsigned_t v) {
   on_value(val);
   return true;
 }
-bool TokenizerJsonSax::number_float(json::number_float_t, const std::string& text) {
+bool TokenizerJsonSax::number_float(json::number_float_t v, const std::string& text) {
+  (void)v;
+  return on_number_float(text);
+}
+bool TokenizerJsonSax::on_number_float(std::string_view text) {
   Value val{Kind::kFloat};
-  val.s = const_cast<std::string*>(&text);  // only read, for messages
+  val.s = text;  // for messages
   on_value(val);
   return true;
 }
-bool TokenizerJsonSax::string(std::string& v) {
+bool TokenizerJsonSax::string(std::string& v) { return on_string(v); }
+bool TokenizerJsonSax::on_string(std::string_view v) {
   Value val{Kind::kString};
-  val.s = &v;
+  val.s = v;
   on_value(val);
   return true;
 }
@@ -66,6 +71,12 @@ bool TokenizerJsonSax::end_array() {
 }
 
 bool TokenizerJsonSax::key(std::string& k) {
+  if (skip_depth_ > 0 || stack_.empty() || stack_.back().ctx == Ctx::kSkip) return true;
+  key_copy_ = k;
+  key_ = key_copy_;
+  return true;
+}
+bool TokenizerJsonSax::on_key(std::string_view k) {
   if (skip_depth_ > 0 || stack_.empty()) return true;
   if (stack_.back().ctx != Ctx::kSkip) key_ = k;
   return true;
@@ -84,7 +95,7 @@ bool TokenizerJsonSax::parse_error(std::size_t position, const std::string&,
 
 namespace {
 
-std::string describe(uint8_t kind, uint64_t u, const std::string* s) {
+std::string describe(uint8_t kind, uint64_t u, std::string_view s) {
   switch (kind) {
     case 0:
       return "null";
@@ -95,7 +106,7 @@ std::string describe(uint8_t kind, uint64_t u, const std::string* s) {
     case 3:
       return std::to_string(static_cast<int64_t>(u));
     case 4:
-      return s ? *s : "a number";
+      return s.empty() ? "a number" : std::string(s);
     case 5:
       return "a string";
     case 6:
@@ -191,7 +202,7 @@ std::optional<TokenizerJsonSax::Ctx> TokenizerJsonSax::child_context(const Value
       if (key_ == "version") {
         note_key(kRootVersion);
         if (is_str) {
-          out_->version = *v.s;
+          out_->version = v.s;
         } else {
           wrong("a version string (\"1.0\")");
         }
@@ -234,7 +245,7 @@ std::optional<TokenizerJsonSax::Ctx> TokenizerJsonSax::child_context(const Value
       } else if (key_ == "content") {
         note_key(kTokContent);
         if (is_str) {
-          tok_content_ = *v.s;
+          tok_content_ = std::string(v.s);
         } else {
           wrong("a string");
           tok_bad_ = true;
@@ -253,7 +264,7 @@ std::optional<TokenizerJsonSax::Ctx> TokenizerJsonSax::child_context(const Value
       if (key_ == "type") {
         note_key(kDecoderType);
         if (is_str) {
-          out_->decoder_type = *v.s;
+          out_->decoder_type = v.s;
         } else {
           wrong("a decoder type string");
         }
@@ -268,7 +279,7 @@ std::optional<TokenizerJsonSax::Ctx> TokenizerJsonSax::child_context(const Value
 
     case Ctx::kDecoderStep:
       if (key_ == "type" && is_str && out_->decoder_steps.size() < 1024) {
-        out_->decoder_steps.push_back(*v.s);
+        out_->decoder_steps.emplace_back(v.s);
       }
       return std::nullopt;
 
@@ -276,7 +287,7 @@ std::optional<TokenizerJsonSax::Ctx> TokenizerJsonSax::child_context(const Value
       if (key_ == "type") {
         note_key(kModelType);
         if (is_str) {
-          out_->model_type_raw = *v.s;
+          out_->model_type_raw = v.s;
           out_->model_type_tagged = true;
         } else {
           wrong("a model type string");
@@ -301,7 +312,7 @@ std::optional<TokenizerJsonSax::Ctx> TokenizerJsonSax::child_context(const Value
       } else if (key_ == "unk_token") {
         note_key(kModelUnkToken);
         if (is_str) {
-          out_->unk_token = *v.s;
+          out_->unk_token = v.s;
         } else if (!is_null) {
           wrong("a string or null");
         }
@@ -345,7 +356,7 @@ std::optional<TokenizerJsonSax::Ctx> TokenizerJsonSax::child_context(const Value
 
     case Ctx::kVocabPair:
       if (f.count == 1 && is_str) {
-        pair_piece_ = *v.s;
+        pair_piece_ = std::string(v.s);
       } else if (f.count != 2 ||
                  (v.kind != Kind::kUint && v.kind != Kind::kInt && v.kind != Kind::kFloat)) {
         pair_bad_ = true;
@@ -359,10 +370,10 @@ std::optional<TokenizerJsonSax::Ctx> TokenizerJsonSax::child_context(const Value
         return Ctx::kMergePair;
       }
       // Legacy merges are "left right": tokenizers splits on ' ' and wants exactly two parts.
-      if (!is_str || std::count(v.s->begin(), v.s->end(), ' ') != 1) {
+      if (!is_str || std::count(v.s.begin(), v.s.end(), ' ') != 1) {
         bad("tokenizer.bad_merge", pointer_here(),
             fmt::format("expected \"left right\" (one space) or [\"left\", \"right\"], found {}",
-                        is_str ? quote_text(*v.s) : found()));
+                        is_str ? quote_text(v.s) : found()));
       }
       return std::nullopt;
 

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -43,9 +44,14 @@ class TokenizerJsonSax {
   bool number_unsigned(json::number_unsigned_t v);
   bool number_float(json::number_float_t v, const std::string& text);
   bool string(std::string& v);
+  // The same events with views, from the simdjson walk: its strings stay valid (in the parser's
+  // string buffer) for the whole document, so keys are kept as views without a copy.
+  bool on_number_float(std::string_view text);
+  bool on_string(std::string_view v);
+  bool on_key(std::string_view k);
   bool binary(json::binary_t&) { return true; }  // never produced by the JSON lexer
   bool start_object(std::size_t);
-  bool key(std::string& k);
+  bool key(std::string& k);  ///< nlohmann's: `k` is overwritten by the next token, so copied
   bool end_object();
   bool start_array(std::size_t);
   bool end_array();
@@ -80,7 +86,7 @@ class TokenizerJsonSax {
     Kind kind;
     bool b = false;
     uint64_t u = 0;
-    std::string* s = nullptr;
+    std::string_view s = {};  ///< the string, or a number's text
   };
 
   void on_value(const Value& v);
@@ -102,7 +108,8 @@ class TokenizerJsonSax {
   CappedFindings* findings_;
   std::vector<Frame> stack_;
   size_t skip_depth_ = 0;  // nesting inside a skipped container, without frames
-  std::string key_;        // current key of the innermost interpreted object
+  std::string_view key_;   // current key of the innermost interpreted object
+  std::string key_copy_;   // key_'s bytes when the parser reuses its buffer (nlohmann)
 
   // The element being assembled.
   std::optional<uint64_t> tok_id_;

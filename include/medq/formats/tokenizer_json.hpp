@@ -19,6 +19,7 @@
 
 #include "medq/check/finding.hpp"
 #include "medq/formats/token_vocab.hpp"
+#include "medq/io/padded_buffer.hpp"
 
 namespace medq {
 
@@ -95,15 +96,15 @@ TokenizerJsonResult parse_tokenizer_json(std::string_view text, std::string_view
 TokenizerJsonResult read_tokenizer_json(const std::filesystem::path& path,
                                         std::string_view file_label);
 
-/// Reads the whole file at `path` into `*bytes`, with the spare capacity past the end that the
-/// parser needs. On failure returns the result to report ("tokenizer.unreadable",
+/// Reads the whole file at `path` into `*bytes` (with the padding the parser reads past the
+/// end). On failure returns the result to report ("tokenizer.unreadable",
 /// "tokenizer.too_large") and leaves `*bytes` empty.
 std::optional<TokenizerJsonResult> load_tokenizer_json(const std::filesystem::path& path,
                                                        std::string_view file_label,
-                                                       std::string* bytes);
+                                                       PaddedBuffer* bytes);
 
 /// Parses bytes read by load_tokenizer_json (no copy).
-TokenizerJsonResult parse_loaded_tokenizer_json(const std::string& bytes,
+TokenizerJsonResult parse_loaded_tokenizer_json(const PaddedBuffer& bytes,
                                                 std::string_view file_label);
 
 }  // namespace medq
