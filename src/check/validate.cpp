@@ -1,6 +1,8 @@
 #include "medq/check/validate.hpp"
 
 #include <future>
+#include <iterator>
+#include <map>
 #include <memory>
 
 #include "medq/check/config_quant.hpp"
@@ -15,10 +17,7 @@
 
 namespace medq {
 
-const nlohmann::json* Validation::config() const {
-  auto it = json_files.find("config.json");
-  return it == json_files.end() ? nullptr : &it->second;
-}
+const nlohmann::json* Validation::config() const { return config_json ? &*config_json : nullptr; }
 
 std::string_view json_area(std::string_view name) {
   if (name == "model.safetensors.index.json") return "index";
@@ -88,17 +87,14 @@ std::future<std::shared_ptr<const TokenizerJsonResult>> start_tokenizer_json(
   });
 }
 
-Findings tokenizer_findings(const Validation& v, std::span<const Checkpoint::Entry> tensors,
+/// `json_files`: the small JSON files other than config.json; freed here before the wait for
+/// tokenizer.json.
+Findings tokenizer_findings(const Validation& v, std::map<std::string, nlohmann::json> json_files,
+                            std::span<const Checkpoint::Entry> tensors,
                             std::future<std::shared_ptr<const TokenizerJsonResult>> pending) {
   Findings out;
   TokenizerInputs in;
 
-  std::shared_ptr<const TokenizerJsonResult> tokenizer_json;
-  if (pending.valid()) {
-    tokenizer_json = pending.get();
-    append(out, tokenizer_json->findings);
-    if (tokenizer_json->tokenizer) in.tokenizer_json = &*tokenizer_json->tokenizer;
-  }
   std::optional<SentencePieceModel> sentencepiece;
   if (const DirEntry* e = find_entry(v.dir, EntryKind::kTokenizerModel)) {
     auto r = read_sentencepiece(v.dir.root / e->name, e->name);
@@ -107,24 +103,36 @@ Findings tokenizer_findings(const Validation& v, std::span<const Checkpoint::Ent
     if (sentencepiece) in.sentencepiece = &*sentencepiece;
   }
   std::optional<TokenizerConfig> tokenizer_config, special_tokens_map;
-  if (auto it = v.json_files.find("tokenizer_config.json"); it != v.json_files.end()) {
+  if (auto it = json_files.find("tokenizer_config.json"); it != json_files.end()) {
     auto r = tokenizer_config_from_json(it->second, it->first);
     append(out, r.findings);
     tokenizer_config = std::move(r.config);
     if (tokenizer_config) in.tokenizer_config = &*tokenizer_config;
   }
-  if (auto it = v.json_files.find("special_tokens_map.json"); it != v.json_files.end()) {
+  if (auto it = json_files.find("special_tokens_map.json"); it != json_files.end()) {
     auto r = tokenizer_config_from_json(it->second, it->first);
     append(out, r.findings);
     special_tokens_map = std::move(r.config);
     if (special_tokens_map) in.special_tokens_map = &*special_tokens_map;
   }
   std::optional<GenerationConfig> generation_config;
-  if (auto it = v.json_files.find("generation_config.json"); it != v.json_files.end()) {
+  if (auto it = json_files.find("generation_config.json"); it != json_files.end()) {
     auto r = generation_config_from_json(it->second, it->first);
     append(out, r.findings);
     generation_config = std::move(r.config);
     if (generation_config) in.generation_config = &*generation_config;
+  }
+
+  // tokenizer.json last: everything above runs while its thread is still reading it.
+  json_files.clear();
+  std::shared_ptr<const TokenizerJsonResult> tokenizer_json;
+  if (pending.valid()) {
+    tokenizer_json = pending.get();
+    Findings read = tokenizer_json->findings;
+    read.insert(read.end(), std::make_move_iterator(out.begin()),
+                std::make_move_iterator(out.end()));
+    out = std::move(read);  // in the order the files were always reported
+    if (tokenizer_json->tokenizer) in.tokenizer_json = &*tokenizer_json->tokenizer;
   }
 
   if (v.arch) {
@@ -154,11 +162,17 @@ Validation validate_model(const std::filesystem::path& dir, const ScanOptions& s
   append(v.findings, v.checkpoint.findings);
 
   // Every JSON file parses.
+  std::map<std::string, nlohmann::json> json_files;
   for (const auto& e : v.dir.entries) {
     if (!is_small_json(e.kind)) continue;
     auto r = read_json_file(v.dir.root / e.name, e.name, json_area(e.name));
     append(v.findings, r.findings);
-    if (r.value) v.json_files.emplace(e.name, std::move(*r.value));
+    if (!r.value) continue;
+    if (e.name == "config.json") {
+      v.config_json = std::move(*r.value);
+    } else {
+      json_files.emplace(e.name, std::move(*r.value));
+    }
   }
   const nlohmann::json* config = v.config();
   bool vision = config && config->is_object() && config->contains("vision_config");
@@ -175,7 +189,8 @@ Validation validate_model(const std::filesystem::path& dir, const ScanOptions& s
     v.quant = std::move(cq.quant);
   }
 
-  append(v.findings, tokenizer_findings(v, tensors, std::move(tokenizer_json)));
+  append(v.findings,
+         tokenizer_findings(v, std::move(json_files), tensors, std::move(tokenizer_json)));
 
   sort_findings(v.findings);
   return v;

@@ -36,7 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto cq = medq::check_config_and_quantization(*config.value, tensors);
   v.arch = std::move(cq.arch);
   v.quant = std::move(cq.quant);
-  v.json_files.emplace("config.json", std::move(*config.value));
+  v.config_json = std::move(*config.value);
   auto logical = medq::logical_tensors(v);
   // Every logical tensor points into the one file, and its stored tensor is in the header.
   for (const auto& t : logical.tensors) {

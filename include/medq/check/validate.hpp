@@ -4,7 +4,6 @@
 #pragma once
 
 #include <filesystem>
-#include <map>
 #include <optional>
 #include <string>
 
@@ -21,8 +20,9 @@ namespace medq {
 struct Validation {
   ModelDir dir;
   Checkpoint checkpoint;
-  /// Every small JSON file that parsed, by file name (tokenizer.json is streamed, not kept).
-  std::map<std::string, nlohmann::json> json_files;
+  /// config.json as parsed, when it is JSON. (The other small JSON files are read and checked,
+  /// then dropped before tokenizer.json's reading ends, so that freeing them costs no time.)
+  std::optional<nlohmann::json> config_json;
   /// config.json resolved (set whenever config.json parsed as JSON), and its quantization
   /// settings (nullopt when the config claims none).
   std::optional<Architecture> arch;
