@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "../test_util.hpp"
 
@@ -232,6 +235,42 @@ TEST(TokenizerJson, IntegerBeyond64BitsIsJsonNotASyntaxError) {
                                 "t.json");
   for (const Finding& f : r.findings) EXPECT_NE(f.code, "tokenizer.invalid_json") << f.message;
   EXPECT_TRUE(r.tokenizer.has_value());
+}
+
+// The fast path reads strings without a backslash in place, eight bytes at a time, and unescapes
+// the rest: keys and values of every length around the word size, with and without escapes at
+// every position, must read exactly as nlohmann's DOM parser reads them.
+TEST(TokenizerJson, StringsWithAndWithoutEscapesReadAsJsonSays) {
+  std::vector<std::string> raw_keys = {"", "\\\"", "\\\\", "\\u0041", "\\n", "\u00e9", "\u2581x"};
+  for (size_t len = 1; len <= 18; ++len) {
+    std::string plain;
+    for (size_t i = 0; i < len; ++i) plain += static_cast<char>('a' + (i % 26));
+    raw_keys.push_back(plain);
+    for (size_t at = 0; at <= len; at += 3) {
+      raw_keys.push_back(plain.substr(0, at) + "\\\"" + plain.substr(at));
+      raw_keys.push_back(plain.substr(0, at) + "\\u00e9" + plain.substr(at));
+    }
+  }
+  std::string vocab, merges;
+  for (size_t i = 0; i < raw_keys.size(); ++i) {
+    vocab += (i ? ", " : "") + ("\"" + raw_keys[i] + "\": " + std::to_string(i));
+    merges += (i ? ", " : "") + ("[\"" + raw_keys[i] + "\", \"" + raw_keys[i] + "x\"]");
+  }
+  const std::string text = R"({"version": "1.0", "added_tokens": [{"id": 0, "content": ")" +
+                           raw_keys[1] + R"(", "special": true}], "model": {"type": "BPE", )" +
+                           R"("vocab": {)" + vocab + "}, \"merges\": [" + merges + "]}}";
+  const nlohmann::json dom = nlohmann::json::parse(text);
+  auto r = parse_tokenizer_json(text, "t.json");
+  ASSERT_TRUE(r.tokenizer.has_value()) << dump(r.findings);
+  const TokenizerJson& t = *r.tokenizer;
+  EXPECT_EQ(t.merges, raw_keys.size());
+  EXPECT_EQ(t.added_tokens.at(0).content, dom["added_tokens"][0]["content"].get<std::string>());
+  size_t checked = 0;
+  for (const auto& [key, id] : dom["model"]["vocab"].items()) {
+    EXPECT_EQ(t.vocab.token(id.get<uint32_t>()), key) << "id " << id;
+    ++checked;
+  }
+  EXPECT_EQ(checked, t.vocab.size());  // no two raw keys read the same
 }
 
 TEST(TokenizerJson, NulByteIsASyntaxError) {
