@@ -6,17 +6,20 @@
 namespace medq {
 
 void TokenVocab::add(uint32_t id, std::string_view token) {
+  finished_ = false;
   // Lengths come from a file that is size-capped far below 4 GiB, so they fit in 32 bits; the
   // clamp only keeps a misuse from wrapping.
   auto length = static_cast<uint32_t>(std::min<size_t>(token.size(), UINT32_MAX));
   entries_.push_back(Entry{arena_.size(), length, id,
-                           static_cast<uint32_t>(std::min<size_t>(entries_.size(), UINT32_MAX))});
+                           static_cast<uint32_t>(std::min<size_t>(entries_.size(), UINT32_MAX)),
+                           hash_of(token.substr(0, length))});
   arena_.append(token.data(), length);
 }
 
 std::string_view TokenVocab::token_at(size_t i) const { return text(entries_[i]); }
 
 void TokenVocab::finish() {
+  if (finished_) return;
   auto by_id = [](const Entry& a, const Entry& b) { return a.id < b.id; };
   // Writers emit vocabularies in id order, so the sort is usually a no-op check.
   if (!std::is_sorted(entries_.begin(), entries_.end(), by_id)) {
@@ -42,15 +45,15 @@ void TokenVocab::finish() {
   // Build the token index in id order, so the entry kept in the table has the lowest id.
   size_t cap = 16;
   while (cap < entries_.size() * 2) cap *= 2;
-  table_.assign(cap, kEmpty);
+  table_.assign(cap, kEmptySlot);
   next_same_.clear();
   dup_tokens_.clear();
   std::vector<uint32_t> last_same;  // per first entry: last entry of its chain (dups only)
   for (size_t i = 0; i < entries_.size(); ++i) {
-    std::string_view t = text(entries_[i]);
-    size_t slot = slot_of(t);
-    if (table_[slot] == kEmpty) {
-      table_[slot] = static_cast<uint32_t>(i);
+    const Entry& e = entries_[i];
+    size_t slot = slot_of(text(e), e.hash);
+    if (table_[slot] == kEmptySlot) {
+      table_[slot] = (uint64_t{e.hash} << 32) | i;
       continue;
     }
     dup_tokens_.push_back(i);
@@ -58,19 +61,31 @@ void TokenVocab::finish() {
       next_same_.assign(entries_.size(), kEmpty);
       last_same.assign(entries_.size(), kEmpty);
     }
-    uint32_t first = table_[slot];
+    auto first = static_cast<uint32_t>(table_[slot]);
     uint32_t tail = last_same[first] == kEmpty ? first : last_same[first];
     next_same_[tail] = static_cast<uint32_t>(i);
     last_same[first] = static_cast<uint32_t>(i);
   }
+  finished_ = true;
 }
 
-size_t TokenVocab::slot_of(std::string_view token) const {
-  size_t mask = table_.size() - 1;
-  size_t slot = std::hash<std::string_view>{}(token)&mask;
+uint32_t TokenVocab::hash_of(std::string_view token) {
+  const uint64_t h = std::hash<std::string_view>{}(token);
+  return static_cast<uint32_t>(h ^ (h >> 32));
+}
+
+size_t TokenVocab::slot_of(std::string_view token, uint32_t hash) const {
+  const size_t mask = table_.size() - 1;
+  size_t slot = hash & mask;
   // The table is at most half full, so probing always reaches an empty slot.
-  while (table_[slot] != kEmpty && text(entries_[table_[slot]]) != token) slot = (slot + 1) & mask;
-  return slot;
+  for (;; slot = (slot + 1) & mask) {
+    const uint64_t v = table_[slot];
+    if (v == kEmptySlot) return slot;
+    if (static_cast<uint32_t>(v >> 32) == hash &&
+        text(entries_[static_cast<uint32_t>(v)]) == token) {
+      return slot;
+    }
+  }
 }
 
 std::optional<std::string_view> TokenVocab::token(uint32_t id) const {
@@ -83,7 +98,8 @@ std::optional<std::string_view> TokenVocab::token(uint32_t id) const {
 std::vector<uint32_t> TokenVocab::ids_of(std::string_view token) const {
   std::vector<uint32_t> ids;
   if (table_.empty()) return ids;
-  uint32_t e = table_[slot_of(token)];
+  const uint64_t v = table_[slot_of(token, hash_of(token))];
+  uint32_t e = v == kEmptySlot ? kEmpty : static_cast<uint32_t>(v);
   while (e != kEmpty) {
     if (ids.empty() || ids.back() != entries_[e].id) ids.push_back(entries_[e].id);
     e = next_same_.empty() ? kEmpty : next_same_[e];
@@ -93,9 +109,9 @@ std::vector<uint32_t> TokenVocab::ids_of(std::string_view token) const {
 
 std::optional<uint32_t> TokenVocab::find(std::string_view token) const {
   if (table_.empty()) return std::nullopt;
-  uint32_t e = table_[slot_of(token)];
-  if (e == kEmpty) return std::nullopt;
-  return entries_[e].id;
+  const uint64_t v = table_[slot_of(token, hash_of(token))];
+  if (v == kEmptySlot) return std::nullopt;
+  return entries_[static_cast<uint32_t>(v)].id;
 }
 
 std::optional<uint32_t> TokenVocab::max_id() const {

@@ -164,9 +164,11 @@ TokenizerJsonResult run(simdjson::padded_string_view json, std::string_view file
     fast_error = parser.iterate(json).get(doc);
     if (fast_error == simdjson::SUCCESS) {
       detail::TokenizerJsonSax sax(&tok, &facts, &findings);
+      sax.finish_vocab_in_background();
       detail::JsonEventWalk<detail::TokenizerJsonSax> walk(&doc, &sax);
       ok = walk.run();
       fast_error = walk.error();
+      sax.wait_vocab();
     }
   }
   if (fast_error != simdjson::SUCCESS) {

@@ -1,6 +1,7 @@
 #include "tokenizer_json_sax.hpp"
 
 #include <algorithm>
+#include <system_error>
 #include <utility>
 
 #include <fmt/format.h>
@@ -161,9 +162,28 @@ void TokenizerJsonSax::close() {
       if (f.count != 2) pair_bad_ = true;
       finish_merge_pair();
       break;
+    case Ctx::kVocabObject:
+    case Ctx::kVocabList:
+      // Nothing touches the vocab again until another "vocab" key opens it (wait_vocab above).
+      // (Small vocabularies are indexed in less time than a thread takes to start.)
+      if (background_ && !vocab_indexing_.valid() && out_->vocab.size() >= 4096) {
+        try {
+          vocab_indexing_ =
+              std::async(std::launch::async, [vocab = &out_->vocab] { vocab->finish(); });
+        } catch (const std::system_error&) {
+          // No thread to be had: check_tokenizer_json indexes it afterwards.
+        }
+      }
+      break;
     default:
       break;
   }
+}
+
+void TokenizerJsonSax::wait_vocab() {
+  if (!vocab_indexing_.valid()) return;
+  std::future<void> pending = std::move(vocab_indexing_);
+  pending.get();
 }
 
 void TokenizerJsonSax::on_value(const Value& v) { (void)child_context(v); }
@@ -294,6 +314,7 @@ std::optional<TokenizerJsonSax::Ctx> TokenizerJsonSax::child_context(const Value
         }
       } else if (key_ == "vocab") {
         note_key(kModelVocab);
+        wait_vocab();  // a second vocab: its entries join the first's
         facts_->has_vocab = true;
         if (v.kind == Kind::kObject) {
           out_->vocab_is_list = false;

@@ -273,6 +273,32 @@ TEST(TokenizerJson, StringsWithAndWithoutEscapesReadAsJsonSays) {
   EXPECT_EQ(checked, t.vocab.size());  // no two raw keys read the same
 }
 
+// A large vocab is indexed on its own thread while the merges are read. A second "vocab" key
+// (a duplicate key: loaders keep one of them) must wait for that and add to the same vocab, and
+// the index must then cover both.
+TEST(TokenizerJson, SecondLargeVocabJoinsTheFirst) {
+  auto vocab = [](int from, int to) {
+    std::string v;
+    for (int i = from; i < to; ++i) {
+      v += (i > from ? ", " : "") + ("\"t" + std::to_string(i) + "\": " + std::to_string(i));
+    }
+    return "{" + v + "}";
+  };
+  const std::string text = R"({"version": "1.0", "added_tokens": [], "model": {"type": "BPE", )"
+                           R"("vocab": )" +
+                           vocab(0, 5000) +
+                           R"(, "merges": ["t1 t2"], )"
+                           R"("vocab": )" +
+                           vocab(5000, 10000) + "}}";
+  auto r = parse_tokenizer_json(text, "t.json");
+  ASSERT_TRUE(r.tokenizer.has_value()) << dump(r.findings);
+  ASSERT_NE(find_finding(r.findings, "tokenizer.duplicate_key"), nullptr) << dump(r.findings);
+  EXPECT_EQ(r.tokenizer->vocab.size(), 10000u);
+  EXPECT_EQ(r.tokenizer->vocab.find("t4999"), 4999u);
+  EXPECT_EQ(r.tokenizer->vocab.find("t9999"), 9999u);
+  EXPECT_EQ(r.tokenizer->vocab.hole_count(), 0u);
+}
+
 TEST(TokenizerJson, NulByteIsASyntaxError) {
   std::string text = std::string(kCleanBpe) + std::string("\0garbage", 8);
   test::TempDir dir;

@@ -17,6 +17,7 @@ class TokenVocab {
   /// Appends a token with its id, in file order. Call finish() after the last add().
   void add(uint32_t id, std::string_view token);
   /// Sorts entries by id (stable, so file order breaks ties) and builds the by-token index.
+  /// Does nothing when nothing was added since the last call.
   void finish();
 
   /// Number of entries, duplicates included.
@@ -55,23 +56,29 @@ class TokenVocab {
     uint32_t length;
     uint32_t id;
     uint32_t file_index;
+    uint32_t hash;  // of the text, taken in add() while the bytes are in cache
   };
   std::string_view text(const Entry& e) const { return {arena_.data() + e.offset, e.length}; }
 
-  size_t slot_of(std::string_view token) const;
+  static uint32_t hash_of(std::string_view token);
+  size_t slot_of(std::string_view token, uint32_t hash) const;
 
   static constexpr uint32_t kEmpty = UINT32_MAX;
+  static constexpr uint64_t kEmptySlot = UINT64_MAX;
   std::string arena_;
   std::vector<Entry> entries_;
-  // Open-addressing hash table of entry indices, keyed by token text: the first (lowest-id)
-  // entry of each distinct token. Sorting 262k strings instead costs several times more.
-  std::vector<uint32_t> table_;
+  // Open-addressing hash table keyed by token text, of the first (lowest-id) entry of each
+  // distinct token: the text's hash in the high 32 bits, the entry index in the low 32, so that
+  // a probe past another token compares hashes without touching the entry or its text.
+  // Sorting 262k strings instead costs several times more.
+  std::vector<uint64_t> table_;
   // For tokens that occur more than once: next entry with the same text, kEmpty at the end.
   // Empty unless the vocab has duplicate tokens.
   std::vector<uint32_t> next_same_;
   std::vector<size_t> dup_ids_, dup_tokens_;
   uint64_t hole_count_ = 0;
   std::optional<uint32_t> first_hole_;
+  bool finished_ = false;
 };
 
 }  // namespace medq
