@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "medq/check/validate.hpp"
-#include "medq/formats/tokenizer_json_cache.hpp"
+#include "medq/formats/file_cache.hpp"
 #include "medq/io/sha256.hpp"
 #include "medq/util/parallel.hpp"
 #include "medq/util/units.hpp"
@@ -18,7 +18,7 @@
 namespace medq {
 
 std::optional<std::string> file_sha256(const ModelDir& dir, std::string_view name,
-                                       const TokenizerJsonCache* known) {
+                                       const FileCache* known) {
   const DirEntry* e = dir.find(name);
   if (!e) return std::nullopt;
   if (e->kind == EntryKind::kSymlink || e->kind == EntryKind::kDirectory ||
@@ -48,17 +48,17 @@ struct Measured {
   std::vector<std::optional<std::string>> digests;  ///< per compared_files() entry
 };
 
-Measured measure(const CompareInput& in, bool follow_symlinks, TokenizerJsonCache* tokenizers) {
+Measured measure(const CompareInput& in, bool follow_symlinks, FileCache* files) {
   Measured m;
   ScanOptions scan;
   scan.follow_symlinks = follow_symlinks;
-  m.validation = validate_model(in.dir, scan, tokenizers);
+  m.validation = validate_model(in.dir, scan, files);
   const Validation& v = m.validation;
   m.stats = analyze_variant(v, in.label);
-  // tokenizer.json was hashed when validation read it (the cache tells identical files apart by
-  // their SHA-256); the other files are read here.
+  // tokenizer.json and the small JSON files were hashed when validation read them (the cache
+  // tells identical files apart by their SHA-256); the other files are read here.
   for (std::string_view name : compared_files()) {
-    m.digests.push_back(file_sha256(v.dir, name, tokenizers));
+    m.digests.push_back(file_sha256(v.dir, name, files));
   }
   return m;
 }
@@ -166,11 +166,19 @@ std::vector<std::pair<std::string, std::string>> architecture_fields(
 Comparison compare_models(const std::vector<CompareInput>& inputs, const CompareOptions& options) {
   if (inputs.empty()) throw std::invalid_argument("no model directories to compare");
   // Validate and measure in parallel: header reads and small files, plus hashing the tokenizer.
-  // Identical tokenizer.json files (the usual case across one model's variants) are parsed once.
+  // Identical tokenizer.json and small JSON files (the usual case across one model's variants)
+  // are parsed once.
   std::vector<Measured> measured(inputs.size());
-  TokenizerJsonCache tokenizers;
-  parallel_for(inputs.size(), options.threads, [&](size_t i) {
-    measured[i] = measure(inputs[i], options.follow_symlinks, &tokenizers);
+  FileCache files;
+  // By default at least four variants at a time, even on two cores: a variant mostly waits for
+  // the tokenizer.json another variant is parsing (or hashes its own on a thread of its own),
+  // and one that waits should not keep the next from starting. (Four 33 MB tokenizer parses at
+  // once, for four different tokenizers, stay under 300 MB.)
+  const unsigned validating = options.threads != 0
+                                  ? options.threads
+                                  : std::max(4u, std::max(1u, std::thread::hardware_concurrency()));
+  parallel_for(inputs.size(), validating, [&](size_t i) {
+    measured[i] = measure(inputs[i], options.follow_symlinks, &files);
   });
 
   // Most precise first: bits per weight descending; unknown last; ties keep the input order.

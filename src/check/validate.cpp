@@ -9,11 +9,11 @@
 #include "medq/check/directory_checks.hpp"
 #include "medq/check/index_checks.hpp"
 #include "medq/check/tokenizer_checks.hpp"
+#include "medq/formats/file_cache.hpp"
 #include "medq/formats/json_file.hpp"
 #include "medq/formats/sentencepiece.hpp"
 #include "medq/formats/tokenizer_config.hpp"
 #include "medq/formats/tokenizer_json.hpp"
-#include "medq/formats/tokenizer_json_cache.hpp"
 
 namespace medq {
 
@@ -76,20 +76,22 @@ const Checkpoint::Entry* find_embedding(std::span<const Checkpoint::Entry> tenso
 /// with each other, config.json's vocab_size and the embedding.
 /// Starts reading tokenizer.json on its own thread (the largest single piece of header work:
 /// 33 MB for Gemma 3), so that it overlaps the headers, the small JSON files and their checks.
-std::future<std::shared_ptr<const TokenizerJsonResult>> start_tokenizer_json(
-    const ModelDir& dir, TokenizerJsonCache* cache) {
+std::future<std::shared_ptr<const TokenizerJsonResult>> start_tokenizer_json(const ModelDir& dir,
+                                                                             FileCache* cache) {
   const DirEntry* e = find_entry(dir, EntryKind::kTokenizerJson);
   if (e == nullptr) return {};
   return std::async(std::launch::async, [path = dir.root / e->name, label = e->name, cache] {
     return cache != nullptr
-               ? cache->read(path, label)
+               ? cache->tokenizer_json(path, label)
                : std::make_shared<const TokenizerJsonResult>(read_tokenizer_json(path, label));
   });
 }
 
-/// `json_files`: the small JSON files other than config.json; freed here before the wait for
+using JsonFiles = std::map<std::string, std::shared_ptr<const JsonFileResult>>;
+
+/// `json_files`: the small JSON files that parsed; released here before the wait for
 /// tokenizer.json.
-Findings tokenizer_findings(const Validation& v, std::map<std::string, nlohmann::json> json_files,
+Findings tokenizer_findings(const Validation& v, JsonFiles json_files,
                             std::span<const Checkpoint::Entry> tensors,
                             std::future<std::shared_ptr<const TokenizerJsonResult>> pending) {
   Findings out;
@@ -104,20 +106,20 @@ Findings tokenizer_findings(const Validation& v, std::map<std::string, nlohmann:
   }
   std::optional<TokenizerConfig> tokenizer_config, special_tokens_map;
   if (auto it = json_files.find("tokenizer_config.json"); it != json_files.end()) {
-    auto r = tokenizer_config_from_json(it->second, it->first);
+    auto r = tokenizer_config_from_json(*it->second->value, it->first);
     append(out, r.findings);
     tokenizer_config = std::move(r.config);
     if (tokenizer_config) in.tokenizer_config = &*tokenizer_config;
   }
   if (auto it = json_files.find("special_tokens_map.json"); it != json_files.end()) {
-    auto r = tokenizer_config_from_json(it->second, it->first);
+    auto r = tokenizer_config_from_json(*it->second->value, it->first);
     append(out, r.findings);
     special_tokens_map = std::move(r.config);
     if (special_tokens_map) in.special_tokens_map = &*special_tokens_map;
   }
   std::optional<GenerationConfig> generation_config;
   if (auto it = json_files.find("generation_config.json"); it != json_files.end()) {
-    auto r = generation_config_from_json(it->second, it->first);
+    auto r = generation_config_from_json(*it->second->value, it->first);
     append(out, r.findings);
     generation_config = std::move(r.config);
     if (generation_config) in.generation_config = &*generation_config;
@@ -151,28 +153,29 @@ Findings tokenizer_findings(const Validation& v, std::map<std::string, nlohmann:
 }  // namespace
 
 Validation validate_model(const std::filesystem::path& dir, const ScanOptions& scan,
-                          TokenizerJsonCache* tokenizer_cache) {
+                          FileCache* cache) {
   Validation v;
   v.dir = scan_model_dir(dir, scan);
   append(v.findings, v.dir.findings);
-  auto tokenizer_json = start_tokenizer_json(v.dir, tokenizer_cache);
+  auto tokenizer_json = start_tokenizer_json(v.dir, cache);
 
   // Safetensors headers and the index.
   v.checkpoint = load_checkpoint(v.dir);
   append(v.findings, v.checkpoint.findings);
 
   // Every JSON file parses.
-  std::map<std::string, nlohmann::json> json_files;
+  JsonFiles json_files;
   for (const auto& e : v.dir.entries) {
     if (!is_small_json(e.kind)) continue;
-    auto r = read_json_file(v.dir.root / e.name, e.name, json_area(e.name));
-    append(v.findings, r.findings);
-    if (!r.value) continue;
-    if (e.name == "config.json") {
-      v.config_json = std::move(*r.value);
-    } else {
-      json_files.emplace(e.name, std::move(*r.value));
-    }
+    const auto path = v.dir.root / e.name;
+    const auto area = json_area(e.name);
+    auto r = cache != nullptr
+                 ? cache->json_file(path, e.name, area)
+                 : std::make_shared<const JsonFileResult>(read_json_file(path, e.name, area));
+    append(v.findings, r->findings);
+    if (!r->value) continue;
+    if (e.name == "config.json") v.config_json = *r->value;  // a few KB, kept with the result
+    json_files.emplace(e.name, std::move(r));
   }
   const nlohmann::json* config = v.config();
   bool vision = config && config->is_object() && config->contains("vision_config");

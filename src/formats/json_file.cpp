@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
-#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "medq/io/file.hpp"
@@ -75,7 +78,7 @@ class DupTrackingSax : public nlohmann::detail::json_sax_dom_parser<nlohmann::js
     return Base::start_object(n);
   }
   bool end_object() {
-    frames_.pop_back();
+    --depth_;
     return Base::end_object();
   }
   bool start_array(std::size_t n) {
@@ -83,15 +86,15 @@ class DupTrackingSax : public nlohmann::detail::json_sax_dom_parser<nlohmann::js
     return Base::start_array(n);
   }
   bool end_array() {
-    frames_.pop_back();
+    --depth_;
     return Base::end_array();
   }
   bool key(string_t& k) {
-    auto& f = frames_.back();
-    f.current = "/" + json_pointer_escape(k);
+    Frame& f = frames_[depth_ - 1];
+    f.key.assign(k);
     // At most 100 kept: each pointer repeats every enclosing key, so an unbounded list could
     // cost far more than the file (one long key above a million duplicates).
-    if (!f.keys.insert(k).second && duplicates.size() < 100) duplicates.push_back(pointer());
+    if (!f.insert_key(k) && duplicates.size() < 100) duplicates.push_back(pointer());
     return Base::key(k);
   }
   bool parse_error(std::size_t position, const std::string& last_token,
@@ -106,31 +109,66 @@ class DupTrackingSax : public nlohmann::detail::json_sax_dom_parser<nlohmann::js
   std::string error_message;
 
  private:
+  // One open container. Frames are reused as the depth goes up and down (the parse allocates
+  // per new depth, not per object), and the pointer tokens are only built for a duplicate.
   struct Frame {
     bool is_array = false;
-    size_t next_index = 0;
-    std::string current;  // pointer token of the value being read in this container
-    std::set<std::string> keys;
+    size_t index = 0;  // arrays: elements begun so far (the current one is index - 1)
+    std::string key;   // objects: the current key, unescaped
+    // The keys seen so far: their bytes back to back, compared linearly while the object is
+    // small; a hash set once it is not.
+    std::string small_keys;
+    std::vector<std::pair<uint32_t, uint32_t>> small_spans;
+    std::unordered_set<std::string> large_keys;
+
+    void reset(bool array) {
+      is_array = array;
+      index = 0;
+      key.clear();
+      small_keys.clear();
+      small_spans.clear();
+      if (!large_keys.empty()) large_keys.clear();
+    }
+    /// False when `k` was already a key of this object.
+    bool insert_key(std::string_view k) {
+      constexpr size_t kSmall = 16;
+      if (large_keys.empty() && small_spans.size() < kSmall) {
+        for (auto [at, len] : small_spans) {
+          if (std::string_view(small_keys).substr(at, len) == k) return false;
+        }
+        small_spans.emplace_back(static_cast<uint32_t>(small_keys.size()),
+                                 static_cast<uint32_t>(k.size()));
+        small_keys.append(k);
+        return true;
+      }
+      if (large_keys.empty()) {
+        for (auto [at, len] : small_spans) large_keys.emplace(small_keys.substr(at, len));
+      }
+      return large_keys.emplace(k).second;
+    }
   };
 
   // Called before every value; inside an array it advances the element index.
   void value() {
-    if (!frames_.empty() && frames_.back().is_array) {
-      auto& f = frames_.back();
-      f.current = "/" + std::to_string(f.next_index++);
-    }
+    if (depth_ > 0 && frames_[depth_ - 1].is_array) ++frames_[depth_ - 1].index;
   }
   void push(bool is_array) {
     value();
-    frames_.push_back(Frame{is_array, 0, "", {}});
+    if (depth_ == frames_.size()) frames_.emplace_back();
+    frames_[depth_++].reset(is_array);
   }
   std::string pointer() const {
     std::string p;
-    for (const auto& f : frames_) p += f.current;
+    for (size_t i = 0; i < depth_; ++i) {
+      const Frame& f = frames_[i];
+      p += '/';
+      p += f.is_array ? std::to_string(f.index - 1) : json_pointer_escape(f.key);
+    }
     return p;
   }
 
   std::vector<Frame> frames_;
+  size_t depth_ = 0;
 };
 
 // The offset of the first bracket that opens a level deeper than `max_depth`, found in one pass

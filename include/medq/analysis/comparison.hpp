@@ -16,7 +16,7 @@
 
 namespace medq {
 
-class TokenizerJsonCache;
+class FileCache;
 
 struct CompareOptions {
   /// Label (as given) of the baseline variant; nullopt = the most precise.
@@ -106,10 +106,10 @@ std::vector<std::string_view> compared_files();
 
 /// SHA-256 (hex) of the file `name` in `dir`, for file identity across variants: nullopt when
 /// there is no such entry, "not a regular file" for a link, directory or special file, and
-/// "unreadable: <why>" when it cannot be read. `known` may already hold the digest (the
-/// tokenizer.json cache of a comparison), which saves reading the file again.
+/// "unreadable: <why>" when it cannot be read. `known` may already hold the digest (the file
+/// cache of a comparison), which saves reading the file again.
 std::optional<std::string> file_sha256(const ModelDir& dir, std::string_view name,
-                                       const TokenizerJsonCache* known = nullptr);
+                                       const FileCache* known = nullptr);
 
 /// Validates and measures every directory (in parallel), then compares them. Throws
 /// std::invalid_argument when options.baseline names no input.

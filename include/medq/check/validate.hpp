@@ -32,14 +32,14 @@ struct Validation {
   const nlohmann::json* config() const;
 };
 
-class TokenizerJsonCache;
+class FileCache;
 
 /// Validates the model directory `dir`, which must exist and be a directory (the caller reports
 /// that as a usage error). `scan` says which symlinks to follow (--follow-symlinks). With a
-/// `tokenizer_cache`, a tokenizer.json whose bytes were parsed before (for another folder) is
-/// not parsed again.
+/// `cache`, a tokenizer.json or small JSON file whose bytes were parsed before (for another
+/// folder) is not parsed again.
 Validation validate_model(const std::filesystem::path& dir, const ScanOptions& scan = {},
-                          TokenizerJsonCache* tokenizer_cache = nullptr);
+                          FileCache* cache = nullptr);
 
 /// The finding area of a JSON file's syntax errors: "config", "index", "tokenizer", "directory".
 std::string_view json_area(std::string_view file_name);
