@@ -8,78 +8,94 @@
 
 namespace medq {
 
-namespace {
-
-// Runs `fn`, handing its value or exception to `promise`; rethrows.
-template <typename T, typename Fn>
-T fulfil(std::promise<T>& promise, Fn&& fn) {
-  try {
-    T value = fn();
-    promise.set_value(value);
-    return value;
-  } catch (...) {
-    promise.set_exception(std::current_exception());  // waiters see the same failure
-    throw;
-  }
-}
-
-}  // namespace
-
 std::shared_ptr<const void> FileCache::read(
-    const std::filesystem::path& path, uint64_t max_bytes, const std::string& key,
-    const std::function<std::shared_ptr<const void>()>& parse) {
+    const std::filesystem::path& path, const std::string& key, const std::function<Loaded()>& load,
+    const std::function<std::shared_ptr<const void>(const PaddedBuffer&)>& parse) {
   std::error_code ec;
   const auto size = std::filesystem::file_size(path, ec);
-  // Too large or unreadable: the reader reports it; nothing to share.
-  if (ec || size > max_bytes) return parse();
+  if (ec) return load().failed;  // unreadable: the loader says why
 
-  // A file with the same bytes (and key) as one read before takes that one's result and digest.
-  // (A file rewritten during the run is parsed or compared as read at that moment; medq does not
-  // guard against a folder changing during the run beyond reporting reads that come up short.)
+  // Compare with each earlier content of the same size (and key); the first file with new
+  // content registers it and reads it. (A file rewritten during the run is compared or parsed
+  // as read at that moment; medq does not guard against a folder changing during the run
+  // beyond reporting reads that come up short.)
+  std::promise<std::shared_ptr<const PaddedBuffer>> bytes;
   std::promise<std::shared_ptr<const void>> result;
-  std::promise<std::optional<std::string>> digest;
+  std::promise<std::string> digest;
   size_t compared = 0;
   for (;;) {
     std::vector<Read> unseen;
     {
       std::lock_guard<std::mutex> lock(mu_);
       std::vector<Read>& same_size = reads_[key][size];
-      if (compared == same_size.size()) {  // new content: this call parses it
-        same_size.push_back({path, result.get_future().share(), digest.get_future().share()});
+      if (compared == same_size.size()) {
+        same_size.push_back(
+            {bytes.get_future().share(), result.get_future().share(), digest.get_future().share()});
         break;
       }
       unseen.assign(same_size.begin() + static_cast<std::ptrdiff_t>(compared), same_size.end());
       compared = same_size.size();
     }
     for (const Read& r : unseen) {
+      std::shared_ptr<const PaddedBuffer> known = r.bytes.get();  // waits for its load
       std::string err;
-      if (same_bytes(r.path, path, &err) != std::optional<bool>(true)) continue;
-      std::optional<std::string> d = r.digest.get();
-      if (d) {
+      if (!known ||
+          same_bytes({known->data(), known->size()}, path, &err) != std::optional<bool>(true)) {
+        continue;
+      }
+      std::string d = r.digest.get();
+      {
         std::lock_guard<std::mutex> lock(mu_);
-        digests_[path] = *d;
+        digests_[path] = d;
       }
       return r.result.get();
     }
   }
 
-  // Parsed here; a large file is hashed on another thread meanwhile.
-  const auto hash = [&] {
-    return fulfil(digest, [&] {
-      std::string err;
-      return sha256_file(path, &err);
-    });
-  };
-  std::future<std::optional<std::string>> hashing;
-  if (size >= (uint64_t{1} << 20)) {
-    hashing = std::async(std::launch::async, hash);
-  } else {
-    hashing = std::async(std::launch::deferred, hash);  // a small one: here, after the parse
+  // New content: loaded and parsed here, hashed from memory on another thread meanwhile. Every
+  // promise is kept, so that nobody waits for ever (a failure reaches the waiters as well).
+  Loaded loaded;
+  try {
+    loaded = load();
+  } catch (...) {
+    bytes.set_exception(std::current_exception());
+    result.set_exception(std::current_exception());
+    digest.set_exception(std::current_exception());
+    throw;
   }
-  std::shared_ptr<const void> parsed = fulfil(result, parse);
-  if (std::optional<std::string> d = hashing.get()) {
+  bytes.set_value(loaded.bytes);
+  if (!loaded.bytes) {  // not loaded (it changed since its size was taken): reported, not shared
+    result.set_value(loaded.failed);
+    digest.set_value("");
+    return loaded.failed;
+  }
+  const PaddedBuffer& b = *loaded.bytes;
+  const auto hash = [&] {
+    try {
+      std::string d = sha256_bytes({b.data(), b.size()});
+      digest.set_value(d);
+      return d;
+    } catch (...) {
+      digest.set_exception(std::current_exception());
+      throw;
+    }
+  };
+  // A large file is hashed on a thread of its own; a small one here, after the parse.
+  std::future<std::string> hashing =
+      std::async(b.size() >= (size_t{1} << 20) ? std::launch::async : std::launch::deferred, hash);
+  std::shared_ptr<const void> parsed;
+  try {
+    parsed = parse(b);
+  } catch (...) {
+    result.set_exception(std::current_exception());
+    if (hashing.valid()) hashing.wait();  // it uses `b`; its own failure is the waiters' concern
+    throw;
+  }
+  result.set_value(parsed);
+  std::string d = hashing.get();
+  {
     std::lock_guard<std::mutex> lock(mu_);
-    digests_[path] = *d;
+    digests_[path] = std::move(d);
   }
   return parsed;
 }
@@ -89,9 +105,21 @@ std::shared_ptr<const TokenizerJsonResult> FileCache::tokenizer_json(
   std::string key = "tokenizer.json";
   key += '\0';
   key += file_label;
-  return std::static_pointer_cast<const TokenizerJsonResult>(
-      read(path, kMaxTokenizerJsonBytes, key, [&]() -> std::shared_ptr<const void> {
-        return std::make_shared<const TokenizerJsonResult>(read_tokenizer_json(path, file_label));
+  return std::static_pointer_cast<const TokenizerJsonResult>(read(
+      path, key,
+      [&] {
+        Loaded l;
+        auto buffer = std::make_shared<PaddedBuffer>();
+        if (auto failed = load_tokenizer_json(path, file_label, buffer.get())) {
+          l.failed = std::make_shared<const TokenizerJsonResult>(std::move(*failed));
+        } else {
+          l.bytes = std::move(buffer);
+        }
+        return l;
+      },
+      [&](const PaddedBuffer& b) -> std::shared_ptr<const void> {
+        return std::make_shared<const TokenizerJsonResult>(
+            parse_loaded_tokenizer_json(b, file_label));
       }));
 }
 
@@ -103,9 +131,22 @@ std::shared_ptr<const JsonFileResult> FileCache::json_file(const std::filesystem
   key += file_label;
   key += '\0';
   key += area;
-  return std::static_pointer_cast<const JsonFileResult>(
-      read(path, kMaxSmallJsonBytes, key, [&]() -> std::shared_ptr<const void> {
-        return std::make_shared<const JsonFileResult>(read_json_file(path, file_label, area));
+  return std::static_pointer_cast<const JsonFileResult>(read(
+      path, key,
+      [&] {
+        Loaded l;
+        auto buffer = std::make_shared<PaddedBuffer>();
+        if (auto failed =
+                load_json_file(path, file_label, area, kMaxSmallJsonBytes, buffer.get())) {
+          l.failed = std::make_shared<const JsonFileResult>(std::move(*failed));
+        } else {
+          l.bytes = std::move(buffer);
+        }
+        return l;
+      },
+      [&](const PaddedBuffer& b) -> std::shared_ptr<const void> {
+        return std::make_shared<const JsonFileResult>(
+            parse_json_text({b.data(), b.size()}, file_label, area));
       }));
 }
 

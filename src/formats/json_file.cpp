@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "medq/io/file.hpp"
+#include "medq/io/padded_buffer.hpp"
 
 namespace medq {
 
@@ -254,8 +255,10 @@ JsonFileResult parse_json_text(std::string_view text, std::string_view file,
   return r;
 }
 
-JsonFileResult read_json_file(const std::filesystem::path& path, std::string_view file,
-                              std::string_view area, uint64_t max_bytes) {
+std::optional<JsonFileResult> load_json_file(const std::filesystem::path& path,
+                                             std::string_view file, std::string_view area,
+                                             uint64_t max_bytes, PaddedBuffer* bytes) {
+  *bytes = PaddedBuffer();
   JsonFileResult r;
   std::string err;
   auto f = File::open(path, &err);
@@ -270,12 +273,20 @@ JsonFileResult read_json_file(const std::filesystem::path& path, std::string_vie
                                              f->size(), max_bytes)));
     return r;
   }
-  std::string text(static_cast<size_t>(f->size()), '\0');
-  if (!f->read_at(0, text.data(), text.size(), &err)) {
+  PaddedBuffer loaded(static_cast<size_t>(f->size()));
+  if (!f->read_at(0, loaded.data(), loaded.size(), &err)) {
     r.findings.push_back(finding(std::string(area) + ".unreadable", Severity::kError, file, err));
     return r;
   }
-  return parse_json_text(text, file, area);
+  *bytes = std::move(loaded);
+  return std::nullopt;
+}
+
+JsonFileResult read_json_file(const std::filesystem::path& path, std::string_view file,
+                              std::string_view area, uint64_t max_bytes) {
+  PaddedBuffer bytes;
+  if (auto failed = load_json_file(path, file, area, max_bytes, &bytes)) return std::move(*failed);
+  return parse_json_text(std::string_view(bytes.data(), bytes.size()), file, area);
 }
 
 }  // namespace medq

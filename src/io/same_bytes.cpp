@@ -8,22 +8,18 @@
 
 namespace medq {
 
-std::optional<bool> same_bytes(const std::filesystem::path& a, const std::filesystem::path& b,
+std::optional<bool> same_bytes(std::string_view bytes, const std::filesystem::path& path,
                                std::string* err) {
-  auto fa = File::open(a, err);
-  if (!fa) return std::nullopt;
-  auto fb = File::open(b, err);
-  if (!fb) return std::nullopt;
-  if (fa->size() != fb->size()) return false;
+  auto f = File::open(path, err);
+  if (!f) return std::nullopt;
+  if (f->size() != bytes.size()) return false;
   constexpr size_t kChunk = size_t{1} << 20;
-  std::vector<char> ba(kChunk), bb(kChunk);
-  for (uint64_t at = 0; at < fa->size();) {
-    const auto n = static_cast<size_t>(std::min<uint64_t>(kChunk, fa->size() - at));
+  std::vector<char> chunk(std::min<size_t>(kChunk, bytes.size()));
+  for (size_t at = 0; at < bytes.size();) {
+    const size_t n = std::min(kChunk, bytes.size() - at);
     // A file that shrank since it was opened reads short: an error, not a difference.
-    if (!fa->read_at(at, ba.data(), n, err) || !fb->read_at(at, bb.data(), n, err)) {
-      return std::nullopt;
-    }
-    if (std::memcmp(ba.data(), bb.data(), n) != 0) return false;
+    if (!f->read_at(at, chunk.data(), n, err)) return std::nullopt;
+    if (std::memcmp(chunk.data(), bytes.data() + at, n) != 0) return false;
     at += n;
   }
   return true;

@@ -1,12 +1,13 @@
 // Reads each distinct file once when several model folders are read together (`medq compare`:
 // the 4-, 6- and 8-bit variants of one model usually share their tokenizer files byte for
-// byte). A file of the same size as one read before is compared with it byte for byte (a third
-// of the cost of hashing it) and, if equal, shares its result and its SHA-256 (which the
-// comparison reports); each distinct content is parsed once, hashed on a second thread
-// meanwhile. Gemma 3's 33 MB tokenizer.json and 1.1 MB tokenizer_config.json are parsed once for
-// four variants. Findings name files by their name within the folder, so equal bytes under an equal
-// name give equal findings. Thread-safe: a folder whose file is being parsed by another thread
-// waits for that result.
+// byte). The first file with some content is loaded, parsed, and hashed from memory on a second
+// thread meanwhile; its bytes stay in memory while the cache lives. A later file of the same
+// size is compared with those bytes (one read and a memcmp, a fraction of a SHA-256) and, if
+// equal, shares the parse and the SHA-256 (which the comparison reports). Gemma 3's 33 MB
+// tokenizer.json and 1.1 MB tokenizer_config.json are read in full four times and parsed and
+// hashed once for four variants. Findings name files by their name within the folder, so equal
+// bytes under an equal name give equal findings. Thread-safe: a folder whose file is being
+// parsed by another thread waits for that result.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +24,7 @@
 
 #include "medq/formats/json_file.hpp"
 #include "medq/formats/tokenizer_json.hpp"
+#include "medq/io/padded_buffer.hpp"
 
 namespace medq {
 
@@ -43,19 +45,24 @@ class FileCache {
   std::optional<std::string> sha256_of(const std::filesystem::path& path) const;
 
  private:
-  /// Returns the result parsed before for a file with the same `key` and bytes, or calls
-  /// `parse` (once per distinct content, hashing the file on a second thread meanwhile) and
-  /// shares what it returns. Files over `max_bytes` or unreadable are handed to `parse`
-  /// unshared (it reports them).
-  std::shared_ptr<const void> read(const std::filesystem::path& path, uint64_t max_bytes,
-                                   const std::string& key,
-                                   const std::function<std::shared_ptr<const void>()>& parse);
+  /// A file's bytes, or what to report instead when they could not be had.
+  struct Loaded {
+    std::shared_ptr<const PaddedBuffer> bytes;
+    std::shared_ptr<const void> failed;
+  };
+  /// Returns the result parsed before for a file with the same `key` and bytes, or loads and
+  /// parses it (once per distinct content) and shares what `parse` returns. Files that cannot
+  /// be loaded are reported by `load` and not shared.
+  std::shared_ptr<const void> read(
+      const std::filesystem::path& path, const std::string& key,
+      const std::function<Loaded()>& load,
+      const std::function<std::shared_ptr<const void>(const PaddedBuffer&)>& parse);
 
   /// A distinct content, by the first file read with it.
   struct Read {
-    std::filesystem::path path;
+    std::shared_future<std::shared_ptr<const PaddedBuffer>> bytes;  ///< null: not loaded
     std::shared_future<std::shared_ptr<const void>> result;
-    std::shared_future<std::optional<std::string>> digest;
+    std::shared_future<std::string> digest;
   };
 
   mutable std::mutex mu_;

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "medq/check/finding.hpp"
+#include "medq/io/padded_buffer.hpp"
 
 namespace medq {
 
@@ -33,8 +34,14 @@ struct JsonFileResult {
 JsonFileResult parse_json_text(std::string_view text, std::string_view file_label,
                                std::string_view area);
 
-/// Reads and parses the file at `path`. I/O problems become `<area>.unreadable`, a file over
-/// `max_bytes` becomes `<area>.too_large`.
+/// Reads the whole file at `path` into `*bytes`. On failure returns the result to report
+/// (`<area>.unreadable`, or `<area>.too_large` for a file over `max_bytes`) and leaves `*bytes`
+/// empty.
+std::optional<JsonFileResult> load_json_file(const std::filesystem::path& path,
+                                             std::string_view file_label, std::string_view area,
+                                             uint64_t max_bytes, PaddedBuffer* bytes);
+
+/// Reads and parses the file at `path` (load_json_file, then parse_json_text).
 JsonFileResult read_json_file(const std::filesystem::path& path, std::string_view file_label,
                               std::string_view area, uint64_t max_bytes = kMaxSmallJsonBytes);
 

@@ -1,17 +1,18 @@
-// Whether two files hold the same bytes, read side by side in chunks (bounded memory). Exact,
-// unlike comparing fast hashes, and a third of the cost of a SHA-256 of one of them: so a file
-// known to equal one already hashed can take that digest without being hashed itself.
+// Whether a file holds exactly the given bytes, read in chunks and compared (bounded memory).
+// Exact, unlike comparing fast hashes, and a fraction of the cost of a SHA-256 of the file: so a
+// file found equal to bytes already hashed can take their digest without being hashed itself.
 #pragma once
 
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace medq {
 
-/// True when both regular files have the same size and bytes; false when they differ; nullopt
-/// (with a message in `*err`) when either cannot be read.
-std::optional<bool> same_bytes(const std::filesystem::path& a, const std::filesystem::path& b,
+/// True when the regular file at `path` holds exactly `bytes`; false when it differs (in size
+/// or content); nullopt (with a message in `*err`) when it cannot be read.
+std::optional<bool> same_bytes(std::string_view bytes, const std::filesystem::path& path,
                                std::string* err);
 
 }  // namespace medq
