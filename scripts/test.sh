@@ -27,7 +27,7 @@ echo "== tests under ASan+UBSan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j"$jobs"
 
-echo "== fuzz (libFuzzer + ASan/UBSan, ${MEDQ_FUZZ_SECONDS:=45} s per target, $jobs at a time)"
+echo "== fuzz (libFuzzer + ASan/UBSan, ${MEDQ_FUZZ_SECONDS:=30} s per target, $jobs at a time)"
 targets=$(sed -n 's/^set(MEDQ_FUZZ_TARGETS \(.*\))$/\1/p' tests/fuzz/CMakeLists.txt)
 fuzz_dir=$(mktemp -d)
 fuzz_one() {
