@@ -100,27 +100,34 @@ std::shared_ptr<const void> FileCache::read(
   return parsed;
 }
 
+template <typename Result, typename LoadInto, typename Parse>
+std::shared_ptr<const Result> FileCache::read_as(const std::filesystem::path& path,
+                                                 const std::string& key, LoadInto load_into,
+                                                 Parse parse) {
+  const auto load = [&] {
+    Loaded l;
+    auto buffer = std::make_shared<PaddedBuffer>();
+    if (std::optional<Result> failed = load_into(buffer.get())) {
+      l.failed = std::make_shared<const Result>(std::move(*failed));
+    } else {
+      l.bytes = std::move(buffer);
+    }
+    return l;
+  };
+  const auto parse_shared = [&](const PaddedBuffer& b) -> std::shared_ptr<const void> {
+    return std::make_shared<const Result>(parse(b));
+  };
+  return std::static_pointer_cast<const Result>(read(path, key, load, parse_shared));
+}
+
 std::shared_ptr<const TokenizerJsonResult> FileCache::tokenizer_json(
     const std::filesystem::path& path, std::string_view file_label) {
   std::string key = "tokenizer.json";
   key += '\0';
   key += file_label;
-  return std::static_pointer_cast<const TokenizerJsonResult>(read(
-      path, key,
-      [&] {
-        Loaded l;
-        auto buffer = std::make_shared<PaddedBuffer>();
-        if (auto failed = load_tokenizer_json(path, file_label, buffer.get())) {
-          l.failed = std::make_shared<const TokenizerJsonResult>(std::move(*failed));
-        } else {
-          l.bytes = std::move(buffer);
-        }
-        return l;
-      },
-      [&](const PaddedBuffer& b) -> std::shared_ptr<const void> {
-        return std::make_shared<const TokenizerJsonResult>(
-            parse_loaded_tokenizer_json(b, file_label));
-      }));
+  return read_as<TokenizerJsonResult>(
+      path, key, [&](PaddedBuffer* bytes) { return load_tokenizer_json(path, file_label, bytes); },
+      [&](const PaddedBuffer& b) { return parse_loaded_tokenizer_json(b, file_label); });
 }
 
 std::shared_ptr<const JsonFileResult> FileCache::json_file(const std::filesystem::path& path,
@@ -131,23 +138,14 @@ std::shared_ptr<const JsonFileResult> FileCache::json_file(const std::filesystem
   key += file_label;
   key += '\0';
   key += area;
-  return std::static_pointer_cast<const JsonFileResult>(read(
+  return read_as<JsonFileResult>(
       path, key,
-      [&] {
-        Loaded l;
-        auto buffer = std::make_shared<PaddedBuffer>();
-        if (auto failed =
-                load_json_file(path, file_label, area, kMaxSmallJsonBytes, buffer.get())) {
-          l.failed = std::make_shared<const JsonFileResult>(std::move(*failed));
-        } else {
-          l.bytes = std::move(buffer);
-        }
-        return l;
+      [&](PaddedBuffer* bytes) {
+        return load_json_file(path, file_label, area, kMaxSmallJsonBytes, bytes);
       },
-      [&](const PaddedBuffer& b) -> std::shared_ptr<const void> {
-        return std::make_shared<const JsonFileResult>(
-            parse_json_text({b.data(), b.size()}, file_label, area));
-      }));
+      [&](const PaddedBuffer& b) {
+        return parse_json_text({b.data(), b.size()}, file_label, area);
+      });
 }
 
 std::optional<std::string> FileCache::sha256_of(const std::filesystem::path& path) const {

@@ -58,6 +58,12 @@ class FileCache {
       const std::function<Loaded()>& load,
       const std::function<std::shared_ptr<const void>(const PaddedBuffer&)>& parse);
 
+  /// read() for one kind of file: `load_into(PaddedBuffer*)` returns the result to report when
+  /// the file cannot be loaded, `parse(const PaddedBuffer&)` the result of parsing it.
+  template <typename Result, typename LoadInto, typename Parse>
+  std::shared_ptr<const Result> read_as(const std::filesystem::path& path, const std::string& key,
+                                        LoadInto load_into, Parse parse);
+
   /// A distinct content, by the first file read with it.
   struct Read {
     std::shared_future<std::shared_ptr<const PaddedBuffer>> bytes;  ///< null: not loaded
