@@ -1,6 +1,7 @@
 #include "medq/formats/file_cache.hpp"
 
 #include <exception>
+#include <system_error>
 #include <utility>
 
 #include "medq/io/same_bytes.hpp"
@@ -13,7 +14,10 @@ std::shared_ptr<const void> FileCache::read(
     const std::function<std::shared_ptr<const void>(const PaddedBuffer&)>& parse) {
   std::error_code ec;
   const auto size = std::filesystem::file_size(path, ec);
-  if (ec) return load().failed;  // unreadable: the loader says why
+  if (ec) {  // unreadable, most likely: the loader says why (or reads it after all)
+    Loaded l = load();
+    return l.bytes ? parse(*l.bytes) : l.failed;
+  }
 
   // Compare with each earlier content of the same size (and key); the first file with new
   // content registers it and reads it. (A file rewritten during the run is compared or parsed
@@ -37,7 +41,12 @@ std::shared_ptr<const void> FileCache::read(
       compared = same_size.size();
     }
     for (const Read& r : unseen) {
-      std::shared_ptr<const PaddedBuffer> known = r.bytes.get();  // waits for its load
+      std::shared_ptr<const PaddedBuffer> known;
+      try {
+        known = r.bytes.get();  // waits for its load
+      } catch (...) {
+        continue;  // that file's own failure (reported to its reader), not this file's
+      }
       std::string err;
       if (!known ||
           same_bytes({known->data(), known->size()}, path, &err) != std::optional<bool>(true)) {
@@ -81,8 +90,13 @@ std::shared_ptr<const void> FileCache::read(
     }
   };
   // A large file is hashed on a thread of its own; a small one here, after the parse.
-  std::future<std::string> hashing =
-      std::async(b.size() >= (size_t{1} << 20) ? std::launch::async : std::launch::deferred, hash);
+  std::future<std::string> hashing;
+  try {
+    hashing = std::async(b.size() >= (size_t{1} << 20) ? std::launch::async : std::launch::deferred,
+                         hash);
+  } catch (const std::system_error&) {
+    hashing = std::async(std::launch::deferred, hash);  // no thread to be had
+  }
   std::shared_ptr<const void> parsed;
   try {
     parsed = parse(b);

@@ -128,7 +128,9 @@ class DupTrackingSax : public nlohmann::detail::json_sax_dom_parser<nlohmann::js
       key.clear();
       small_keys.clear();
       small_spans.clear();
-      if (!large_keys.empty()) large_keys.clear();
+      // A fresh set, not clear(): clearing keeps (and walks) every bucket of the largest object
+      // seen at this depth, which a hostile file could make every later object pay for.
+      if (!large_keys.empty()) std::unordered_set<std::string>().swap(large_keys);
     }
     /// False when `k` was already a key of this object.
     bool insert_key(std::string_view k) {

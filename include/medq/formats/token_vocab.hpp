@@ -1,5 +1,5 @@
 // A compact id <-> token table for tokenizer vocabularies of a few hundred thousand entries: one
-// string arena and 16 bytes per entry instead of a std::string each, so the 262,144-entry Gemma 3
+// string arena and 24 bytes per entry instead of a std::string each, so the 262,144-entry Gemma 3
 // vocabulary costs a few MB. It keeps corrupt input (duplicate ids, duplicate tokens, holes)
 // instead of rejecting it, so that checks can report exactly what is wrong.
 #pragma once
