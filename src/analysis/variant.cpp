@@ -45,23 +45,11 @@ std::string quant_config_summary(const std::optional<QuantConfig>& q) {
   return s;
 }
 
+// The small files that belong to the model: those a loader reads (the weights are counted on
+// their own), other JSON and the docs.
 bool is_model_file(EntryKind k) {
-  switch (k) {
-    case EntryKind::kIndex:
-    case EntryKind::kConfig:
-    case EntryKind::kGenerationConfig:
-    case EntryKind::kTokenizerJson:
-    case EntryKind::kTokenizerModel:
-    case EntryKind::kTokenizerConfig:
-    case EntryKind::kSpecialTokensMap:
-    case EntryKind::kProcessorConfig:
-    case EntryKind::kPreprocessorConfig:
-    case EntryKind::kOtherJson:
-    case EntryKind::kDocs:
-      return true;
-    default:
-      return false;
-  }
+  return k != EntryKind::kWeights &&
+         (loader_reads(k) || k == EntryKind::kOtherJson || k == EntryKind::kDocs);
 }
 
 }  // namespace
