@@ -9,6 +9,8 @@ jobs=$(nproc)
 
 echo "== format"
 ./scripts/check_format.sh
+echo "== layers (ARCHITECTURE.md)"
+python3 scripts/check_layers.py
 echo "== finding codes vs docs/findings.md"
 ./scripts/check_finding_docs.sh
 

@@ -5,8 +5,8 @@
 
 #include <fmt/format.h>
 
-#include "../model/config_json.hpp"
 #include "medq/io/checked.hpp"
+#include "medq/model/config_json.hpp"
 #include "medq/model/tensor_layout.hpp"
 #include "tensor_index.hpp"
 
