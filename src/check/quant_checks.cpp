@@ -139,17 +139,16 @@ void check_companions(const Context& x, QuantMode mode, const TensorInfo& scales
       const uint64_t with_scales = uses(scales.dtype), with_biases = uses(biases->dtype);
       if (with_biases > with_scales) {
         x.c.tensor("quant.scales_dtype", scales.name,
-                   fmt::format("scales are {} while their biases are {}, as are the scales and "
-                               "biases of {} other module{} ({} use {})",
-                               dtype_name(scales.dtype), dtype_name(biases->dtype), with_biases,
-                               with_biases == 1 ? "" : "s", with_scales, dtype_name(scales.dtype)));
+                   fmt::format("scales must have the dtype {} of their biases and of the scales "
+                               "and biases of {} other module{} ({} use {}); found {}",
+                               dtype_name(biases->dtype), with_biases, with_biases == 1 ? "" : "s",
+                               with_scales, dtype_name(scales.dtype), dtype_name(scales.dtype)));
       } else if (with_scales > 0) {
-        x.c.tensor(
-            "quant.biases_dtype", biases->name,
-            fmt::format("biases are {} while their scales are {}, as are the scales and "
-                        "biases of {} other module{} ({} use {})",
-                        dtype_name(biases->dtype), dtype_name(scales.dtype), with_scales,
-                        with_scales == 1 ? "" : "s", with_biases, dtype_name(biases->dtype)));
+        x.c.tensor("quant.biases_dtype", biases->name,
+                   fmt::format("biases must have the dtype {} of their scales and of the scales "
+                               "and biases of {} other module{} ({} use {}); found {}",
+                               dtype_name(scales.dtype), with_scales, with_scales == 1 ? "" : "s",
+                               with_biases, dtype_name(biases->dtype), dtype_name(biases->dtype)));
       } else {
         x.c.tensor("quant.biases_dtype", biases->name,
                    fmt::format("biases must have the scales' dtype {}; found {}",

@@ -244,9 +244,8 @@ TEST(QuantChecks, ScalesAndBiasesThatDisagreeNameTheOddOneWithTheCount) {
                     [](const TensorInfo& t) { return t.name.ends_with(".scales"); }) -
       1;
   EXPECT_EQ(f[0].message,
-            "scales are F16 while their biases are BF16, as are the scales and "
-            "biases of " +
-                std::to_string(others) + " other modules (0 use F16)");
+            "scales must have the dtype BF16 of their biases and of the scales and biases of " +
+                std::to_string(others) + " other modules (0 use F16); found F16");
   // The same module with its biases changed instead: the biases are named.
   m = make("qwen2", kQ4, kQ4);
   find_tensor(m.tensors, up + ".biases")->dtype = Dtype::F16;
@@ -255,9 +254,8 @@ TEST(QuantChecks, ScalesAndBiasesThatDisagreeNameTheOddOneWithTheCount) {
   EXPECT_EQ(f[0].code, "quant.biases_dtype");
   EXPECT_EQ(f[0].where.tensor, up + ".biases");
   EXPECT_EQ(f[0].message,
-            "biases are F16 while their scales are BF16, as are the scales and "
-            "biases of " +
-                std::to_string(others) + " other modules (0 use F16)");
+            "biases must have the dtype BF16 of their scales and of the scales and biases of " +
+                std::to_string(others) + " other modules (0 use F16); found F16");
 }
 
 TEST(QuantChecks, OverrideThatMatchesTheShapesIsClean) {
