@@ -188,17 +188,39 @@ void check_added_tokens_decoder(const TokenizerInputs& in, const TokenLookup& lo
   }
 }
 
+// Which of the two files a loader believes when they disagree (transformers'
+// PreTrainedTokenizerBase._from_pretrained, 4.34 to 5.x; mlx-lm and mlx-vlm load the tokenizer
+// through it): tokenizer_config.json's values are the init arguments; special_tokens_map.json is
+// merged over them only in the legacy branch, when tokenizer_config.json has no
+// added_tokens_decoder. So with added_tokens_decoder present (as in the real Gemma 3 files) the
+// map's conflicting value is never loaded: worth knowing (a tool that reads the map directly
+// sees another token), not a defect. Without it the map wins, and the model's tokenizer is not
+// what tokenizer_config.json says: a warning naming the token loaders use.
 void check_role_conflicts(const TokenizerInputs& in, Findings* out) {
   if (in.tokenizer_config == nullptr || in.special_tokens_map == nullptr) return;
+  const bool map_ignored = in.tokenizer_config->has_added_tokens_decoder;
   for (const SpecialTokenRef& ref : in.special_tokens_map->special_tokens) {
     if (ref.role == "additional_special_tokens") continue;
     const SpecialTokenRef* other = in.tokenizer_config->role(ref.role);
-    if (other != nullptr && other->content != ref.content) {
-      out->push_back(make(
-          "tokenizer.special_token_conflict", Severity::kWarning, in.special_tokens_map->file,
-          ref.pointer,
-          fmt::format("expected {} to match {} ({}), found {}", ref.role, in.tokenizer_config->file,
-                      quote_text(other->content), quote_text(ref.content))));
+    if (other == nullptr || other->content == ref.content) continue;
+    if (map_ignored) {
+      out->push_back(make("tokenizer.special_token_conflict", Severity::kInfo,
+                          in.special_tokens_map->file, ref.pointer,
+                          fmt::format("{} is {} here but {} in {}; loaders use {} ({} has "
+                                      "added_tokens_decoder, so transformers does not read this "
+                                      "file)",
+                                      ref.role, quote_text(ref.content), quote_text(other->content),
+                                      in.tokenizer_config->file, quote_text(other->content),
+                                      in.tokenizer_config->file)));
+    } else {
+      out->push_back(
+          make("tokenizer.special_token_conflict", Severity::kWarning, in.special_tokens_map->file,
+               ref.pointer,
+               fmt::format("expected {} to match {} ({}), found {}: loaders use this file's {} ({} "
+                           "has no added_tokens_decoder, so transformers merges this file over it)",
+                           ref.role, in.tokenizer_config->file, quote_text(other->content),
+                           quote_text(ref.content), quote_text(ref.content),
+                           in.tokenizer_config->file)));
     }
   }
 }

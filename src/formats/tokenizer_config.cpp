@@ -103,6 +103,7 @@ TokenizerConfigResult tokenizer_config_from_json(const nlohmann::json& doc,
       }
     } else if (key == "added_tokens_decoder") {
       if (!v.is_object()) continue;
+      cfg.has_added_tokens_decoder = true;
       for (const auto& [id_text, entry] : v.items()) {
         std::string eptr = ptr + "/" + json_pointer_escape(id_text);
         uint32_t id = 0;

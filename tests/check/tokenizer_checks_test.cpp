@@ -152,10 +152,21 @@ const Row kRows[] = {
      },
      "tokenizer.added_tokens_decoder_mismatch", Severity::kError, "tokenizer_config.json",
      "/added_tokens_decoder/9", "no token with that id"},
-    {"map_disagrees",
+    // tokenizer_config.json has added_tokens_decoder: transformers never reads the map, so its
+    // other token is only worth knowing.
+    {"map_disagrees_unread",
      [](Files& f) { f.special_tokens_map = edit(f.special_tokens_map, "\"<eos>\"", "\"<bos>\""); },
+     "tokenizer.special_token_conflict", Severity::kInfo, "special_tokens_map.json", "/eos_token",
+     "loaders use \"<eos>\""},
+    // Without added_tokens_decoder transformers merges the map over tokenizer_config.json: the
+    // map's token is the one loaded.
+    {"map_disagrees_loaded",
+     [](Files& f) {
+       f.special_tokens_map = edit(f.special_tokens_map, "\"<eos>\"", "\"<bos>\"");
+       f.tokenizer_config = edit(f.tokenizer_config, "\"added_tokens_decoder\"", "\"x_unused\"");
+     },
      "tokenizer.special_token_conflict", Severity::kWarning, "special_tokens_map.json",
-     "/eos_token", "found \"<bos>\""},
+     "/eos_token", "loaders use this file's \"<bos>\""},
     {"generation_beyond", [](Files& f) { f.generation = edit(f.generation, "[1]", "[1, 7]"); },
      "tokenizer.generation_id_out_of_range", Severity::kError, "generation_config.json",
      "/eos_token_id/1", "found 7"},

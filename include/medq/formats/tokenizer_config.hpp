@@ -42,6 +42,10 @@ struct TokenizerConfig {
   std::string file;
   std::vector<SpecialTokenRef> special_tokens;       ///< in file order
   std::vector<AddedTokenDecl> added_tokens_decoder;  ///< sorted by id
+  /// The file has an `added_tokens_decoder` object (the format transformers has written since
+  /// 4.34). transformers' tokenizer loading then takes the special tokens from this file alone
+  /// and never reads special_tokens_map.json.
+  bool has_added_tokens_decoder = false;
   /// The first special token with `role`, or nullptr.
   const SpecialTokenRef* role(std::string_view role) const;
 };
