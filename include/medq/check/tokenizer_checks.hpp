@@ -9,6 +9,7 @@
 #include <string>
 
 #include "medq/diag/finding.hpp"
+#include "medq/formats/generation_config.hpp"
 #include "medq/formats/sentencepiece.hpp"
 #include "medq/formats/tokenizer_config.hpp"
 #include "medq/formats/tokenizer_json.hpp"
