@@ -11,15 +11,6 @@
 namespace medq {
 namespace {
 
-Finding make(std::string code, Severity sev, std::string file, std::string message) {
-  Finding f;
-  f.code = std::move(code);
-  f.severity = sev;
-  f.where.file = std::move(file);
-  f.message = std::move(message);
-  return f;
-}
-
 // A required file that is present as a link medq does not follow (out of the folder, a loop,
 // broken) is reported by the link's error, not a second time as missing. A link to a directory
 // or a device is not the file: that one is missing.
@@ -33,43 +24,47 @@ bool unfollowed_link(const ModelDir& d, std::string_view name) {
 void require(Findings& out, const ModelDir& d, EntryKind kind, const char* file, std::string code,
              Severity sev, const char* why) {
   if (!d.has(kind) && !unfollowed_link(d, file))
-    out.push_back(make(std::move(code), sev, file, fmt::format("{} is missing: {}", file, why)));
+    out.push_back(
+        file_finding(std::move(code), sev, file, fmt::format("{} is missing: {}", file, why)));
 }
 
 }  // namespace
 
 Finding skipped_entry_finding(const DirEntry& e) {
   if (e.kind == EntryKind::kSpecial) {
-    return make("directory.special_file", Severity::kWarning, e.name,
-                "not a regular file (FIFO, socket or device); skipped, never opened");
+    return file_finding("directory.special_file", Severity::kWarning, e.name,
+                        "not a regular file (FIFO, socket or device); skipped, never opened");
   }
   const Severity sev =
       loader_reads(classify_file_name(e.name)) ? Severity::kError : Severity::kWarning;
   switch (e.link) {
     case LinkStatus::kOutside:
-      return make("directory.symlink_outside", sev, e.name,
-                  fmt::format("symbolic link to '{}', outside the model folder: not followed, so "
-                              "not checked (a Hugging Face cache snapshot links every file into "
-                              "../../blobs: pass --follow-symlinks to check the files it points "
-                              "to)",
-                              e.symlink_target));
+      return file_finding(
+          "directory.symlink_outside", sev, e.name,
+          fmt::format("symbolic link to '{}', outside the model folder: not followed, so "
+                      "not checked (a Hugging Face cache snapshot links every file into "
+                      "../../blobs: pass --follow-symlinks to check the files it points "
+                      "to)",
+                      e.symlink_target));
     case LinkStatus::kLoop:
-      return make("directory.symlink_loop", sev, e.name,
-                  fmt::format("symbolic link to '{}' leads round in a loop; not followed",
-                              e.symlink_target));
+      return file_finding("directory.symlink_loop", sev, e.name,
+                          fmt::format("symbolic link to '{}' leads round in a loop; not followed",
+                                      e.symlink_target));
     case LinkStatus::kDirectory:
-      return make("directory.symlink_directory", Severity::kInfo, e.name,
-                  fmt::format("symbolic link to the directory '{}'; never followed (loaders "
-                              "ignore subdirectories)",
-                              e.symlink_target));
+      return file_finding(
+          "directory.symlink_directory", Severity::kInfo, e.name,
+          fmt::format("symbolic link to the directory '{}'; never followed (loaders "
+                      "ignore subdirectories)",
+                      e.symlink_target));
     case LinkStatus::kSpecial:
-      return make("directory.special_file", Severity::kWarning, e.name,
-                  fmt::format("symbolic link to '{}', not a regular file (FIFO, socket or "
-                              "device); skipped, never opened",
-                              e.symlink_target));
+      return file_finding("directory.special_file", Severity::kWarning, e.name,
+                          fmt::format("symbolic link to '{}', not a regular file (FIFO, socket or "
+                                      "device); skipped, never opened",
+                                      e.symlink_target));
     default:
-      return make("directory.symlink_broken", sev, e.name,
-                  fmt::format("symbolic link to '{}', which does not exist", e.symlink_target));
+      return file_finding(
+          "directory.symlink_broken", sev, e.name,
+          fmt::format("symbolic link to '{}', which does not exist", e.symlink_target));
   }
 }
 
@@ -82,9 +77,10 @@ Findings check_directory(const DirectoryCheckInputs& in) {
           "no loader can build the model without it");
   if (!d.has(EntryKind::kTokenizerJson) && !d.has(EntryKind::kTokenizerModel) &&
       !unfollowed_link(d, "tokenizer.json") && !unfollowed_link(d, "tokenizer.model")) {
-    out.push_back(make("tokenizer.missing", Severity::kError, "tokenizer.json",
-                       "neither tokenizer.json nor tokenizer.model is present: the tokenizer "
-                       "cannot be loaded"));
+    out.push_back(
+        file_finding("tokenizer.missing", Severity::kError, "tokenizer.json",
+                     "neither tokenizer.json nor tokenizer.model is present: the tokenizer "
+                     "cannot be loaded"));
   }
   require(out, d, EntryKind::kTokenizerConfig, "tokenizer_config.json", "tokenizer.missing_config",
           Severity::kWarning, "special tokens and the chat template fall back to defaults");
@@ -109,24 +105,24 @@ Findings check_directory(const DirectoryCheckInputs& in) {
   for (const auto& e : d.entries) {
     switch (e.kind) {
       case EntryKind::kPartialDownload:
-        out.push_back(make(
+        out.push_back(file_finding(
             "directory.partial_download", Severity::kWarning, e.name,
             fmt::format("leftover download data, not part of the model: {}", byte_size(e.bytes))));
         stray_bytes += e.bytes;
         stray.push_back(e.name);
         break;
       case EntryKind::kOther:
-        out.push_back(
-            make("directory.unreferenced_file",
-                 e.bytes >= (1u << 20) ? Severity::kWarning : Severity::kInfo, e.name,
-                 fmt::format("nothing in the model refers to this file ({})", byte_size(e.bytes))));
+        out.push_back(file_finding(
+            "directory.unreferenced_file",
+            e.bytes >= (1u << 20) ? Severity::kWarning : Severity::kInfo, e.name,
+            fmt::format("nothing in the model refers to this file ({})", byte_size(e.bytes))));
         stray_bytes += e.bytes;
         stray.push_back(e.name);
         break;
       case EntryKind::kDirectory:
-        out.push_back(
-            make("directory.subdirectory", Severity::kInfo, e.name,
-                 fmt::format("subdirectory holding {}; loaders ignore it", byte_size(e.bytes))));
+        out.push_back(file_finding(
+            "directory.subdirectory", Severity::kInfo, e.name,
+            fmt::format("subdirectory holding {}; loaders ignore it", byte_size(e.bytes))));
         stray_bytes += e.bytes;
         stray.push_back(e.name);
         break;
@@ -138,20 +134,21 @@ Findings check_directory(const DirectoryCheckInputs& in) {
         break;
     }
     if (e.link == LinkStatus::kFollowed) {
-      out.push_back(make("directory.symlink", Severity::kInfo, e.name,
-                         e.target_outside
-                             ? fmt::format("symbolic link to '{}', outside the model folder; "
-                                           "followed (--follow-symlinks)",
-                                           e.symlink_target)
-                             : fmt::format("symbolic link to '{}', inside the model folder; "
-                                           "followed",
-                                           e.symlink_target)));
+      out.push_back(file_finding(
+          "directory.symlink", Severity::kInfo, e.name,
+          e.target_outside ? fmt::format("symbolic link to '{}', outside the model folder; "
+                                         "followed (--follow-symlinks)",
+                                         e.symlink_target)
+                           : fmt::format("symbolic link to '{}', inside the model folder; "
+                                         "followed",
+                                         e.symlink_target)));
     }
     if (e.lfs_pointer) {
-      out.push_back(make("directory.lfs_pointer", Severity::kError, e.name,
-                         fmt::format("a {}-byte Git LFS pointer in place of the file's content "
-                                     "(run `git lfs pull`)",
-                                     e.bytes)));
+      out.push_back(
+          file_finding("directory.lfs_pointer", Severity::kError, e.name,
+                       fmt::format("a {}-byte Git LFS pointer in place of the file's content "
+                                   "(run `git lfs pull`)",
+                                   e.bytes)));
     }
   }
 
@@ -167,10 +164,10 @@ Findings check_directory(const DirectoryCheckInputs& in) {
       total += count;
     }
     out.push_back(
-        make("directory.duplicate_weights", Severity::kError, dup,
-             fmt::format("{} of its tensors are also in {}: a duplicated weight file ({}) "
-                         "that loaders would read twice",
-                         total, with, byte_size(bytes))));
+        file_finding("directory.duplicate_weights", Severity::kError, dup,
+                     fmt::format("{} of its tensors are also in {}: a duplicated weight file ({}) "
+                                 "that loaders would read twice",
+                                 total, with, byte_size(bytes))));
     stray_bytes += bytes;
     stray.push_back(dup);
   }
@@ -180,7 +177,7 @@ Findings check_directory(const DirectoryCheckInputs& in) {
     std::string list;
     for (size_t i = 0; i < stray.size() && i < 5; ++i) list += (i ? ", " : "") + stray[i];
     if (stray.size() > 5) list += ", ...";
-    out.push_back(make(
+    out.push_back(file_finding(
         "directory.size_overhead", Severity::kWarning, "",
         fmt::format("{} of the directory's {} ({:.0f}%) is not the model: {}",
                     byte_size(stray_bytes), byte_size(d.total_bytes),

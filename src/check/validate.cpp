@@ -10,6 +10,7 @@
 #include "medq/check/index_checks.hpp"
 #include "medq/check/tokenizer_checks.hpp"
 #include "medq/formats/file_cache.hpp"
+#include "medq/formats/generation_config.hpp"
 #include "medq/formats/json_file.hpp"
 #include "medq/formats/sentencepiece.hpp"
 #include "medq/formats/tokenizer_config.hpp"

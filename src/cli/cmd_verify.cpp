@@ -8,7 +8,7 @@
 #include "exit_codes.hpp"
 #include "medq/integrity/manifest.hpp"
 #include "medq/integrity/verify.hpp"
-#include "medq/report/verify_report.hpp"
+#include "medq/report/render_verify.hpp"
 
 namespace medq::cli {
 namespace {

@@ -31,14 +31,20 @@ void sort_findings(Findings& f) {
                    [&](const Finding& a, const Finding& b) { return key(a) < key(b); });
 }
 
-Finding json_finding(std::string code, Severity severity, std::string_view file,
-                     std::string pointer, std::string message) {
+Finding file_finding(std::string code, Severity severity, std::string_view file,
+                     std::string message) {
   Finding f;
   f.code = std::move(code);
   f.severity = severity;
   f.where.file = std::string(file);
-  f.where.json_pointer = std::move(pointer);
   f.message = std::move(message);
+  return f;
+}
+
+Finding json_finding(std::string code, Severity severity, std::string_view file,
+                     std::string pointer, std::string message) {
+  Finding f = file_finding(std::move(code), severity, file, std::move(message));
+  f.where.json_pointer = std::move(pointer);
   return f;
 }
 

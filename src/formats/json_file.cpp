@@ -10,51 +10,11 @@
 
 #include "medq/io/file.hpp"
 #include "medq/io/padded_buffer.hpp"
+#include "medq/io/text_position.hpp"
 
 namespace medq {
 
-std::string json_pointer_escape(std::string_view key) {
-  std::string out;
-  out.reserve(key.size());
-  for (char c : key) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 namespace {
-
-struct LineCol {
-  uint64_t line = 1, column = 1;
-};
-
-LineCol line_col(std::string_view text, size_t offset) {
-  LineCol lc;
-  for (size_t i = 0; i < offset && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++lc.line;
-      lc.column = 1;
-    } else {
-      ++lc.column;
-    }
-  }
-  return lc;
-}
-
-Finding finding(std::string code, Severity sev, std::string_view file, std::string message) {
-  Finding f;
-  f.code = std::move(code);
-  f.severity = sev;
-  f.where.file = std::string(file);
-  f.message = std::move(message);
-  return f;
-}
 
 // Builds the DOM through nlohmann's SAX-to-DOM parser, noting duplicate keys on the way (the
 // default parser silently keeps one of them). sax_parse is a template over the handler type, so
@@ -207,11 +167,12 @@ JsonFileResult parse_json_text(std::string_view text, std::string_view file,
                                std::string_view area) {
   JsonFileResult r;
   if (auto deep = too_deep_at(text, kMaxSmallJsonDepth)) {
-    auto lc = line_col(text, *deep);
-    Finding f = finding(std::string(area) + ".invalid_json", Severity::kError, file,
-                        fmt::format("not valid JSON at line {}, column {}: nested deeper than {} "
-                                    "levels, more than medq reads",
-                                    lc.line, lc.column, kMaxSmallJsonDepth));
+    TextPosition lc = text_position(text, *deep);
+    Finding f =
+        file_finding(std::string(area) + ".invalid_json", Severity::kError, file,
+                     fmt::format("not valid JSON at line {}, column {}: nested deeper than {} "
+                                 "levels, more than medq reads",
+                                 lc.line, lc.column, kMaxSmallJsonDepth));
     f.where.byte_offset = *deep;
     f.where.line = lc.line;
     f.where.column = lc.column;
@@ -232,15 +193,15 @@ JsonFileResult parse_json_text(std::string_view text, std::string_view file,
   if (!ok || sax.is_errored()) {
     size_t pos = sax.error_position.value_or(1);
     size_t offset = pos > 0 ? pos - 1 : 0;
-    auto lc = line_col(text, offset);
+    TextPosition lc = text_position(text, offset);
     std::string msg = sax.error_message;
     if (msg.rfind("[json.exception", 0) == 0) {
       auto colon = msg.find(": ");
       if (colon != std::string::npos) msg = msg.substr(colon + 2);
     }
-    Finding f =
-        finding(std::string(area) + ".invalid_json", Severity::kError, file,
-                fmt::format("not valid JSON at line {}, column {}: {}", lc.line, lc.column, msg));
+    Finding f = file_finding(
+        std::string(area) + ".invalid_json", Severity::kError, file,
+        fmt::format("not valid JSON at line {}, column {}: {}", lc.line, lc.column, msg));
     f.where.byte_offset = offset;
     f.where.line = lc.line;
     f.where.column = lc.column;
@@ -248,8 +209,9 @@ JsonFileResult parse_json_text(std::string_view text, std::string_view file,
     return r;
   }
   for (const auto& p : sax.duplicates) {
-    Finding f = finding(std::string(area) + ".duplicate_key", Severity::kWarning, file,
-                        "key appears more than once in one object; readers keep only one value");
+    Finding f =
+        file_finding(std::string(area) + ".duplicate_key", Severity::kWarning, file,
+                     "key appears more than once in one object; readers keep only one value");
     f.where.json_pointer = p;
     r.findings.push_back(std::move(f));
   }
@@ -265,19 +227,21 @@ std::optional<JsonFileResult> load_json_file(const std::filesystem::path& path,
   std::string err;
   auto f = File::open(path, &err);
   if (!f) {
-    r.findings.push_back(finding(std::string(area) + ".unreadable", Severity::kError, file, err));
+    r.findings.push_back(
+        file_finding(std::string(area) + ".unreadable", Severity::kError, file, err));
     return r;
   }
   if (f->size() > max_bytes) {
-    r.findings.push_back(finding(std::string(area) + ".too_large", Severity::kError, file,
-                                 fmt::format("{} bytes is more than the {} bytes medq reads "
-                                             "for this kind of file",
-                                             f->size(), max_bytes)));
+    r.findings.push_back(file_finding(std::string(area) + ".too_large", Severity::kError, file,
+                                      fmt::format("{} bytes is more than the {} bytes medq reads "
+                                                  "for this kind of file",
+                                                  f->size(), max_bytes)));
     return r;
   }
   PaddedBuffer loaded(static_cast<size_t>(f->size()));
   if (!f->read_at(0, loaded.data(), loaded.size(), &err)) {
-    r.findings.push_back(finding(std::string(area) + ".unreadable", Severity::kError, file, err));
+    r.findings.push_back(
+        file_finding(std::string(area) + ".unreadable", Severity::kError, file, err));
     return r;
   }
   *bytes = std::move(loaded);

@@ -10,6 +10,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "medq/diag/json_pointer.hpp"
 #include "medq/io/checked.hpp"
 #include "medq/io/file.hpp"
 #include "medq/util/utf8.hpp"
@@ -37,22 +38,6 @@ struct JsonProblem {
   std::string pointer;
   std::string tensor;
 };
-
-// Escapes a key for use in an RFC 6901 JSON pointer.
-std::string pointer_escape(std::string_view key) {
-  std::string out;
-  out.reserve(key.size());
-  for (char c : key) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 // SAX handler for the header. Depth 1 is the top-level object; its values are either
 // `__metadata__` (null or an object of strings) or tensor entries (an object with dtype, shape
@@ -335,7 +320,8 @@ class HeaderHandler : public nlohmann::json_sax<json> {
   }
   void fail_schema(std::string code, std::string message) {
     if (schema_problem) return;
-    std::string pointer = depth_ >= 1 && !top_key_.empty() ? "/" + pointer_escape(top_key_) : "";
+    std::string pointer =
+        depth_ >= 1 && !top_key_.empty() ? "/" + json_pointer_escape(top_key_) : "";
     std::string tensor = depth_ >= 1 && !in_metadata_ ? top_key_ : "";
     schema_problem = JsonProblem{std::move(code), std::move(message), pointer, tensor};
   }

@@ -20,7 +20,7 @@ namespace {
 using detail::WireReader;
 using detail::WireType;
 
-// Field numbers (formats.md C.1).
+// Field numbers (docs/formats.md §C.1).
 constexpr uint32_t kModelPieces = 1, kModelTrainerSpec = 2, kModelNormalizerSpec = 3;
 constexpr uint32_t kPiecePiece = 1, kPieceScore = 2, kPieceType = 3;
 constexpr uint32_t kTrainerModelType = 3, kTrainerVocabSize = 4, kTrainerByteFallback = 35,

@@ -10,31 +10,15 @@
 
 #include "medq/diag/quote.hpp"
 #include "medq/formats/json_file.hpp"
+#include "small_json_doc.hpp"
 
 namespace medq {
 namespace {
 
+using detail::from_json_result;
+using detail::kind;
+using detail::require_object;
 using json = nlohmann::json;
-
-Finding make(std::string code, Severity sev, std::string_view file, std::string pointer,
-             std::string message) {
-  return json_finding(std::move(code), sev, file, std::move(pointer), std::move(message));
-}
-
-std::string kind(const json& v) {
-  if (v.is_string()) return "a string";
-  if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
-  if (v.is_number()) return v.dump();
-  if (v.is_null()) return "null";
-  return v.is_object() ? "an object" : "a list";
-}
-
-bool require_object(const json& doc, std::string_view file, Findings* out) {
-  if (doc.is_object()) return true;
-  out->push_back(make("tokenizer.not_object", Severity::kError, file, "",
-                      "expected a JSON object at the top level, found " + kind(doc)));
-  return false;
-}
 
 // Roles whose value must be a token; other "*_token" keys are only read when they hold one.
 bool is_known_role(std::string_view key) {
@@ -54,9 +38,9 @@ void add_token(TokenizerConfig& cfg, const json& v, std::string role, const std:
     cfg.special_tokens.push_back(
         {std::move(role), v["content"].get<std::string>(), pointer + "/content"});
   } else if (strict && !v.is_null()) {
-    out->push_back(
-        make("tokenizer.config_bad_special_token", Severity::kError, cfg.file, pointer,
-             fmt::format("expected a token string or {{\"content\": ...}}, found {}", kind(v))));
+    out->push_back(json_finding(
+        "tokenizer.config_bad_special_token", Severity::kError, cfg.file, pointer,
+        fmt::format("expected a token string or {{\"content\": ...}}, found {}", kind(v))));
   }
 }
 
@@ -81,8 +65,9 @@ TokenizerConfigResult tokenizer_config_from_json(const nlohmann::json& doc,
     if (key == "additional_special_tokens") {
       if (!v.is_array()) {
         if (!v.is_null()) {
-          out->push_back(make("tokenizer.config_bad_special_token", Severity::kError, cfg.file, ptr,
-                              "expected a list of tokens, found " + kind(v)));
+          out->push_back(json_finding("tokenizer.config_bad_special_token", Severity::kError,
+                                      cfg.file, ptr,
+                                      "expected a list of tokens, found " + kind(v)));
         }
         continue;
       }
@@ -109,16 +94,17 @@ TokenizerConfigResult tokenizer_config_from_json(const nlohmann::json& doc,
         uint32_t id = 0;
         auto [end, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);
         if (ec != std::errc() || end != id_text.data() + id_text.size() || id_text.empty()) {
-          out->push_back(make("tokenizer.config_bad_added_token", Severity::kError, cfg.file, eptr,
-                              fmt::format("expected a decimal token id (0..4294967295) as key, "
-                                          "found {}",
-                                          quote_text(id_text))));
+          out->push_back(
+              json_finding("tokenizer.config_bad_added_token", Severity::kError, cfg.file, eptr,
+                           fmt::format("expected a decimal token id (0..4294967295) as key, "
+                                       "found {}",
+                                       quote_text(id_text))));
           continue;
         }
         if (!entry.is_object() || !entry.contains("content") || !entry["content"].is_string()) {
           out->push_back(
-              make("tokenizer.config_bad_added_token", Severity::kError, cfg.file, eptr,
-                   "expected an object with a \"content\" string, found " + kind(entry)));
+              json_finding("tokenizer.config_bad_added_token", Severity::kError, cfg.file, eptr,
+                           "expected an object with a \"content\" string, found " + kind(entry)));
           continue;
         }
         bool special = entry.contains("special") && entry["special"].is_boolean() &&
@@ -136,23 +122,6 @@ TokenizerConfigResult tokenizer_config_from_json(const nlohmann::json& doc,
   return result;
 }
 
-namespace {
-
-// The DOM readers after main's JSON reader, keeping its findings (syntax, size, duplicate keys).
-template <typename Result, typename FromJson>
-Result from_json_result(JsonFileResult parsed, std::string_view file_label, FromJson from_json) {
-  if (!parsed.value) {
-    Result r;
-    r.findings = std::move(parsed.findings);
-    return r;
-  }
-  Result r = from_json(*parsed.value, file_label);
-  r.findings.insert(r.findings.begin(), parsed.findings.begin(), parsed.findings.end());
-  return r;
-}
-
-}  // namespace
-
 TokenizerConfigResult parse_tokenizer_config(std::string_view text, std::string_view file_label) {
   return from_json_result<TokenizerConfigResult>(parse_json_text(text, file_label, "tokenizer"),
                                                  file_label, tokenizer_config_from_json);
@@ -163,50 +132,6 @@ TokenizerConfigResult read_tokenizer_config(const std::filesystem::path& path,
   return from_json_result<TokenizerConfigResult>(
       read_json_file(path, file_label, "tokenizer", kMaxTokenizerConfigBytes), file_label,
       tokenizer_config_from_json);
-}
-
-GenerationConfigResult generation_config_from_json(const nlohmann::json& doc,
-                                                   std::string_view file_label) {
-  GenerationConfigResult result;
-  if (!require_object(doc, file_label, &result.findings)) return result;
-  GenerationConfig cfg;
-  cfg.file = std::string(file_label);
-  auto take = [&](const char* key, std::vector<TokenIdRef>* dst) {
-    auto it = doc.find(key);
-    if (it == doc.end() || it->is_null()) return;
-    std::string ptr = std::string("/") + key;
-    auto one = [&](const json& v, const std::string& p) {
-      if (v.is_number_unsigned()) {
-        dst->push_back({v.get<uint64_t>(), p});
-      } else {
-        result.findings.push_back(
-            make("tokenizer.generation_bad_id", Severity::kError, cfg.file, p,
-                 fmt::format("expected a token id (non-negative integer), found {}", kind(v))));
-      }
-    };
-    if (it->is_array()) {
-      for (size_t i = 0; i < it->size(); ++i) one((*it)[i], fmt::format("{}/{}", ptr, i));
-    } else {
-      one(*it, ptr);
-    }
-  };
-  take("bos_token_id", &cfg.bos_token_id);
-  take("eos_token_id", &cfg.eos_token_id);
-  take("pad_token_id", &cfg.pad_token_id);
-  result.config = std::move(cfg);
-  return result;
-}
-
-GenerationConfigResult parse_generation_config(std::string_view text, std::string_view file_label) {
-  return from_json_result<GenerationConfigResult>(parse_json_text(text, file_label, "config"),
-                                                  file_label, generation_config_from_json);
-}
-
-GenerationConfigResult read_generation_config(const std::filesystem::path& path,
-                                              std::string_view file_label) {
-  return from_json_result<GenerationConfigResult>(
-      read_json_file(path, file_label, "config", kMaxTokenizerConfigBytes), file_label,
-      generation_config_from_json);
 }
 
 }  // namespace medq

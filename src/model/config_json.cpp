@@ -4,20 +4,14 @@
 
 #include <fmt/format.h>
 
+#include "medq/diag/json_pointer.hpp"
+
 namespace medq::detail {
 
 std::string json_pointer(std::string_view prefix, std::string_view key) {
   std::string p(prefix);
   p += '/';
-  for (char c : key) {
-    if (c == '~') {
-      p += "~0";
-    } else if (c == '/') {
-      p += "~1";
-    } else {
-      p += c;
-    }
-  }
+  p += json_pointer_escape(key);
   return p;
 }
 

@@ -150,15 +150,6 @@ uint64_t subtree_bytes(const std::filesystem::path& dir, uint64_t* budget, bool*
   return total;
 }
 
-Finding dir_finding(std::string code, Severity sev, std::string file, std::string msg) {
-  Finding f;
-  f.code = std::move(code);
-  f.severity = sev;
-  f.where.file = std::move(file);
-  f.message = std::move(msg);
-  return f;
-}
-
 }  // namespace
 
 ModelDir scan_model_dir(const std::filesystem::path& dir, const ScanOptions& opts) {
@@ -172,8 +163,8 @@ ModelDir scan_model_dir(const std::filesystem::path& dir, const ScanOptions& opt
   std::error_code ec;
   std::filesystem::directory_iterator it(dir, ec);
   if (ec) {
-    md.findings.push_back(dir_finding("directory.unreadable", Severity::kError, "",
-                                      "cannot list the directory: " + ec.message()));
+    md.findings.push_back(file_finding("directory.unreadable", Severity::kError, "",
+                                       "cannot list the directory: " + ec.message()));
     return md;
   }
   for (std::filesystem::directory_iterator end; !ec && it != end; it.increment(ec)) {
@@ -186,8 +177,8 @@ ModelDir scan_model_dir(const std::filesystem::path& dir, const ScanOptions& opt
     e.name = it->path().filename().string();
     struct stat st {};
     if (::lstat(it->path().c_str(), &st) != 0) {
-      md.findings.push_back(dir_finding("directory.unreadable", Severity::kError, e.name,
-                                        std::string("cannot stat: ") + std::strerror(errno)));
+      md.findings.push_back(file_finding("directory.unreadable", Severity::kError, e.name,
+                                         std::string("cannot stat: ") + std::strerror(errno)));
       continue;
     }
     if (S_ISLNK(st.st_mode)) {
@@ -241,11 +232,11 @@ ModelDir scan_model_dir(const std::filesystem::path& dir, const ScanOptions& opt
     md.entries.push_back(std::move(e));
   }
   if (ec) {
-    md.findings.push_back(dir_finding("directory.unreadable", Severity::kError, "",
-                                      "listing the directory failed: " + ec.message()));
+    md.findings.push_back(file_finding("directory.unreadable", Severity::kError, "",
+                                       "listing the directory failed: " + ec.message()));
   }
   if (truncated) {
-    md.findings.push_back(dir_finding(
+    md.findings.push_back(file_finding(
         "directory.too_many_entries", Severity::kWarning, "",
         "stopped after " + std::to_string(max_entries) + " entries; sizes are lower bounds"));
   }

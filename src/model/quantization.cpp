@@ -205,7 +205,7 @@ Candidate find_dict(const json& config, const char* key, const std::string& pref
 }
 
 /// An HF quantization_config from another tool (it has quant_method): mlx-lm maps a few methods
-/// to MLX schemes on load (formats.md B.6) and repacks or rejects the rest.
+/// to MLX schemes on load (docs/formats.md §B.6) and repacks or rejects the rest.
 std::optional<QuantConfig> parse_foreign(const json& d, const std::string& ptr,
                                          const FindingSink& sink) {
   const json& qm = d["quant_method"];

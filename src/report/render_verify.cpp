@@ -9,8 +9,8 @@
 #include <utility>
 
 #include "medq/report/render.hpp"
+#include "medq/report/render_verify.hpp"
 #include "medq/report/table.hpp"
-#include "medq/report/verify_report.hpp"
 
 namespace medq {
 namespace {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "../test_util.hpp"
+#include "medq/formats/generation_config.hpp"
 
 namespace medq {
 namespace {

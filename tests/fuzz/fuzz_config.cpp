@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "medq/formats/generation_config.hpp"
 #include "medq/formats/json_file.hpp"
 #include "medq/formats/tokenizer_config.hpp"
 #include "medq/model/architecture.hpp"

@@ -1,4 +1,4 @@
-// Bounded work on hostile input (issue 8): each case runs the real medq binary on a folder built
+// Bounded work on hostile input: each case runs the real medq binary on a folder built
 // to hurt it and asserts that it ends on its own, without a crash, within a time bound and (outside
 // the sanitizer build) a memory bound, with the right finding. docs/security.md lists the bounds.
 #include <gtest/gtest.h>

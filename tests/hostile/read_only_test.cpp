@@ -1,4 +1,4 @@
-// medq never changes a byte of what it checks (issue 8): every command runs on a model folder and
+// medq never changes a byte of what it checks: every command runs on a model folder and
 // afterwards every entry's bytes, size, modification time and mode are as before, and nothing was
 // added or removed. Then the same commands run on a read-only bind mount of the folder (in a
 // private mount namespace, through unshare(1)), where any write would fail.

@@ -5,7 +5,7 @@
 
 #include "integrity_fixtures.hpp"
 #include "medq/integrity/verify.hpp"
-#include "medq/report/verify_report.hpp"
+#include "medq/report/render_verify.hpp"
 
 namespace medq::integrity_test {
 namespace {

@@ -174,7 +174,7 @@ TEST(Quantization, EffectiveBitsPerWeightMatchesFormatsB8) {
 }
 
 TEST(Quantization, ConsistentSchemesAreAmbiguousUntilTheInputSizeIsKnown) {
-  // 4-bit g64, 8-bit g32 and 2-bit g128 all give packed/scales = 8 (formats.md B.2).
+  // 4-bit g64, 8-bit g32 and 2-bit g128 all give packed/scales = 8 (docs/formats.md §B.2).
   const uint64_t packed = 2560 * 4 / 32, scales = 2560 / 64;
   const auto all = consistent_schemes(packed, scales, false);
   EXPECT_EQ(all.size(), 3u);

@@ -115,7 +115,7 @@ inline void add_packed(std::vector<TensorInfo>& out, const std::string& module,
 
 /// The tensors a converter writes for `arch`: every required expected tensor; quantizable
 /// weights of the language model packed with `q` when given (mlx-vlm keeps the vision tower and
-/// projector float, formats.md B.7).
+/// projector float, docs/formats.md §B.7).
 inline std::vector<TensorInfo> model_tensors(const Architecture& arch,
                                              std::optional<QuantScheme> q = std::nullopt) {
   std::vector<TensorInfo> out;

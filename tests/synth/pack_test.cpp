@@ -1,4 +1,4 @@
-// Bit packing against hand-computed words (formats.md B.4), not only a round trip through our
+// Bit packing against hand-computed words (docs/formats.md §B.4), not only a round trip through our
 // own unpacker: each case places known values and states the exact uint32 words MLX would hold.
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // The synthesized tokenizer: a loadable tokenizer.json (version 1.0, contiguous ids, special
 // tokens as added_tokens at their ids, BPE merges over known pieces), a consistent
 // tokenizer_config.json, and a tokenizer.model whose pieces match tokenizer.json id by id
-// (decoded here with a minimal protobuf reader, formats.md C.1).
+// (decoded here with a minimal protobuf reader, docs/formats.md §C.1).
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>

@@ -1,6 +1,6 @@
-// MLX's affine quantization (formats.md B.2-B.4): per group of `group_size` consecutive values
-// along a row, w ~ scale * q + bias with q in [0, 2^bits - 1]; scale and bias stored as bf16;
-// q values packed into uint32 words as one LSB-first bit stream per row.
+// MLX's affine quantization (docs/formats.md §B.2-B.4): per group of `group_size` consecutive
+// values along a row, w ~ scale * q + bias with q in [0, 2^bits - 1]; scale and bias stored as
+// bf16; q values packed into uint32 words as one LSB-first bit stream per row.
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,6 @@
 // config.json as mlx-lm / mlx-vlm save it: the model's Hugging Face config (for the replica, the
 // values of google/medgemma-4b-it) plus, when quantized, `quantization` and an identical
-// `quantization_config` holding the global scheme and per-module overrides (formats.md B.6).
+// `quantization_config` holding the global scheme and per-module overrides (docs/formats.md §B.6).
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -24,7 +24,7 @@ std::string_view fp_mode_name(FpMode m) {
 
 namespace {
 
-// E2M1 magnitudes by code 0..7 (formats.md B.4, FP4_LUT).
+// E2M1 magnitudes by code 0..7 (docs/formats.md §B.4, FP4_LUT).
 constexpr float kE2m1[8] = {0.0f, 0.5f, 1.0f, 1.5f, 2.0f, 3.0f, 4.0f, 6.0f};
 
 // Nearest of an ascending table of non-negative magnitudes, ties to the even index.

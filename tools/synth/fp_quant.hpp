@@ -1,5 +1,5 @@
-// MLX's floating-point quantization modes (formats.md B.1, B.4): mxfp4 (E2M1 codes, E8M0 scale
-// per 32), mxfp8 (E4M3 codes, E8M0 scale per 32) and nvfp4 (E2M1 codes, E4M3 scale per 16).
+// MLX's floating-point quantization modes (docs/formats.md §B.1, B.4): mxfp4 (E2M1 codes, E8M0
+// scale per 32), mxfp8 (E4M3 codes, E8M0 scale per 32) and nvfp4 (E2M1 codes, E4M3 scale per 16).
 // Codes are packed into uint32 words low bits first; scales are one byte each; no biases.
 #pragma once
 

@@ -1,6 +1,6 @@
 // Which modules are quantized, and how: the global scheme, per-module overrides (a mixed recipe,
 // or `false` for a module left in bf16), and the resolution rule mlx-lm's loader applies
-// (formats.md B.6).
+// (docs/formats.md §B.6).
 #pragma once
 
 #include <map>

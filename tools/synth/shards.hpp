@@ -1,6 +1,6 @@
 // Splits a checkpoint's tensors into safetensors shards as mlx-lm's make_shards does (at most
 // 5 GiB each, in name order, model-0000k-of-0000N.safetensors or model.safetensors for one)
-// and writes model.safetensors.index.json, which mlx-lm always writes (formats.md A.6).
+// and writes model.safetensors.index.json, which mlx-lm always writes (docs/formats.md §A.6).
 #pragma once
 
 #include <cstdint>

@@ -29,7 +29,7 @@ Vocab build_vocab(const Arch& arch, uint64_t seed);
 nlohmann::ordered_json tokenizer_json(const Vocab& v, const Arch& arch);
 nlohmann::ordered_json tokenizer_config_json(const Vocab& v, const Arch& arch);
 nlohmann::ordered_json special_tokens_map_json(const Arch& arch);
-/// The SentencePiece ModelProto bytes (formats.md C.1): BPE, byte_fallback, the same pieces.
+/// The SentencePiece ModelProto bytes (docs/formats.md §C.1): BPE, byte_fallback, the same pieces.
 std::string sentencepiece_model(const Vocab& v, const Arch& arch);
 
 }  // namespace medq::synth

@@ -1,4 +1,4 @@
-// Config vs tensors (issue 4, item 5): every tensor the resolved architecture expects is present
+// Config vs tensors: every tensor the resolved architecture expects is present
 // with the right logical shape, nothing else is, and the decoder/encoder layers run exactly
 // 0..N-1. Findings are "config.*" with the tensor name in Location.tensor.
 #pragma once

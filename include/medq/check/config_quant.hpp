@@ -1,5 +1,5 @@
-// Issue 4 items 5 and 6 in one call, for `medq validate`: resolve the architecture and the
-// quantization config from config.json, then check the checkpoint's tensors against both.
+// The config and quantization checks in one call, for `medq validate`: resolve the architecture and
+// the quantization config from config.json, then check the checkpoint's tensors against both.
 #pragma once
 
 #include <optional>

@@ -1,4 +1,4 @@
-// Quantization config vs packed weights (issue 4, item 6): for every module stored quantized,
+// Quantization config vs packed weights: for every module stored quantized,
 // the scheme mlx-lm's loader would give it must unpack the stored shapes to the input size the
 // architecture expects, with scales/biases of the right shape and dtype. Findings are "quant.*".
 #pragma once

@@ -1,4 +1,4 @@
-// Cross-file tokenizer checks (issue 4, item 7): tokenizer size against config vocab_size and the
+// Cross-file tokenizer checks: tokenizer size against config vocab_size and the
 // embedding rows, special tokens against the tokenizer, generation_config ids, tokenizer.model
 // pieces against the tokenizer.json vocab. Each file's own structural findings come from its
 // reader; these checks only compare files and never repeat them.
@@ -9,6 +9,7 @@
 #include <string>
 
 #include "medq/diag/finding.hpp"
+#include "medq/formats/generation_config.hpp"
 #include "medq/formats/sentencepiece.hpp"
 #include "medq/formats/tokenizer_config.hpp"
 #include "medq/formats/tokenizer_json.hpp"

@@ -1,5 +1,5 @@
 // Element decoding for tensor data: the float dtypes, MLX's packed integer codes (LSB-first bit
-// stream, formats.md B.4) and the fp-mode element and scale formats (E2M1, E4M3, E8M0).
+// stream, docs/formats.md §B.4) and the fp-mode element and scale formats (E2M1, E4M3, E8M0).
 #pragma once
 
 #include <cstddef>

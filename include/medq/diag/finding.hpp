@@ -39,6 +39,11 @@ size_t count_severity(const Findings& f, Severity s);
 /// then code, then message.
 void sort_findings(Findings& f);
 
+/// A finding about the file `file` as a whole (no position inside it; `file` may be empty for
+/// the model directory itself).
+Finding file_finding(std::string code, Severity severity, std::string_view file,
+                     std::string message);
+
 /// A finding located in a JSON file at `pointer` (may be empty).
 Finding json_finding(std::string code, Severity severity, std::string_view file,
                      std::string pointer, std::string message);

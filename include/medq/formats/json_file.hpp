@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "medq/diag/finding.hpp"
+#include "medq/diag/json_pointer.hpp"
 #include "medq/io/padded_buffer.hpp"
 
 namespace medq {
@@ -44,8 +45,5 @@ std::optional<JsonFileResult> load_json_file(const std::filesystem::path& path,
 /// Reads and parses the file at `path` (load_json_file, then parse_json_text).
 JsonFileResult read_json_file(const std::filesystem::path& path, std::string_view file_label,
                               std::string_view area, uint64_t max_bytes = kMaxSmallJsonBytes);
-
-/// RFC 6901 escaping of one reference token ("~" -> "~0", "/" -> "~1").
-std::string json_pointer_escape(std::string_view key);
 
 }  // namespace medq

@@ -1,7 +1,7 @@
-// Reader for SentencePiece tokenizer.model files (formats.md C.1): a protobuf (proto2) ModelProto
-// decoded straight from the wire format with every varint and length bounds-checked, keeping the
-// pieces, the trainer_spec fields the checks need and the normalizer name. It then applies the
-// load-time rules of sentencepiece's ModelInterface::InitializePieces as findings.
+// Reader for SentencePiece tokenizer.model files (docs/formats.md §C.1): a protobuf (proto2)
+// ModelProto decoded straight from the wire format with every varint and length bounds-checked,
+// keeping the pieces, the trainer_spec fields the checks need and the normalizer name. It then
+// applies the load-time rules of sentencepiece's ModelInterface::InitializePieces as findings.
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,7 @@
-// Readers for the small JSON files around a tokenizer: tokenizer_config.json and
-// special_tokens_map.json (special tokens by role, added_tokens_decoder) and
-// generation_config.json (bos/eos/pad token ids). They are small, so a DOM parse is fine.
+// Readers for the small JSON files that name a tokenizer's special tokens: tokenizer_config.json
+// and special_tokens_map.json (special tokens by role, added_tokens_decoder; docs/formats.md
+// §C.3). They are small, so a DOM parse is fine. generation_config.json has its own reader
+// (formats/generation_config.hpp).
 #pragma once
 
 #include <cstdint>
@@ -55,24 +56,6 @@ struct TokenizerConfigResult {
   Findings findings;
 };
 
-/// A token id from generation_config.json.
-struct TokenIdRef {
-  uint64_t id = 0;
-  std::string pointer;  ///< e.g. "/eos_token_id/1"
-};
-
-struct GenerationConfig {
-  std::string file;
-  std::vector<TokenIdRef> bos_token_id;  ///< usually one; the file may give a list
-  std::vector<TokenIdRef> eos_token_id;  ///< an int or a list of ints (Gemma 3: [1, 106])
-  std::vector<TokenIdRef> pad_token_id;
-};
-
-struct GenerationConfigResult {
-  std::optional<GenerationConfig> config;
-  Findings findings;
-};
-
 /// Reads tokenizer_config.json or special_tokens_map.json from an already parsed document (the
 /// validate pipeline parses every small JSON file once). Only "tokenizer.*" findings about the
 /// content are returned; a non-object document gives "tokenizer.not_object" and no config.
@@ -83,14 +66,5 @@ TokenizerConfigResult tokenizer_config_from_json(const nlohmann::json& doc,
 TokenizerConfigResult parse_tokenizer_config(std::string_view text, std::string_view file_label);
 TokenizerConfigResult read_tokenizer_config(const std::filesystem::path& path,
                                             std::string_view file_label);
-
-/// Reads generation_config.json from an already parsed document.
-GenerationConfigResult generation_config_from_json(const nlohmann::json& doc,
-                                                   std::string_view file_label);
-/// The same from text / from a file, with area "config" for syntax and I/O findings
-/// ("config.invalid_json"), as validate's json_area() gives for generation_config.json.
-GenerationConfigResult parse_generation_config(std::string_view text, std::string_view file_label);
-GenerationConfigResult read_generation_config(const std::filesystem::path& path,
-                                              std::string_view file_label);
 
 }  // namespace medq

@@ -1,4 +1,4 @@
-// Reader for Hugging Face tokenizer.json (formats.md C.2). It keeps only what the checks need
+// Reader for Hugging Face tokenizer.json (docs/formats.md §C.2). It keeps only what the checks need
 // (version, model type, vocab, added tokens, decoder), counting the merges without storing them.
 // Structural problems become "tokenizer.*" findings.
 //
@@ -7,7 +7,7 @@
 // parser rejects is parsed again with nlohmann's SAX parser into a fresh handler, which gives
 // the line and column of the problem. Measured on Gemma 3's 33 MB file (docs/benchmarks.md):
 // the nlohmann-only streaming reader took ~0.3 s of CPU at 14 MB; this takes ~0.1 s at about
-// twice the file's size in memory (file + index), within the budget of issue 9 (< 100 MB).
+// twice the file's size in memory (file + index), within the 100 MB peak-memory target for it.
 #pragma once
 
 #include <cstdint>

@@ -1,7 +1,7 @@
 // Checking a model directory against a manifest: every file recorded, found or not, and every
 // file found but not recorded; every tensor likewise, matched by name so that a tensor whose
 // bytes now sit in another (renamed or re-sharded) file still verifies. Plain data; the
-// renderers in report/verify_report.hpp lay it out.
+// renderers in report/render_verify.hpp lay it out.
 #pragma once
 
 #include <cstddef>

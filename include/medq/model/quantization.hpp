@@ -1,6 +1,6 @@
-// MLX quantization as config.json records it (formats.md B.1, B.6): the global scheme, per-module
-// overrides, the loader's rule for which scheme a module gets, and the arithmetic that links a
-// scheme to packed tensor shapes (B.2) and to bits per weight (B.8).
+// MLX quantization as config.json records it (docs/formats.md §B.1, B.6): the global scheme,
+// per-module overrides, the loader's rule for which scheme a module gets, and the arithmetic that
+// links a scheme to packed tensor shapes (B.2) and to bits per weight (B.8).
 #pragma once
 
 #include <cstdint>
@@ -38,7 +38,7 @@ std::string describe_scheme(const QuantScheme& s);
 /// affine 64/4, mxfp4 32/4, mxfp8 32/8, nvfp4 16/4.
 QuantScheme default_scheme(QuantMode m);
 
-/// True when MLX can run the scheme (mlx/ops.cpp affine_quantize / fp_quantize, formats.md B.1).
+/// True when MLX can run the scheme (docs/formats.md §B.1; affine_quantize, fp_quantize).
 bool scheme_supported(const QuantScheme& s);
 
 /// Every scheme MLX supports, affine first (bits ascending, then group size), then fp modes.
@@ -52,7 +52,7 @@ struct QuantConfig {
   /// "/text_config/quantization_config").
   std::string pointer;
 
-  /// The scheme mlx-lm's loader gives `module_path` (formats.md B.6, `load_model`'s
+  /// The scheme mlx-lm's loader gives `module_path` (docs/formats.md §B.6, `load_model`'s
   /// class_predicate): an override entry wins (false = stays float); otherwise the module is
   /// quantized with the global scheme iff `<path>.scales` exists (`has_scales`). `quantizable` is
   /// false for modules without `to_quantized` (norms, convolutions, raw arrays).
@@ -79,8 +79,8 @@ std::optional<uint64_t> unpacked_cols(uint64_t packed_cols, unsigned bits);
 std::optional<std::vector<uint64_t>> logical_shape(std::span<const uint64_t> packed_shape,
                                                    unsigned bits);
 
-/// Bits stored per weight: bits + (scale bits + bias bits) / group_size (formats.md B.8). Affine
-/// stores a scale and a bias of `scale_dtype`; the fp modes one 8-bit scale.
+/// Bits stored per weight: bits + (scale bits + bias bits) / group_size (docs/formats.md §B.8).
+/// Affine stores a scale and a bias of `scale_dtype`; the fp modes one 8-bit scale.
 double effective_bits_per_weight(const QuantScheme& s, Dtype scale_dtype = Dtype::BF16);
 
 /// The supported schemes under which a packed weight with `packed_cols` columns and

@@ -1,5 +1,9 @@
-// Renderers: pure functions from a report to text. One file per output format
-// (render_text.cpp, render_markdown.cpp, render_json.cpp); every report type has all three.
+// Renderers of the inspect, validate, compare and fidelity reports: pure functions from a report
+// to text, one source file per output format (render_text.cpp, render_markdown.cpp,
+// render_json.cpp), each report with all three. The other commands' renderers have headers of
+// their own: `medq verify`'s in render_verify.hpp; `medq check`'s text, Markdown and JSON beside
+// its report in check_report.hpp, its JUnit XML in junit.hpp and its GitHub annotations in
+// github_annotations.hpp. `OutputFormat` and `render()` here serve them all.
 #pragma once
 
 #include <string>
