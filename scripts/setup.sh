@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 packages=(
   build-essential cmake git pkg-config
-  nlohmann-json3-dev libcli11-dev libfmt-dev libgtest-dev libgmock-dev libxxhash-dev libssl-dev libsimdjson-dev
+  nlohmann-json3-dev libcli11-dev libfmt-dev libgtest-dev libgmock-dev libxxhash-dev libssl-dev libsimdjson-dev libopenblas-dev
   clang clang-format libclang-rt-14-dev
   python3-numpy time
 )
