@@ -358,5 +358,98 @@ TEST(QualityRealData, MatchesTransformersFacts) {
   }
 }
 
+// Logits of Hugging Face transformers (float32, eager attention) for the committed fixtures,
+// written by tests/reference/transformers_logits.py on a machine that has transformers.
+const std::vector<uint32_t> kTransformersTokens = {2,   17, 301, 5,  999, 64,
+                                                   128, 7,  512, 33, 250, 811};
+
+fs::path fixtures() { return fs::path(MEDQ_SOURCE_DIR) / "tests/reference/fixtures"; }
+
+std::optional<std::vector<float>> transformers_logits(const std::string& name) {
+  std::ifstream f(fixtures() / (name + ".logits.f32"), std::ios::binary);
+  if (!f) return std::nullopt;
+  std::vector<float> v;
+  float x;
+  while (f.read(reinterpret_cast<char*>(&x), sizeof x)) v.push_back(x);
+  return v;
+}
+
+TEST(QualityTransformers, LogitsAgree) {
+  if (!fs::exists(fixtures() / "transformers_logits.json"))
+    GTEST_SKIP()
+        << "no transformers logits yet: run python3 tests/reference/transformers_logits.py "
+           "on a machine with transformers and torch";
+  size_t compared = 0;
+  for (const auto& e : fs::directory_iterator(fixtures())) {
+    if (!e.is_directory()) continue;
+    const std::string name = e.path().filename().string();
+    SCOPED_TRACE(name);
+    auto expected = transformers_logits(name);
+    ASSERT_TRUE(expected) << "no " << name << ".logits.f32";
+    auto m = load(e.path());
+    std::string err;
+    auto got = chunk_logits(m->model(), kTransformersTokens, &err);
+    ASSERT_TRUE(got) << err;
+    ASSERT_EQ(got->size(), expected->size());
+    double scale = 0, worst = 0;
+    for (size_t i = 0; i < got->size(); ++i) {
+      scale = std::max(scale, std::fabs(static_cast<double>((*expected)[i])));
+      worst = std::max(worst, std::fabs(static_cast<double>((*expected)[i]) - (*got)[i]));
+    }
+    EXPECT_LE(worst, 1e-4 * scale)
+        << name << ": max |medq - transformers| " << worst << ", logit scale " << scale;
+    std::printf("[ transformers ] %s: max |medq - transformers| = %.3g, logit scale %.3g\n",
+                name.c_str(), worst, scale);
+    ++compared;
+  }
+  EXPECT_GE(compared, 6u);
+}
+
+TEST(QualityTransformers, StatisticsAgree) {
+  auto ref = transformers_logits("gemma3_text_8bit"), var = transformers_logits("gemma3_text_4bit");
+  if (!ref || !var)
+    GTEST_SKIP()
+        << "no transformers logits yet: run python3 tests/reference/transformers_logits.py";
+  // The statistics of one chunk of 12 tokens scored from position 6, from transformers' logits.
+  const size_t T = kTransformersTokens.size(), V = ref->size() / T;
+  double kld = 0, nll_r = 0, nll_v = 0;
+  size_t same = 0, n_next = 0;
+  for (size_t i = 6; i < T; ++i) {
+    auto lsm = [&](const std::vector<float>& l) {
+      std::vector<double> o(V);
+      double mx = -1e300;
+      for (size_t v = 0; v < V; ++v) mx = std::max(mx, static_cast<double>(l[i * V + v]));
+      double s = 0;
+      for (size_t v = 0; v < V; ++v) s += std::exp(l[i * V + v] - mx);
+      for (size_t v = 0; v < V; ++v) o[v] = l[i * V + v] - mx - std::log(s);
+      return o;
+    };
+    const auto a = lsm(*ref), b = lsm(*var);
+    double d = 0;
+    for (size_t v = 0; v < V; ++v) d += std::exp(a[v]) * (a[v] - b[v]);
+    kld += d;
+    same += std::max_element(a.begin(), a.end()) - a.begin() ==
+            std::max_element(b.begin(), b.end()) - b.begin();
+    if (i + 1 < T) {
+      nll_r -= a[kTransformersTokens[i + 1]];
+      nll_v -= b[kTransformersTokens[i + 1]];
+      ++n_next;
+    }
+  }
+  auto r = load(fixtures() / "gemma3_text_8bit"), v = load(fixtures() / "gemma3_text_4bit");
+  QualityOptions o;
+  o.context = 12;
+  o.score_from = 6;
+  const QualityModel vm = v->model();
+  QualityOutcome out = evaluate_quality(r->model(), std::span(&vm, 1), kTransformersTokens, o);
+  ASSERT_TRUE(out.result) << out.message;
+  const VariantQuality& q = out.result->variants.at(0);
+  expect_rel(q.kld.mean, kld / 6.0, 1e-3, "mean KLD");
+  EXPECT_NEAR(q.top1_agreement, static_cast<double>(same) / 6.0, 1e-12);
+  expect_rel(out.result->reference.ppl, std::exp(nll_r / static_cast<double>(n_next)), 1e-5,
+             "reference ppl");
+  expect_rel(q.ppl, std::exp(nll_v / static_cast<double>(n_next)), 1e-5, "variant ppl");
+}
+
 }  // namespace
 }  // namespace medq
