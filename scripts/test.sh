@@ -9,6 +9,8 @@ jobs=$(nproc)
 
 echo "== format"
 ./scripts/check_format.sh
+echo "== layers (ARCHITECTURE.md)"
+python3 scripts/check_layers.py
 echo "== finding codes vs docs/findings.md"
 ./scripts/check_finding_docs.sh
 
@@ -17,6 +19,8 @@ echo "== build"
 ./scripts/build.sh build -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" >/dev/null
 echo "== tests"
 ctest --test-dir build --output-on-failure -j"$jobs"
+echo "== examples in README.md and docs/ against the real output"
+python3 scripts/check_doc_examples.py build
 
 echo "== build with ASan+UBSan (clang, with libFuzzer coverage)"
 # One sanitizer build serves both the test suite and the fuzz targets.

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "medq/check/finding.hpp"
+#include "medq/diag/finding.hpp"
 
 namespace medq::test {
 

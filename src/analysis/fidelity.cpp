@@ -122,8 +122,8 @@ VariantFidelity measure_fidelity(const Validation& reference, const Validation& 
   VariantFidelity out;
   out.label = std::move(variant_label);
   out.reference = std::move(reference_label);
-  const LogicalTensors rts = logical_tensors(reference);
-  const LogicalTensors vts = logical_tensors(variant);
+  const LogicalTensors rts = logical_tensors(reference.checkpoint, reference.quant, reference.arch);
+  const LogicalTensors vts = logical_tensors(variant.checkpoint, variant.quant, variant.arch);
 
   std::map<std::string_view, const LogicalTensor*> ref_by_name;
   for (const auto& t : rts.tensors) ref_by_name.emplace(t.name, &t);

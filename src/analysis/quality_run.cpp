@@ -27,7 +27,7 @@ QualityRun run_quality(const std::string& reference, const std::vector<std::stri
     run.validation_errors.emplace_back(d, count_severity(vals.back().findings, Severity::kError));
   }
   if (!run.all_valid()) return run;
-  for (const auto& v : vals) tensors.push_back(logical_tensors(v));
+  for (const auto& v : vals) tensors.push_back(logical_tensors(v.checkpoint, v.quant, v.arch));
   std::vector<QualityModel> models;
   for (size_t i = 0; i < dirs.size(); ++i)
     models.push_back({dirs[i], vals[i].dir.root, vals[i].config(), &tensors[i]});

@@ -62,7 +62,6 @@ VariantStats analyze_variant(const Validation& v, std::string label) {
   s.config_quantization = v.config() ? quant_config_summary(v.quant) : "unknown";
 
   // Validation verdict.
-  std::set<std::string, std::less<>> duplicates;
   for (const auto& f : v.findings) {
     if (f.severity == Severity::kError) {
       ++s.errors;
@@ -70,8 +69,8 @@ VariantStats analyze_variant(const Validation& v, std::string label) {
     } else if (f.severity == Severity::kWarning) {
       ++s.warnings;
     }
-    if (f.code == "directory.duplicate_weights") duplicates.insert(f.where.file);
   }
+  const auto duplicates = v.checkpoint.duplicate_files();
 
   // Bytes: the weight files a loader reads, the small files that belong to the model, and the
   // rest, named.
@@ -96,7 +95,7 @@ VariantStats analyze_variant(const Validation& v, std::string label) {
   // packed weight, not parameters.
   std::map<std::string, SchemeUse> schemes;
   std::map<Dtype, uint64_t> float_dtypes;
-  for (const LogicalTensor& lt : logical_tensors(v).tensors) {
+  for (const LogicalTensor& lt : logical_tensors(v.checkpoint, v.quant, v.arch).tensors) {
     const uint64_t stored = lt.stored_bytes();
     s.tensor_count += 1 + (lt.scales ? 1 : 0) + (lt.biases ? 1 : 0);
     s.tensor_bytes += stored;

@@ -308,14 +308,14 @@ std::vector<Job> jobs_of(const LogicalTensors& lts) {
 }  // namespace
 
 uint64_t deep_scan_bytes(const Validation& v) {
-  LogicalTensors lts = logical_tensors(v);
+  LogicalTensors lts = logical_tensors(v.checkpoint, v.quant, v.arch);
   uint64_t n = 0;
   for (const auto& j : jobs_of(lts)) n += j.t->data.info->nbytes();
   return n;
 }
 
 Findings deep_scan(const Validation& v, const DataScanOptions& options) {
-  LogicalTensors lts = logical_tensors(v);
+  LogicalTensors lts = logical_tensors(v.checkpoint, v.quant, v.arch);
   std::vector<Job> jobs = jobs_of(lts);
   uint64_t total = 0;
   for (const auto& j : jobs) total += j.t->data.info->nbytes();

@@ -155,30 +155,8 @@ Findings check_directory(const DirectoryCheckInputs& in) {
     }
   }
 
-  // 3. Weight files present twice: the same tensors in more than one file. mlx-lm loads every
-  // model*.safetensors, so duplicates double the memory or make the load fail.
-  // The file that counts as the original is one the index names, else the first by name; every
-  // other file holding a tensor already seen is the duplicate, counted once with its bytes.
-  const Checkpoint& cp = *in.checkpoint;
-  std::set<std::string, std::less<>> indexed;
-  if (cp.index) {
-    for (const auto& [tensor, shard] : cp.index->weight_map) indexed.insert(shard);
-  }
-  std::vector<const WeightFile*> order;
-  for (const auto& wf : cp.files) order.push_back(&wf);
-  std::stable_partition(order.begin(), order.end(),
-                        [&](const WeightFile* wf) { return indexed.count(wf->name) > 0; });
-  std::map<std::string, std::string, std::less<>> first_file_of;  // tensor -> first file
-  // duplicate file -> (earlier file -> shared tensors)
-  std::map<std::string, std::map<std::string, size_t>> shared;
-  for (const WeightFile* wf : order) {
-    const SafetensorsHeader* h = wf->header.readable_header();
-    if (!h) continue;
-    for (const auto& t : h->tensors) {
-      auto [it, inserted] = first_file_of.emplace(t.name, wf->name);
-      if (!inserted && it->second != wf->name) ++shared[wf->name][it->second];
-    }
-  }
+  // 3. Weight files present twice (Checkpoint::duplicate_files decides which).
+  const auto shared = in.checkpoint->duplicate_files();
   for (const auto& [dup, others] : shared) {
     const DirEntry* e = d.find(dup);
     uint64_t bytes = e ? e->bytes : 0;

@@ -5,8 +5,8 @@
 
 #include <fmt/format.h>
 
-#include "../model/config_json.hpp"
 #include "medq/io/checked.hpp"
+#include "medq/model/config_json.hpp"
 #include "medq/model/tensor_layout.hpp"
 #include "tensor_index.hpp"
 
@@ -85,7 +85,22 @@ struct Context {
   const TensorIndex& idx;
   const std::optional<QuantConfig>& quant;
   Collector& c;
+  /// For each float dtype, the modules whose `.scales` and `.biases` both have it: when one
+  /// module's pair disagrees, the rest of the model says which of the two is the odd one.
+  std::map<Dtype, uint64_t> agreeing_pairs;
 };
+
+std::map<Dtype, uint64_t> count_agreeing_pairs(std::span<const TensorInfo> tensors,
+                                               const TensorIndex& idx) {
+  std::map<Dtype, uint64_t> out;
+  for (const TensorInfo& t : tensors) {
+    if (!ends_with(t.name, ".scales")) continue;
+    const std::string_view module = std::string_view(t.name).substr(0, t.name.size() - 7);
+    const TensorInfo* b = idx.find(module, ".biases");
+    if (b != nullptr && b->dtype == t.dtype) ++out[t.dtype];
+  }
+  return out;
+}
 
 /// The architecture's logical input size for `module`, when known.
 std::optional<uint64_t> expected_in(const Context& x, const std::string& weight_name, size_t rank,
@@ -116,9 +131,30 @@ void check_companions(const Context& x, QuantMode mode, const TensorInfo& scales
       return;
     }
     if (biases->dtype != scales.dtype) {
-      x.c.tensor("quant.biases_dtype", biases->name,
-                 fmt::format("biases must have the scales' dtype {}; found {}",
-                             dtype_name(scales.dtype), dtype_name(biases->dtype)));
+      // The odd one out is the tensor whose dtype fewer of the other modules use.
+      auto uses = [&](Dtype d) {
+        auto it = x.agreeing_pairs.find(d);
+        return it == x.agreeing_pairs.end() ? uint64_t{0} : it->second;
+      };
+      const uint64_t with_scales = uses(scales.dtype), with_biases = uses(biases->dtype);
+      if (with_biases > with_scales) {
+        x.c.tensor("quant.scales_dtype", scales.name,
+                   fmt::format("scales are {} while their biases are {}, as are the scales and "
+                               "biases of {} other module{} ({} use {})",
+                               dtype_name(scales.dtype), dtype_name(biases->dtype), with_biases,
+                               with_biases == 1 ? "" : "s", with_scales, dtype_name(scales.dtype)));
+      } else if (with_scales > 0) {
+        x.c.tensor(
+            "quant.biases_dtype", biases->name,
+            fmt::format("biases are {} while their scales are {}, as are the scales and "
+                        "biases of {} other module{} ({} use {})",
+                        dtype_name(biases->dtype), dtype_name(scales.dtype), with_scales,
+                        with_scales == 1 ? "" : "s", with_biases, dtype_name(biases->dtype)));
+      } else {
+        x.c.tensor("quant.biases_dtype", biases->name,
+                   fmt::format("biases must have the scales' dtype {}; found {}",
+                               dtype_name(scales.dtype), dtype_name(biases->dtype)));
+      }
     }
     if (biases->shape != scales.shape) {
       x.c.tensor("quant.scales_shape", biases->name,
@@ -243,7 +279,7 @@ Findings check_quantization(const Architecture& arch, std::span<const TensorInfo
   const TensorLayout layout = expected_layout(arch);
   const TensorIndex idx(tensors);
   Collector c{std::string(config_label)};
-  const Context x{layout, idx, quant, c};
+  const Context x{layout, idx, quant, c, count_agreeing_pairs(tensors, idx)};
   Unconfigured unconfigured;
   uint64_t packed_modules = 0;
 

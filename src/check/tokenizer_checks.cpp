@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "medq/check/display.hpp"
+#include "medq/diag/quote.hpp"
 #include "medq/formats/token_vocab.hpp"
 
 namespace medq {

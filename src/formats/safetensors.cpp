@@ -10,9 +10,9 @@
 #include <unordered_set>
 #include <utility>
 
-#include "medq/formats/utf8.hpp"
 #include "medq/io/checked.hpp"
 #include "medq/io/file.hpp"
+#include "medq/util/utf8.hpp"
 
 namespace medq {
 

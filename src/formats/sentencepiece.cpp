@@ -5,8 +5,8 @@
 
 #include <fmt/format.h>
 
-#include "medq/check/display.hpp"
-#include "medq/check/finding_cap.hpp"
+#include "medq/diag/finding_cap.hpp"
+#include "medq/diag/quote.hpp"
 #include "medq/formats/token_vocab.hpp"
 #include "medq/io/file.hpp"
 #include "protobuf_wire.hpp"

@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "medq/check/display.hpp"
+#include "medq/diag/quote.hpp"
 #include "medq/formats/json_file.hpp"
 
 namespace medq {

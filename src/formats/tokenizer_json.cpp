@@ -10,8 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include "json_event_walk.hpp"
-#include "medq/check/display.hpp"
-#include "medq/check/finding_cap.hpp"
+#include "medq/diag/finding_cap.hpp"
+#include "medq/diag/quote.hpp"
 #include "medq/formats/json_file.hpp"
 #include "medq/io/file.hpp"
 #include "medq/io/padded_buffer.hpp"

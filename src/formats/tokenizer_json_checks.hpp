@@ -3,7 +3,7 @@
 // SAX pass because they need the complete vocab.
 #pragma once
 
-#include "medq/check/finding_cap.hpp"
+#include "medq/diag/finding_cap.hpp"
 #include "medq/formats/tokenizer_json.hpp"
 #include "tokenizer_json_sax.hpp"
 

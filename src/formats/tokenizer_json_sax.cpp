@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "medq/check/display.hpp"
+#include "medq/diag/quote.hpp"
 #include "medq/formats/json_file.hpp"
 
 namespace medq::detail {

@@ -14,7 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "medq/check/finding_cap.hpp"
+#include "medq/diag/finding_cap.hpp"
 #include "medq/formats/tokenizer_json.hpp"
 
 namespace medq::detail {

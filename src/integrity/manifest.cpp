@@ -16,9 +16,9 @@
 #include <thread>
 
 #include "file_digest.hpp"
-#include "medq/formats/utf8.hpp"
 #include "medq/io/symlink.hpp"
 #include "medq/util/units.hpp"
+#include "medq/util/utf8.hpp"
 
 namespace medq {
 

@@ -6,8 +6,8 @@
 
 #include "architecture_defaults.hpp"
 #include "config_fields.hpp"
-#include "config_json.hpp"
 #include "medq/io/checked.hpp"
+#include "medq/model/config_json.hpp"
 #include "vision_architecture.hpp"
 
 namespace medq {

@@ -1,6 +1,7 @@
 #include "medq/model/checkpoint.hpp"
 
 #include <algorithm>
+#include <set>
 
 namespace medq {
 
@@ -12,6 +13,29 @@ std::vector<Checkpoint::Entry> Checkpoint::tensors() const {
     for (const auto& t : h->tensors) out.push_back({&t, &f});
   }
   return out;
+}
+
+std::map<std::string, std::map<std::string, size_t>, std::less<>> Checkpoint::duplicate_files()
+    const {
+  std::set<std::string, std::less<>> indexed;
+  if (index) {
+    for (const auto& [tensor, shard] : index->weight_map) indexed.insert(shard);
+  }
+  std::vector<const WeightFile*> order;
+  for (const auto& wf : files) order.push_back(&wf);
+  std::stable_partition(order.begin(), order.end(),
+                        [&](const WeightFile* wf) { return indexed.count(wf->name) > 0; });
+  std::map<std::string, std::string, std::less<>> first_file_of;  // tensor -> first file
+  std::map<std::string, std::map<std::string, size_t>, std::less<>> shared;
+  for (const WeightFile* wf : order) {
+    const SafetensorsHeader* h = wf->header.readable_header();
+    if (!h) continue;
+    for (const auto& t : h->tensors) {
+      auto [it, inserted] = first_file_of.emplace(t.name, wf->name);
+      if (!inserted && it->second != wf->name) ++shared[wf->name][it->second];
+    }
+  }
+  return shared;
 }
 
 Checkpoint load_checkpoint(const std::filesystem::path& dir) {

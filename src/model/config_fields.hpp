@@ -9,8 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "architecture_defaults.hpp"
-#include "config_json.hpp"
 #include "medq/model/architecture.hpp"
+#include "medq/model/config_json.hpp"
 
 namespace medq::detail {
 

@@ -1,4 +1,4 @@
-#include "config_json.hpp"
+#include "medq/model/config_json.hpp"
 
 #include <cmath>
 

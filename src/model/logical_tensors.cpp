@@ -34,8 +34,9 @@ struct Unpacked {
 
 /// How a packed `.weight` unpacks: the scheme the loader would use when the shapes agree with
 /// it, else the scheme the shapes (and the expected input size) are consistent with.
-Unpacked unpack_scheme(const Validation& v, const TensorLayout* layout, std::string_view module,
-                       const TensorInfo& weight, const TensorInfo& scales) {
+Unpacked unpack_scheme(const std::optional<QuantConfig>& quant, const TensorLayout* layout,
+                       std::string_view module, const TensorInfo& weight,
+                       const TensorInfo& scales) {
   Unpacked u;
   if (weight.shape.empty() || scales.shape.empty()) return u;
   const uint64_t packed = weight.shape.back();
@@ -45,8 +46,8 @@ Unpacked unpack_scheme(const Validation& v, const TensorLayout* layout, std::str
     auto in = unpacked_cols(packed, s.bits);
     return in && *in == scols * s.group_size && (s.mode != QuantMode::kAffine) == fp;
   };
-  if (v.quant) {
-    auto s = v.quant->resolve_scheme(module, true, true);
+  if (quant) {
+    auto s = quant->resolve_scheme(module, true, true);
     if (s && agrees(*s)) {
       u.scheme = s;
       return u;
@@ -65,7 +66,7 @@ Unpacked unpack_scheme(const Validation& v, const TensorLayout* layout, std::str
   // configured mode and bits, then MLX's default group size for the mode.
   auto rank = [&](const QuantScheme& f) {
     int r = 0;
-    if (!v.quant || f.bits != v.quant->global.bits || f.mode != v.quant->global.mode) r += 2;
+    if (!quant || f.bits != quant->global.bits || f.mode != quant->global.mode) r += 2;
     if (f.group_size != default_scheme(f.mode).group_size) r += 1;
     return r;
   };
@@ -88,23 +89,21 @@ std::optional<uint64_t> product(const std::vector<uint64_t>& shape) {
 
 }  // namespace
 
-LogicalTensors logical_tensors(const Validation& v) {
+LogicalTensors logical_tensors(const Checkpoint& cp, const std::optional<QuantConfig>& quant,
+                               const std::optional<Architecture>& arch) {
   LogicalTensors out;
-  std::set<std::string, std::less<>> duplicates;
-  for (const auto& f : v.findings) {
-    if (f.code == "directory.duplicate_weights") duplicates.insert(f.where.file);
-  }
-  out.duplicate_files.assign(duplicates.begin(), duplicates.end());
+  const auto duplicates = cp.duplicate_files();
+  for (const auto& [name, others] : duplicates) out.duplicate_files.push_back(name);
 
   std::map<std::string, StoredTensor, std::less<>> by_name;
-  for (const auto& wf : v.checkpoint.files) {
+  for (const auto& wf : cp.files) {
     if (duplicates.count(wf.name)) continue;
     const SafetensorsHeader* h = wf.header.readable_header();
     if (!h) continue;
     for (const auto& t : h->tensors) by_name.emplace(t.name, StoredTensor{&t, &wf});
   }
   std::optional<TensorLayout> layout;
-  if (v.arch) layout = expected_layout(*v.arch);
+  if (arch) layout = expected_layout(*arch);
   const TensorLayout* lay = layout && layout->known ? &*layout : nullptr;
 
   // A module is packed when its .weight is U32 and it has .scales.
@@ -127,7 +126,7 @@ LogicalTensors logical_tensors(const Validation& v) {
     if (auto m = packed_module(name, ".weight")) {
       lt.scales = by_name.at(*m + ".scales");
       if (auto b = by_name.find(*m + ".biases"); b != by_name.end()) lt.biases = b->second;
-      Unpacked u = unpack_scheme(v, lay, *m, *st.info, *lt.scales->info);
+      Unpacked u = unpack_scheme(quant, lay, *m, *st.info, *lt.scales->info);
       if (u.scheme) {
         if (auto shape = logical_shape(st.info->shape, u.scheme->bits); shape && product(*shape)) {
           lt.scheme = u.scheme;

@@ -5,8 +5,8 @@
 
 #include <fmt/format.h>
 
-#include "config_json.hpp"
 #include "medq/io/checked.hpp"
+#include "medq/model/config_json.hpp"
 
 namespace medq {
 

@@ -156,7 +156,7 @@ struct SchemeParams {
 /// The quantized schemes of the model as the loader resolves them, most parameters first.
 std::vector<SchemeParams> quantized_schemes(const Validation& v) {
   std::vector<SchemeParams> out;
-  for (const LogicalTensor& lt : logical_tensors(v).tensors) {
+  for (const LogicalTensor& lt : logical_tensors(v.checkpoint, v.quant, v.arch).tensors) {
     if (!lt.scheme) continue;
     auto it = std::find_if(out.begin(), out.end(),
                            [&](const SchemeParams& s) { return s.scheme == *lt.scheme; });

@@ -1,7 +1,7 @@
 // Text renderings, for a terminal.
 #include <fmt/format.h>
 
-#include "medq/check/display.hpp"
+#include "medq/diag/quote.hpp"
 #include "medq/report/findings_view.hpp"
 #include "medq/report/render.hpp"
 #include "medq/report/table.hpp"

@@ -184,6 +184,11 @@ INSTANTIATE_TEST_SUITE_P(
         Row{"biases_dtype", "qwen2", kQ4,
             [](Model& m) { find_tensor(m.tensors, kUp + ".biases")->dtype = Dtype::F32; },
             "quant.biases_dtype", kUp + ".biases", ""},
+        // One module's scales are F16 while every other module's scales and biases are BF16:
+        // the scales are the odd one out, not the biases.
+        Row{"scales_dtype_odd_one_out", "qwen2", kQ4,
+            [](Model& m) { find_tensor(m.tensors, kUp + ".scales")->dtype = Dtype::F16; },
+            "quant.scales_dtype", kUp + ".scales", ""},
         Row{"biases_shape", "qwen2", kQ4,
             [](Model& m) {
               find_tensor(m.tensors, kUp + ".biases")->shape = {512, 3};
@@ -225,6 +230,35 @@ INSTANTIATE_TEST_SUITE_P(
             },
             "quant.not_quantizable", "language_model.model.norm.scales", ""}),
     [](const auto& row_info) { return row_info.param.name; });
+
+TEST(QuantChecks, ScalesAndBiasesThatDisagreeNameTheOddOneWithTheCount) {
+  Model m = make("qwen2", kQ4, kQ4);
+  const std::string up = "model.layers.0.mlp.up_proj";
+  find_tensor(m.tensors, up + ".scales")->dtype = Dtype::F16;
+  Findings f = run(m);
+  ASSERT_EQ(f.size(), 1u) << dump(f);
+  EXPECT_EQ(f[0].code, "quant.scales_dtype");
+  EXPECT_EQ(f[0].where.tensor, up + ".scales");
+  const size_t others =
+      std::count_if(m.tensors.begin(), m.tensors.end(),
+                    [](const TensorInfo& t) { return t.name.ends_with(".scales"); }) -
+      1;
+  EXPECT_EQ(f[0].message,
+            "scales are F16 while their biases are BF16, as are the scales and "
+            "biases of " +
+                std::to_string(others) + " other modules (0 use F16)");
+  // The same module with its biases changed instead: the biases are named.
+  m = make("qwen2", kQ4, kQ4);
+  find_tensor(m.tensors, up + ".biases")->dtype = Dtype::F16;
+  f = run(m);
+  ASSERT_EQ(f.size(), 1u) << dump(f);
+  EXPECT_EQ(f[0].code, "quant.biases_dtype");
+  EXPECT_EQ(f[0].where.tensor, up + ".biases");
+  EXPECT_EQ(f[0].message,
+            "biases are F16 while their scales are BF16, as are the scales and "
+            "biases of " +
+                std::to_string(others) + " other modules (0 use F16)");
+}
 
 TEST(QuantChecks, OverrideThatMatchesTheShapesIsClean) {
   // A mixed recipe: lm_head at 6 bits via an override, the rest at the 4-bit global.

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "medq/formats/utf8.hpp"
+#include "medq/util/utf8.hpp"
 
 namespace medq {
 namespace {

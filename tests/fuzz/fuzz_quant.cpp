@@ -37,7 +37,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   v.arch = std::move(cq.arch);
   v.quant = std::move(cq.quant);
   v.config_json = std::move(*config.value);
-  auto logical = medq::logical_tensors(v);
+  auto logical = medq::logical_tensors(v.checkpoint, v.quant, v.arch);
   // Every logical tensor points into the one file, and its stored tensor is in the header.
   for (const auto& t : logical.tensors) {
     if (t.data.file != &v.checkpoint.files[0] || t.data.info == nullptr) __builtin_trap();

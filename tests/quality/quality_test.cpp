@@ -72,7 +72,7 @@ struct Loaded {
 std::unique_ptr<Loaded> load(const fs::path& dir) {
   auto l = std::make_unique<Loaded>();
   l->v = validate_model(dir);
-  l->t = logical_tensors(l->v);
+  l->t = logical_tensors(l->v.checkpoint, l->v.quant, l->v.arch);
   return l;
 }
 

@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <functional>
 
-#include "medq/check/finding.hpp"
 #include "medq/check/validate.hpp"
+#include "medq/diag/finding.hpp"
 
 namespace medq {
 

@@ -4,7 +4,7 @@
 // explained.
 #pragma once
 
-#include "medq/check/finding.hpp"
+#include "medq/diag/finding.hpp"
 #include "medq/model/checkpoint.hpp"
 #include "medq/model/model_dir.hpp"
 

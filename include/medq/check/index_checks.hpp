@@ -3,7 +3,7 @@
 // shard on disk may be left out; metadata.total_size must equal the tensor bytes.
 #pragma once
 
-#include "medq/check/finding.hpp"
+#include "medq/diag/finding.hpp"
 #include "medq/model/checkpoint.hpp"
 #include "medq/model/model_dir.hpp"
 

@@ -6,7 +6,7 @@
 #include <optional>
 #include <span>
 
-#include "medq/check/finding.hpp"
+#include "medq/diag/finding.hpp"
 #include "medq/formats/safetensors.hpp"
 #include "medq/model/architecture.hpp"
 #include "medq/model/quantization.hpp"

@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "medq/check/finding.hpp"
+#include "medq/diag/finding.hpp"
 #include "medq/formats/sentencepiece.hpp"
 #include "medq/formats/tokenizer_config.hpp"
 #include "medq/formats/tokenizer_json.hpp"

@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "medq/check/finding.hpp"
+#include "medq/diag/finding.hpp"
 #include "medq/model/architecture.hpp"
 #include "medq/model/checkpoint.hpp"
 #include "medq/model/model_dir.hpp"

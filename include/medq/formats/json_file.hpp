@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "medq/check/finding.hpp"
+#include "medq/diag/finding.hpp"
 #include "medq/io/padded_buffer.hpp"
 
 namespace medq {

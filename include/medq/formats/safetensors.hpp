@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "medq/check/finding.hpp"
+#include "medq/diag/finding.hpp"
 #include "medq/formats/dtype.hpp"
 
 namespace medq {

@@ -17,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-#include "medq/check/finding.hpp"
+#include "medq/diag/finding.hpp"
 #include "medq/formats/token_vocab.hpp"
 #include "medq/io/padded_buffer.hpp"
 

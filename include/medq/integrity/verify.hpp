@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "medq/check/finding.hpp"
+#include "medq/diag/finding.hpp"
 #include "medq/integrity/manifest.hpp"
 
 namespace medq {

@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "medq/check/finding.hpp"
+#include "medq/diag/finding.hpp"
 
 namespace medq {
 

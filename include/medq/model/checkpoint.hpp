@@ -4,11 +4,12 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "medq/check/finding.hpp"
+#include "medq/diag/finding.hpp"
 #include "medq/formats/safetensors.hpp"
 #include "medq/formats/shard_index.hpp"
 #include "medq/model/model_dir.hpp"
@@ -33,6 +34,14 @@ struct Checkpoint {
     const WeightFile* file;
   };
   std::vector<Entry> tensors() const;
+
+  /// Weight files present twice: for each duplicate file, the earlier files it shares tensors
+  /// with and how many. mlx-lm loads every model*.safetensors, so a duplicate doubles the
+  /// memory or makes the load fail. The file that counts as the original is one the index
+  /// names, else the first by name; every other file holding a tensor already seen is the
+  /// duplicate. Every reader of the checkpoint (sizes, logical tensors, the directory checks)
+  /// takes this one decision.
+  std::map<std::string, std::map<std::string, size_t>, std::less<>> duplicate_files() const;
 };
 
 /// Loads the headers of every `*.safetensors` file directly inside `dir` (sorted by name) and the

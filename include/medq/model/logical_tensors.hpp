@@ -8,7 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "medq/check/validate.hpp"
+#include "medq/model/architecture.hpp"
+#include "medq/model/checkpoint.hpp"
 #include "medq/model/quantization.hpp"
 
 namespace medq {
@@ -45,8 +46,10 @@ struct LogicalTensors {
   std::vector<std::string> duplicate_files;
 };
 
-/// Groups the checkpoint of `v` into logical tensors. Uses v.quant and v.arch to resolve schemes
-/// as mlx-lm's loader does; never reads tensor data.
-LogicalTensors logical_tensors(const Validation& v);
+/// Groups the checkpoint `cp` into logical tensors. Uses the quantization settings `quant` and
+/// the resolved architecture `arch` (either may be absent) to resolve schemes as mlx-lm's loader
+/// does; never reads tensor data.
+LogicalTensors logical_tensors(const Checkpoint& cp, const std::optional<QuantConfig>& quant,
+                               const std::optional<Architecture>& arch);
 
 }  // namespace medq

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "medq/check/finding.hpp"
+#include "medq/diag/finding.hpp"
 
 namespace medq {
 

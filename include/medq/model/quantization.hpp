@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "medq/check/finding.hpp"
+#include "medq/diag/finding.hpp"
 #include "medq/formats/dtype.hpp"
 
 namespace medq {

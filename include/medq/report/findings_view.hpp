@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "medq/check/finding.hpp"
+#include "medq/diag/finding.hpp"
 #include "medq/report/table.hpp"
 
 namespace medq {

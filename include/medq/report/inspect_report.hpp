@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "medq/check/finding.hpp"
+#include "medq/diag/finding.hpp"
 #include "medq/formats/dtype.hpp"
 #include "medq/model/checkpoint.hpp"
 

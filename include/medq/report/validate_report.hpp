@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "medq/check/finding.hpp"
 #include "medq/check/validate.hpp"
+#include "medq/diag/finding.hpp"
 
 namespace medq {
 

@@ -1,4 +1,4 @@
-#include "medq/check/finding_cap.hpp"
+#include "medq/diag/finding_cap.hpp"
 
 #include <utility>
 

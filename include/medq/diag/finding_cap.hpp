@@ -6,7 +6,7 @@
 #include <map>
 #include <string>
 
-#include "medq/check/finding.hpp"
+#include "medq/diag/finding.hpp"
 
 namespace medq {
 

@@ -1,8 +1,8 @@
-#include "medq/check/display.hpp"
+#include "medq/diag/quote.hpp"
 
 #include <fmt/format.h>
 
-#include "medq/formats/utf8.hpp"
+#include "medq/util/utf8.hpp"
 
 namespace medq {
 namespace {

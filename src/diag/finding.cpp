@@ -1,4 +1,4 @@
-#include "medq/check/finding.hpp"
+#include "medq/diag/finding.hpp"
 
 #include <algorithm>
 #include <tuple>

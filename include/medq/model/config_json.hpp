@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "medq/check/finding.hpp"
+#include "medq/diag/finding.hpp"
 
 namespace medq::detail {
 

@@ -1,4 +1,4 @@
-#include "medq/formats/utf8.hpp"
+#include "medq/util/utf8.hpp"
 
 namespace medq {
 
