@@ -18,7 +18,7 @@ esac
 
 packages=(
   build-essential cmake pkg-config python3
-  nlohmann-json3-dev libcli11-dev libfmt-dev libxxhash-dev libssl-dev libsimdjson-dev
+  nlohmann-json3-dev libcli11-dev libfmt-dev libxxhash-dev libssl-dev libsimdjson-dev libopenblas-dev
 )
 if [ "$runtime_only" -eq 0 ]; then
   packages+=(

@@ -16,6 +16,7 @@ void register_inspect(CLI::App& app, CommandFn* selected);
 void register_validate(CLI::App& app, CommandFn* selected);
 void register_compare(CLI::App& app, CommandFn* selected);
 void register_fidelity(CLI::App& app, CommandFn* selected);
+void register_quality(CLI::App& app, CommandFn* selected);
 void register_manifest(CLI::App& app, CommandFn* selected);
 void register_verify(CLI::App& app, CommandFn* selected);
 void register_check(CLI::App& app, CommandFn* selected);

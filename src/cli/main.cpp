@@ -89,6 +89,7 @@ int main(int argc, char** argv) {
   register_validate(app, &selected);
   register_compare(app, &selected);
   register_fidelity(app, &selected);
+  register_quality(app, &selected);
   register_manifest(app, &selected);
   register_verify(app, &selected);
   register_check(app, &selected);

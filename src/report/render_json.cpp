@@ -1,6 +1,11 @@
 // JSON renderings: stable key order (nlohmann::ordered_json keeps insertion order), no
 // timestamps, integers as integers. The layout is documented in docs/json.md.
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <filesystem>
+#include <string>
 
 #include "medq/report/findings_view.hpp"
 #include "medq/report/render.hpp"
@@ -299,6 +304,75 @@ std::string render_json(const FidelityReport& r) {
     for (const auto& [name, why] : v.skipped) skipped.push_back({{"name", name}, {"reason", why}});
     jv["skipped"] = std::move(skipped);
     jv["read_errors"] = v.read_errors;
+    vs.push_back(std::move(jv));
+  }
+  j["variants"] = std::move(vs);
+  return dump(j);
+}
+
+namespace {
+
+/// Six significant digits: a float32 forward pass repeats to about that many across BLAS
+/// kernels (docs/json.md).
+double sig6(double v) {
+  if (v == 0 || !std::isfinite(v)) return v;
+  return std::stod(fmt::format("{:.6g}", v));
+}
+
+ojson distribution_json(const Distribution& d, bool with_se) {
+  ojson j;
+  j["mean"] = sig6(d.mean);
+  if (with_se) j["standard_error"] = d.standard_error ? ojson(sig6(*d.standard_error)) : ojson();
+  j["median"] = sig6(d.median);
+  j["min"] = sig6(d.min);
+  j["max"] = sig6(d.max);
+  j["rms"] = sig6(d.rms);
+  ojson p = ojson::object();
+  for (const auto& [q, v] : d.percentiles) p[fmt::format("{:g}", q)] = sig6(v);
+  j["percentiles"] = std::move(p);
+  j["count"] = d.count;
+  return j;
+}
+
+std::string label_of(const std::string& path) {
+  const std::filesystem::path p(path);
+  const std::string name = p.filename().string();
+  return name.empty() ? p.parent_path().filename().string() : name;
+}
+
+}  // namespace
+
+std::string render_json(const QualityReport& r) {
+  const QualityResult& q = *r.run.outcome.result;
+  ojson j;
+  j["schema_version"] = kJsonSchemaVersion;
+  j["command"] = "quality";
+  j["all_valid"] = r.run.all_valid();
+  j["model_type"] = q.model_type;
+  j["vocab_size"] = q.vocab;
+  j["tokens"] = q.tokens;
+  j["context"] = q.context;
+  j["score_from"] = q.score_from;
+  j["chunks"] = q.chunks;
+  j["tokens_evaluated"] = q.tokens_evaluated;
+  j["scored_positions"] = q.scored;
+  j["next_token_positions"] = q.with_next;
+  j["reference"] = {{"label", label_of(r.run.reference)},
+                    {"path", r.run.reference},
+                    {"ppl", sig6(q.reference.ppl)}};
+  ojson vs = ojson::array();
+  for (size_t i = 0; i < q.variants.size(); ++i) {
+    const VariantQuality& v = q.variants[i];
+    ojson jv;
+    jv["label"] = label_of(r.run.variants[i]);
+    jv["path"] = r.run.variants[i];
+    jv["kld"] = distribution_json(v.kld, true);
+    jv["top1_agreement"] = sig6(v.top1_agreement);
+    jv["top1_same"] = v.top1_same;
+    jv["ppl"] = sig6(v.ppl);
+    jv["ppl_ratio"] = sig6(v.ppl_ratio);
+    jv["ln_ppl_ratio"] = sig6(v.ln_ppl_ratio);
+    jv["delta_p"] = distribution_json(v.delta_p, true);
     vs.push_back(std::move(jv));
   }
   j["variants"] = std::move(vs);

@@ -106,4 +106,8 @@ std::string render_markdown(const FidelityReport& r) {
   return sections_markdown("medq fidelity", r.headline, r.sections);
 }
 
+std::string render_markdown(const QualityReport& r) {
+  return sections_markdown("medq quality", r.headline, r.sections);
+}
+
 }  // namespace medq

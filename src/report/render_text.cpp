@@ -104,4 +104,8 @@ std::string render_text(const FidelityReport& r) {
   return sections_text("medq fidelity", r.headline, r.sections);
 }
 
+std::string render_text(const QualityReport& r) {
+  return sections_text("medq quality", r.headline, r.sections);
+}
+
 }  // namespace medq

@@ -26,6 +26,22 @@ Arch tiny_llama() {
   return a;
 }
 
+Arch tiny_gemma3_text() {
+  Arch a = tiny_gemma3();
+  a.name = "tiny-gemma3-text";
+  a.vision.reset();
+  a.mm_tokens_per_image = 0;
+  a.text_type = "gemma3_text";
+  return a;
+}
+
+Arch tiny_text(const std::string& type) {
+  Arch a = tiny_llama();
+  a.name = "tiny-" + type;
+  a.text_type = type;
+  return a;
+}
+
 Arch medgemma_4b_it() {
   Arch a;
   a.family = Family::Gemma3;
@@ -72,9 +88,11 @@ void text_model(Builder& b, const Arch& a, const std::string& prefix, Init norm)
   b.add(prefix + "embed_tokens", "weight", {t.vocab, t.hidden}, Init::Embedding, true);
   for (uint64_t i = 0; i < t.layers; ++i) {
     const std::string l = prefix + "layers." + std::to_string(i) + ".";
-    b.linear(l + "self_attn.q_proj", t.heads * t.head_dim, t.hidden, true, false);
-    b.linear(l + "self_attn.k_proj", t.kv_heads * t.head_dim, t.hidden, true, false);
-    b.linear(l + "self_attn.v_proj", t.kv_heads * t.head_dim, t.hidden, true, false);
+    // qwen2.py: q/k/v with bias=True, o_proj without.
+    const bool qkv_bias = a.family == Family::Llama && a.text_type == "qwen2";
+    b.linear(l + "self_attn.q_proj", t.heads * t.head_dim, t.hidden, true, qkv_bias);
+    b.linear(l + "self_attn.k_proj", t.kv_heads * t.head_dim, t.hidden, true, qkv_bias);
+    b.linear(l + "self_attn.v_proj", t.kv_heads * t.head_dim, t.hidden, true, qkv_bias);
     b.linear(l + "self_attn.o_proj", t.hidden, t.heads * t.head_dim, true, false);
     b.linear(l + "mlp.gate_proj", t.intermediate, t.hidden, true, false);
     b.linear(l + "mlp.up_proj", t.intermediate, t.hidden, true, false);
@@ -84,6 +102,9 @@ void text_model(Builder& b, const Arch& a, const std::string& prefix, Init norm)
     if (a.family == Family::Gemma3) {
       b.add(l + "pre_feedforward_layernorm", "weight", {t.hidden}, norm, false);
       b.add(l + "post_feedforward_layernorm", "weight", {t.hidden}, norm, false);
+      b.add(l + "self_attn.q_norm", "weight", {t.head_dim}, norm, false);
+      b.add(l + "self_attn.k_norm", "weight", {t.head_dim}, norm, false);
+    } else if (a.text_type == "qwen3") {
       b.add(l + "self_attn.q_norm", "weight", {t.head_dim}, norm, false);
       b.add(l + "self_attn.k_norm", "weight", {t.head_dim}, norm, false);
     }
@@ -119,7 +140,10 @@ void vision_tower(Builder& b, const VisionDims& v) {
 
 std::vector<Param> build_params(const Arch& a) {
   Builder b;
-  if (a.family == Family::Gemma3) {
+  if (a.family == Family::Gemma3 && !a.vision) {
+    // mlx-lm gemma3_text: tied, no lm_head saved.
+    text_model(b, a, "model.", Init::GemmaNorm);
+  } else if (a.family == Family::Gemma3) {
     text_model(b, a, "language_model.model.", Init::GemmaNorm);
     // mlx-vlm's LanguageModel always has lm_head; sanitize() fills it from the embedding when the
     // source has none, so the saved checkpoint carries both.
@@ -138,6 +162,7 @@ std::vector<Param> build_params(const Arch& a) {
   } else {
     // Tied embeddings: mlx-lm's llama drops lm_head, so there is none to write.
     text_model(b, a, "model.", Init::UnitNorm);
+    if (!a.tie_embeddings) b.linear("lm_head", a.text.vocab, a.text.hidden, true, false);
   }
   std::sort(b.out.begin(), b.out.end(),
             [](const Param& x, const Param& y) { return x.name < y.name; });

@@ -52,7 +52,20 @@ struct Arch {
   SpecialIds ids;
   bool full_size = false;  ///< the real-size replica (real config values, sparse data)
   uint64_t query_pre_attn_scalar = 256;  ///< Gemma 3 config value (27B: hidden / heads = 168)
+  /// Llama family: the model_type written ("llama", "mistral", "qwen2" with q/k/v biases,
+  /// "qwen3" with q/k norms). Gemma 3 without a vision tower is "gemma3_text".
+  std::string text_type = "llama";
+  /// Sliding-window attention: 0 keeps the config default (Gemma 3: 1024, others none).
+  uint64_t sliding_window = 0;
+  uint64_t sliding_window_pattern = 6;  ///< Gemma 3: every Nth layer is global
+  bool llama3_rope = false;             ///< Llama family: rope_scaling of type llama3
+  bool tie_embeddings = true;           ///< Llama family: false writes a separate lm_head
 };
+
+/// gemma3_text (mlx-lm gemma3_text.py): the tiny Gemma 3 language model without vision.
+Arch tiny_gemma3_text();
+/// A tiny model of the Llama family of model_type `type` (llama, mistral, qwen2, qwen3).
+Arch tiny_text(const std::string& type);
 
 Arch tiny_gemma3();
 Arch tiny_llama();

@@ -6,34 +6,47 @@ namespace {
 
 using nlohmann::json;
 
-json gemma3_config(const Arch& a) {
+json gemma3_text_json(const Arch& a) {
   const TextDims& t = a.text;
+  return {{"attention_bias", false},
+          {"attention_dropout", 0.0},
+          {"attn_logit_softcapping", nullptr},
+          {"cache_implementation", "hybrid"},
+          {"final_logit_softcapping", nullptr},
+          {"head_dim", t.head_dim},
+          {"hidden_activation", "gelu_pytorch_tanh"},
+          {"hidden_size", t.hidden},
+          {"initializer_range", 0.02},
+          {"intermediate_size", t.intermediate},
+          {"max_position_embeddings", 131072},
+          {"model_type", "gemma3_text"},
+          {"num_attention_heads", t.heads},
+          {"num_hidden_layers", t.layers},
+          {"num_key_value_heads", t.kv_heads},
+          {"query_pre_attn_scalar", a.query_pre_attn_scalar},
+          {"rms_norm_eps", 1e-06},
+          {"rope_local_base_freq", 10000.0},
+          {"rope_scaling", {{"factor", 8.0}, {"rope_type", "linear"}}},
+          {"rope_theta", 1000000.0},
+          {"sliding_window", a.sliding_window ? a.sliding_window : 1024},
+          {"sliding_window_pattern", a.sliding_window_pattern},
+          {"torch_dtype", "bfloat16"},
+          {"use_cache", true},
+          {"vocab_size", t.vocab}};
+}
+
+json gemma3_config(const Arch& a) {
+  if (!a.vision) {
+    json text = gemma3_text_json(a);
+    text["architectures"] = {"Gemma3ForCausalLM"};
+    text["bos_token_id"] = a.ids.bos;
+    text["eos_token_id"] = a.ids.eos;
+    text["pad_token_id"] = a.ids.pad;
+    text["tie_word_embeddings"] = true;
+    return text;
+  }
   const VisionDims& v = *a.vision;
-  json text = {{"attention_bias", false},
-               {"attention_dropout", 0.0},
-               {"attn_logit_softcapping", nullptr},
-               {"cache_implementation", "hybrid"},
-               {"final_logit_softcapping", nullptr},
-               {"head_dim", t.head_dim},
-               {"hidden_activation", "gelu_pytorch_tanh"},
-               {"hidden_size", t.hidden},
-               {"initializer_range", 0.02},
-               {"intermediate_size", t.intermediate},
-               {"max_position_embeddings", 131072},
-               {"model_type", "gemma3_text"},
-               {"num_attention_heads", t.heads},
-               {"num_hidden_layers", t.layers},
-               {"num_key_value_heads", t.kv_heads},
-               {"query_pre_attn_scalar", a.query_pre_attn_scalar},
-               {"rms_norm_eps", 1e-06},
-               {"rope_local_base_freq", 10000.0},
-               {"rope_scaling", {{"factor", 8.0}, {"rope_type", "linear"}}},
-               {"rope_theta", 1000000.0},
-               {"sliding_window", 1024},
-               {"sliding_window_pattern", 6},
-               {"torch_dtype", "bfloat16"},
-               {"use_cache", true},
-               {"vocab_size", t.vocab}};
+  json text = gemma3_text_json(a);
   json vision = {{"attention_dropout", 0.0},
                  {"hidden_act", "gelu_pytorch_tanh"},
                  {"hidden_size", v.hidden},
@@ -63,30 +76,50 @@ json gemma3_config(const Arch& a) {
 
 json llama_config(const Arch& a) {
   const TextDims& t = a.text;
-  return {{"architectures", {"LlamaForCausalLM"}},
-          {"attention_bias", false},
-          {"attention_dropout", 0.0},
-          {"bos_token_id", a.ids.bos},
-          {"eos_token_id", a.ids.eos},
-          {"head_dim", t.head_dim},
-          {"hidden_act", "silu"},
-          {"hidden_size", t.hidden},
-          {"initializer_range", 0.02},
-          {"intermediate_size", t.intermediate},
-          {"max_position_embeddings", 2048},
-          {"mlp_bias", false},
-          {"model_type", "llama"},
-          {"num_attention_heads", t.heads},
-          {"num_hidden_layers", t.layers},
-          {"num_key_value_heads", t.kv_heads},
-          {"pad_token_id", a.ids.pad},
-          {"rms_norm_eps", 1e-05},
-          {"rope_scaling", nullptr},
-          {"rope_theta", 10000.0},
-          {"tie_word_embeddings", true},
-          {"torch_dtype", "bfloat16"},
-          {"use_cache", true},
-          {"vocab_size", t.vocab}};
+  const std::string& type = a.text_type;
+  const std::string cls = type == "mistral" ? "MistralForCausalLM"
+                          : type == "qwen2" ? "Qwen2ForCausalLM"
+                          : type == "qwen3" ? "Qwen3ForCausalLM"
+                                            : "LlamaForCausalLM";
+  json rope = nullptr;
+  if (a.llama3_rope)
+    rope = {{"factor", 8.0},
+            {"high_freq_factor", 4.0},
+            {"low_freq_factor", 1.0},
+            {"original_max_position_embeddings", 64},
+            {"rope_type", "llama3"}};
+  json c = {{"architectures", {cls}},
+            {"attention_bias", false},
+            {"attention_dropout", 0.0},
+            {"bos_token_id", a.ids.bos},
+            {"eos_token_id", a.ids.eos},
+            {"head_dim", t.head_dim},
+            {"hidden_act", "silu"},
+            {"hidden_size", t.hidden},
+            {"initializer_range", 0.02},
+            {"intermediate_size", t.intermediate},
+            {"max_position_embeddings", 2048},
+            {"mlp_bias", false},
+            {"model_type", type},
+            {"num_attention_heads", t.heads},
+            {"num_hidden_layers", t.layers},
+            {"num_key_value_heads", t.kv_heads},
+            {"pad_token_id", a.ids.pad},
+            {"rms_norm_eps", 1e-05},
+            {"rope_scaling", rope},
+            {"rope_theta", 10000.0},
+            {"tie_word_embeddings", a.tie_embeddings},
+            {"torch_dtype", "bfloat16"},
+            {"use_cache", true},
+            {"vocab_size", t.vocab}};
+  if (type == "mistral")
+    c["sliding_window"] = a.sliding_window ? json(a.sliding_window) : json(nullptr);
+  if (type == "qwen2" || type == "qwen3") {
+    c["use_sliding_window"] = false;
+    c["max_window_layers"] = t.layers;
+    c["sliding_window"] = nullptr;
+  }
+  return c;
 }
 
 json spec_json(const QuantSpec& q, bool with_mode) {

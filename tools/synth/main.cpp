@@ -44,8 +44,20 @@ int main(int argc, char** argv) {
   unsigned bits = 0, group = 64;
   std::vector<std::string> skip;
   fs::path tiny_out;
-  tiny->add_option("--arch", arch_name, "gemma3 (multimodal) or llama (tied embeddings)")
-      ->check(CLI::IsMember({"gemma3", "llama"}));
+  tiny->add_option("--arch", arch_name,
+                   "gemma3 (multimodal), gemma3_text, llama (tied embeddings), mistral, qwen2, "
+                   "qwen3")
+      ->check(CLI::IsMember({"gemma3", "gemma3_text", "llama", "mistral", "qwen2", "qwen3"}));
+  // Attention and RoPE settings, for the forward-pass tests (medq quality).
+  uint64_t sliding_window = 0, sliding_pattern = 0;
+  bool llama3_rope = false, untied = false;
+  tiny->add_option("--sliding-window", sliding_window,
+                   "sliding_window of the config (gemma3, gemma3_text, mistral)");
+  tiny->add_option("--sliding-window-pattern", sliding_pattern,
+                   "Gemma 3: every Nth layer global (default 6)");
+  tiny->add_flag("--llama3-rope", llama3_rope, "llama family: rope_scaling of type llama3");
+  tiny->add_flag("--untied", untied,
+                 "llama family: a separate lm_head (tie_word_embeddings false)");
   tiny->add_option("--bits", bits, "affine bits: 2, 3, 4, 5, 6 or 8 (default: bf16)");
   tiny->add_option("--group-size", group, "affine group size: 32, 64 or 128")
       ->capture_default_str();
@@ -113,7 +125,15 @@ int main(int argc, char** argv) {
   try {
     const auto t0 = std::chrono::steady_clock::now();
     if (*tiny) {
-      Arch a = arch_name == "llama" ? tiny_llama() : tiny_gemma3();
+      Arch a = arch_name == "gemma3"        ? tiny_gemma3()
+               : arch_name == "gemma3_text" ? tiny_gemma3_text()
+                                            : tiny_text(arch_name);
+      if (sliding_window) a.sliding_window = sliding_window;
+      if (sliding_pattern) a.sliding_window_pattern = sliding_pattern;
+      if ((llama3_rope || untied) && a.family != Family::Llama)
+        throw std::invalid_argument("--llama3-rope and --untied are for the llama family");
+      a.llama3_rope = llama3_rope;
+      a.tie_embeddings = !untied;
       for (auto [value, field] : {std::pair{hidden, &a.text.hidden},
                                   {layers, &a.text.layers},
                                   {heads, &a.text.heads},

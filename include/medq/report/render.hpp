@@ -12,6 +12,7 @@
 #include "medq/report/compare_report.hpp"
 #include "medq/report/fidelity_report.hpp"
 #include "medq/report/inspect_report.hpp"
+#include "medq/report/quality_report.hpp"
 #include "medq/report/validate_report.hpp"
 #include "medq/util/units.hpp"
 
@@ -36,6 +37,10 @@ std::string render_json(const CompareReport& r);
 std::string render_text(const FidelityReport& r);
 std::string render_markdown(const FidelityReport& r);
 std::string render_json(const FidelityReport& r);
+
+std::string render_text(const QualityReport& r);
+std::string render_markdown(const QualityReport& r);
+std::string render_json(const QualityReport& r);
 
 template <typename Report>
 std::string render(const Report& r, OutputFormat f) {

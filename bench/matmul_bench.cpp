@@ -1,0 +1,36 @@
+// The matrix product of medq's forward pass two ways, on the shapes of a 4B model's layers at
+// 512 tokens: OpenBLAS sgemm (medq::matmul_nt) and medq's own blocked loop (matmul_nt_own).
+// Prints GFLOP/s of each; docs/benchmarks.md records the choice.
+// usage: medq-bench-matmul [TOKENS IN OUT] [THREADS]
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+#include "medq/quality/kernels.hpp"
+
+int main(int argc, char** argv) {
+  const size_t n = argc > 3 ? std::strtoul(argv[1], nullptr, 10) : 512;
+  const size_t k = argc > 3 ? std::strtoul(argv[2], nullptr, 10) : 2560;
+  const size_t m = argc > 3 ? std::strtoul(argv[3], nullptr, 10) : 10240;
+  const unsigned threads = argc > 4 ? static_cast<unsigned>(std::strtoul(argv[4], nullptr, 10)) : 0;
+  std::vector<float> x(n * k), w(m * k), y(n * m);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i % 7) * 0.1f;
+  for (size_t i = 0; i < w.size(); ++i) w[i] = static_cast<float>(i % 5) * 0.1f;
+  medq::set_blas_threads(threads);
+  auto time = [&](auto fn) {
+    fn();  // warm-up
+    const auto t0 = std::chrono::steady_clock::now();
+    fn();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  };
+  const double flop =
+      2.0 * static_cast<double>(n) * static_cast<double>(k) * static_cast<double>(m);
+  const double blas = time([&] { medq::matmul_nt(x.data(), n, k, w.data(), m, y.data()); });
+  const double own = time([&] { medq::matmul_nt_own(x.data(), n, k, w.data(), m, y.data()); });
+  std::printf(
+      "%zu x %zu . (%zu x %zu)^T: OpenBLAS sgemm %.1f GFLOP/s (%.3f s), own loop %.1f "
+      "GFLOP/s (%.3f s, one thread)\n",
+      n, k, m, k, flop / blas * 1e-9, blas, flop / own * 1e-9, own);
+  return 0;
+}

@@ -1,0 +1,22 @@
+// What `medq quality` reports: per variant, how far its next-token distributions are from the
+// reference's (KL divergence, top-1 agreement, perplexity, change in the next token's
+// probability), as sections for text and Markdown; the JSON renderer writes the numbers.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "medq/analysis/quality_run.hpp"
+#include "medq/report/compare_report.hpp"
+
+namespace medq {
+
+struct QualityReport {
+  QualityRun run;  ///< run.outcome.result is set
+  std::string headline;
+  std::vector<ReportSection> sections;
+};
+
+QualityReport build_quality_report(QualityRun run, bool markdown);
+
+}  // namespace medq

@@ -1,0 +1,147 @@
+// `medq quality --reference DIR DIR... (--tokens FILE | --text FILE)`: how far each variant's
+// next-token distributions are from the reference's, from a float32 forward pass of each.
+#include <charconv>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include "commands.hpp"
+#include "exit_codes.hpp"
+#include "medq/analysis/quality_run.hpp"
+#include "medq/report/quality_report.hpp"
+#include "progress.hpp"
+
+namespace medq::cli {
+namespace {
+
+struct QualityCliOptions {
+  std::vector<std::string> dirs;
+  std::string reference;
+  std::string tokens;
+  std::string text;
+  uint64_t context = 512;
+  std::optional<uint64_t> score_from;
+  OutputFormat format = OutputFormat::kText;
+  unsigned threads = 0;
+  bool quiet = false;
+  bool follow_symlinks = false;
+};
+
+/// Whitespace-separated decimal token ids; false with a message naming the bad one.
+bool read_tokens(const std::string& path, std::vector<uint32_t>& out, std::string* err) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) {
+    *err = "cannot read " + path;
+    return false;
+  }
+  std::stringstream ss;
+  ss << f.rdbuf();
+  const std::string s = ss.str();
+  size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+    if (i == s.size()) break;
+    size_t j = i;
+    while (j < s.size() && !std::isspace(static_cast<unsigned char>(s[j]))) ++j;
+    uint32_t v = 0;
+    auto [p, ec] = std::from_chars(s.data() + i, s.data() + j, v);
+    if (ec != std::errc() || p != s.data() + j) {
+      *err = path + ": token " + std::to_string(out.size() + 1) + " '" +
+             s.substr(i, std::min<size_t>(j - i, 40)) + "' is not a decimal token id below 2^32";
+      return false;
+    }
+    out.push_back(v);
+    i = j;
+  }
+  if (out.empty()) {
+    *err = path + ": no token ids";
+    return false;
+  }
+  return true;
+}
+
+int run_quality_cmd(const QualityCliOptions& o) {
+  if (!o.text.empty()) {
+    print_error(
+        "--text is not supported yet: medq does not tokenize text; give token ids with "
+        "--tokens FILE");
+    return kExitToolError;
+  }
+  if (o.tokens.empty()) {
+    print_error("give the evaluation text as token ids: --tokens FILE");
+    return kExitToolError;
+  }
+  if (o.reference.empty()) {
+    print_error("give the reference variant: --reference DIR");
+    return kExitToolError;
+  }
+  if (o.dirs.empty()) {
+    print_error("give one or more variant directories to measure against the reference");
+    return kExitToolError;
+  }
+  if (!require_directory(o.reference)) return kExitToolError;
+  for (const auto& d : o.dirs)
+    if (!require_directory(d)) return kExitToolError;
+  std::vector<uint32_t> tokens;
+  std::string err;
+  if (!read_tokens(o.tokens, tokens, &err)) {
+    print_error(err);
+    return kExitToolError;
+  }
+  QualityOptions qo;
+  qo.context = o.context;
+  qo.score_from = o.score_from;
+  qo.threads = o.threads;
+  std::unique_ptr<Progress> progress;
+  std::string current;
+  qo.progress = [&](const std::string& label, uint64_t done, uint64_t total) {
+    if (label != current) {
+      progress = std::make_unique<Progress>("running " + label, o.quiet);
+      current = label;
+    }
+    progress->update(done, total);
+  };
+  ScanOptions scan;
+  scan.follow_symlinks = o.follow_symlinks;
+  QualityRun run = run_quality(o.reference, o.dirs, tokens, qo, scan);
+  progress.reset();
+  if (!run.all_valid()) {
+    for (const auto& [dir, errors] : run.validation_errors)
+      if (errors)
+        print_error(dir + ": " + std::to_string(errors) +
+                    " validation error(s); not evaluated (medq validate " + dir + ")");
+    return kExitInvalid;
+  }
+  if (!run.outcome.result) {
+    print_error(run.outcome.message);
+    return kExitToolError;
+  }
+  QualityReport r = build_quality_report(std::move(run), o.format == OutputFormat::kMarkdown);
+  print(render(r, o.format));
+  return kExitOk;
+}
+
+}  // namespace
+
+void register_quality(CLI::App& app, CommandFn* selected) {
+  auto opts = std::make_shared<QualityCliOptions>();
+  auto* sub = app.add_subcommand(
+      "quality", "Measure how far each variant's output distribution is from a reference's");
+  sub->add_option("dirs", opts->dirs, "Variant model directories");
+  sub->add_option("--reference", opts->reference, "The reference variant")->type_name("DIR");
+  sub->add_option("--tokens", opts->tokens, "Token ids, whitespace-separated decimal")
+      ->type_name("FILE");
+  sub->add_option("--text", opts->text, "UTF-8 text (not supported yet: needs tokenization)")
+      ->type_name("FILE");
+  sub->add_option("--context", opts->context, "Tokens per chunk (default 512)")
+      ->check(CLI::PositiveNumber);
+  sub->add_option("--score-from", opts->score_from,
+                  "First scored position of each chunk (default: half the chunk)");
+  add_format_option(sub, &opts->format, "text");
+  sub->add_option("--threads", opts->threads, "Worker threads (default: one per core)");
+  sub->add_flag("--quiet", opts->quiet, "No progress line on stderr");
+  add_follow_symlinks_flag(sub, &opts->follow_symlinks);
+  sub->callback([opts, selected] { *selected = [opts] { return run_quality_cmd(*opts); }; });
+}
+
+}  // namespace medq::cli
