@@ -12,6 +12,7 @@
 
 #include "medq/diag/finding.hpp"
 #include "medq/io/padded_buffer.hpp"
+#include "medq/io/storage.hpp"
 
 namespace medq {
 
@@ -41,9 +42,18 @@ std::optional<JsonFileResult> load_json_file(const std::filesystem::path& path,
                                              std::string_view file_label, std::string_view area,
                                              uint64_t max_bytes, PaddedBuffer* bytes);
 
+/// The same for an opened entry (an entry that could not be opened is `<area>.unreadable`).
+std::optional<JsonFileResult> load_json_file(Opened file, std::string_view file_label,
+                                             std::string_view area, uint64_t max_bytes,
+                                             PaddedBuffer* bytes);
+
 /// Reads and parses the file at `path` (load_json_file, then parse_json_text).
 JsonFileResult read_json_file(const std::filesystem::path& path, std::string_view file_label,
                               std::string_view area, uint64_t max_bytes = kMaxSmallJsonBytes);
+
+/// The same for an opened entry.
+JsonFileResult read_json_file(Opened file, std::string_view file_label, std::string_view area,
+                              uint64_t max_bytes = kMaxSmallJsonBytes);
 
 /// RFC 6901 escaping of one reference token ("~" -> "~0", "/" -> "~1").
 std::string json_pointer_escape(std::string_view key);
