@@ -174,8 +174,8 @@ Validation validate_model(ModelDir scanned, FileCache* cache) {
     if (!is_small_json(e.kind)) continue;
     const auto area = json_area(e.name);
     auto r = cache != nullptr ? cache->json_file(*v.dir.storage, e.name, e.name, area)
-                              : std::make_shared<const JsonFileResult>(
-                                    read_json_file(open_entry(*v.dir.storage, e.name), e.name, area));
+                              : std::make_shared<const JsonFileResult>(read_json_file(
+                                    open_entry(*v.dir.storage, e.name), e.name, area));
     append(v.findings, r->findings);
     if (!r->value) continue;
     if (e.name == "config.json") v.config_json = *r->value;  // a few KB, kept with the result

@@ -1,8 +1,8 @@
 #include "medq/formats/file_cache.hpp"
 
 #include <exception>
-#include <system_error>
 #include <string>
+#include <system_error>
 #include <utility>
 
 #include "medq/io/local_storage.hpp"
@@ -52,9 +52,8 @@ std::shared_ptr<const void> FileCache::read(
         continue;  // that file's own failure (reported to its reader), not this file's
       }
       std::string err;
-      if (!known ||
-          same_bytes({known->data(), known->size()}, *opened.source, &err) !=
-              std::optional<bool>(true)) {
+      if (!known || same_bytes({known->data(), known->size()}, *opened.source, &err) !=
+                        std::optional<bool>(true)) {
         continue;
       }
       std::string d = r.digest.get();

@@ -579,8 +579,7 @@ SafetensorsResult parse_safetensors(std::span<const uint8_t> prefix, uint64_t fi
 
 std::optional<SafetensorsResult> read_safetensors_header(const ByteSource& src,
                                                          std::span<const uint8_t> first,
-                                                         std::string_view label,
-                                                         std::string* err) {
+                                                         std::string_view label, std::string* err) {
   const uint64_t size = src.size();
   std::array<uint8_t, 8> len{};
   const size_t have = static_cast<size_t>(std::min<uint64_t>(size, len.size()));

@@ -42,7 +42,8 @@ bool digest_file(const Storage& storage, const std::string& rel, const FileId& i
   out->tensors_past_end.clear();
   if (safetensors) {
     // The first chunk already holds the header unless the header is longer than a chunk.
-    auto header = read_safetensors_header(*file, std::span<const uint8_t>(buf.data(), n), label, err);
+    auto header =
+        read_safetensors_header(*file, std::span<const uint8_t>(buf.data(), n), label, err);
     if (!header) return false;
     const SafetensorsResult& r = *header;
     if (!r.ok() && !r.findings.empty()) {

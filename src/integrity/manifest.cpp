@@ -140,8 +140,8 @@ Walk walk(const fs::path& root, const std::vector<FileId>& exclude, bool follow)
         w.errors.push_back({rel, "cannot list the directory: " + msg});
       });
   if (r.truncated) {
-    w.errors.push_back(
-        {"", "more than " + group_digits(kMaxEntries) + " entries below the directory; stopped listing"});
+    w.errors.push_back({"", "more than " + group_digits(kMaxEntries) +
+                                " entries below the directory; stopped listing"});
   }
   return w;
 }
@@ -187,8 +187,9 @@ ManifestScan make_manifest(const fs::path& dir, const ManifestOptions& opts) {
         const size_t i = order[k];
         const FoundFile& f = w.files[i];
         results[i].path = f.rel;
-        ok[i] = integrity::digest_file(storage, f.rel, f.id, f.rel, ends_with(f.rel, ".safetensors"),
-                                       buf, &results[i], &errors[i]);
+        ok[i] =
+            integrity::digest_file(storage, f.rel, f.id, f.rel, ends_with(f.rel, ".safetensors"),
+                                   buf, &results[i], &errors[i]);
       }
     } catch (...) {
       std::lock_guard<std::mutex> lock(failure_mutex);

@@ -72,7 +72,8 @@ LinkFacts follow_link(const fs::path& root_canonical, const fs::path& link, bool
 }
 
 WalkResult walk_tree(const fs::path& root, uint64_t max_entries,
-                     const std::function<bool(const WalkEntry&)>& visit, const WalkError& on_error) {
+                     const std::function<bool(const WalkEntry&)>& visit,
+                     const WalkError& on_error) {
   WalkResult result;
   std::error_code cec;
   result.root_canonical = fs::canonical(root, cec);

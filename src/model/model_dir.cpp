@@ -166,7 +166,8 @@ ModelDir scan_model_dir(std::shared_ptr<const Storage> storage, std::filesystem:
     switch (se.type) {
       case StorageEntry::Type::kFile:
         e.kind = classify_file_name(e.name);
-        if (may_be_lfs_pointer(e.kind)) e.lfs_pointer = is_lfs_pointer(*md.storage, e.name, e.bytes);
+        if (may_be_lfs_pointer(e.kind))
+          e.lfs_pointer = is_lfs_pointer(*md.storage, e.name, e.bytes);
         break;
       case StorageEntry::Type::kDirectory:
         e.kind = EntryKind::kDirectory;

@@ -75,7 +75,6 @@ using WalkError = std::function<void(const std::string& rel, bool opening, const
 /// answer for other entries is ignored). The walk stops before the entry after `max_entries`
 /// (result.truncated). Directories that cannot be listed go to `on_error`; the walk goes on.
 WalkResult walk_tree(const std::filesystem::path& root, uint64_t max_entries,
-                     const std::function<bool(const WalkEntry&)>& visit,
-                     const WalkError& on_error);
+                     const std::function<bool(const WalkEntry&)>& visit, const WalkError& on_error);
 
 }  // namespace medq

@@ -37,8 +37,8 @@ Opened open_local(const std::filesystem::path& path);
 
 /// The outcome of read_small_file.
 struct SmallFile {
-  std::optional<std::string> text;  ///< the whole file, when it was read
-  std::string error;                ///< why it could not be opened or read
+  std::optional<std::string> text;    ///< the whole file, when it was read
+  std::string error;                  ///< why it could not be opened or read
   std::optional<uint64_t> too_large;  ///< its size, when over the cap (nothing was read)
 };
 
