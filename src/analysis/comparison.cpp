@@ -26,10 +26,11 @@ std::optional<std::string> file_sha256(const ModelDir& dir, std::string_view nam
     return "not a regular file";
   }
   if (known) {
-    if (auto d = known->sha256_of(dir.root / e->name)) return d;
+    if (auto d = known->sha256_of(*dir.storage, e->name)) return d;
   }
   std::string err;
-  auto d = sha256_file(dir.root / e->name, &err);
+  auto src = dir.storage->open(e->name, &err);
+  auto d = src ? sha256_source(*src, &err) : std::nullopt;
   return d ? *d : "unreadable: " + err;
 }
 

@@ -63,9 +63,9 @@ bool readable(const LogicalTensor& t) {
 ErrorSums compare_tensor(const Validation& rv, const Validation& vv, const Pair& p,
                          std::string* err, const std::function<void(uint64_t)>& advance) {
   ErrorSums s;
-  auto r = TensorReader::open(rv.dir.root, *p.ref, err);
+  auto r = TensorReader::open(*rv.dir.storage, *p.ref, err);
   if (!r) return s;
-  auto v = TensorReader::open(vv.dir.root, *p.var, err);
+  auto v = TensorReader::open(*vv.dir.storage, *p.var, err);
   if (!v) return s;
   if (r->rows() != v->rows() || r->cols() != v->cols()) {
     *err = "row layouts differ";

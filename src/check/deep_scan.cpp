@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "medq/data/decode.hpp"
-#include "medq/io/file.hpp"
+#include "medq/io/byte_source.hpp"
 #include "medq/model/logical_tensors.hpp"
 #include "medq/util/parallel.hpp"
 #include "medq/util/units.hpp"
@@ -123,7 +123,7 @@ class Scanner {
   template <typename Fn>
   bool stream(const StoredTensor& st, const std::string& tensor, Fn fn) {
     std::string err;
-    auto file = File::open(v_.dir.root / st.file->name, &err);
+    auto file = v_.dir.storage->open(st.file->name, &err);
     if (!file) {
       add("data.unreadable", Severity::kError, st, tensor, std::nullopt, err);
       return false;
@@ -132,9 +132,7 @@ class Scanner {
     const SafetensorsHeader* h = st.file->header.readable_header();
     if (h && file->size() != h->file_size) {
       add("data.unreadable", Severity::kError, st, tensor, std::nullopt,
-          fmt::format("the file changed while medq was reading it: {} bytes when its header was "
-                      "read, {} now",
-                      h->file_size, file->size()));
+          changed_since_header_message(h->file_size, file->size()));
       return false;
     }
     const uint64_t elem = std::max(1u, dtype_bits(st.info->dtype) / 8);
@@ -222,7 +220,7 @@ class Scanner {
     const uint64_t group_bytes = uint64_t{q.group_size} * q.bits / 8;
     const uint64_t row_bytes = cols * q.bits / 8;
     std::string err;
-    auto wfile = File::open(v_.dir.root / t.data.file->name, &err);
+    auto wfile = v_.dir.storage->open(t.data.file->name, &err);
     if (!wfile || groups_per_row == 0) return;
     uint64_t checked = 0, varying = 0;
     std::optional<uint64_t> first;

@@ -4,6 +4,7 @@
 #include <iterator>
 #include <map>
 #include <memory>
+#include <utility>
 
 #include "medq/check/config_quant.hpp"
 #include "medq/check/directory_checks.hpp"
@@ -81,10 +82,10 @@ std::future<std::shared_ptr<const TokenizerJsonResult>> start_tokenizer_json(con
                                                                              FileCache* cache) {
   const DirEntry* e = find_entry(dir, EntryKind::kTokenizerJson);
   if (e == nullptr) return {};
-  return std::async(std::launch::async, [path = dir.root / e->name, label = e->name, cache] {
-    return cache != nullptr
-               ? cache->tokenizer_json(path, label)
-               : std::make_shared<const TokenizerJsonResult>(read_tokenizer_json(path, label));
+  return std::async(std::launch::async, [storage = dir.storage, label = e->name, cache] {
+    return cache != nullptr ? cache->tokenizer_json(*storage, label, label)
+                            : std::make_shared<const TokenizerJsonResult>(
+                                  read_tokenizer_json(open_entry(*storage, label), label));
   });
 }
 
@@ -100,7 +101,7 @@ Findings tokenizer_findings(const Validation& v, JsonFiles json_files,
 
   std::optional<SentencePieceModel> sentencepiece;
   if (const DirEntry* e = find_entry(v.dir, EntryKind::kTokenizerModel)) {
-    auto r = read_sentencepiece(v.dir.root / e->name, e->name);
+    auto r = read_sentencepiece(open_entry(*v.dir.storage, e->name), e->name);
     append(out, r.findings);
     sentencepiece = std::move(r.model);
     if (sentencepiece) in.sentencepiece = &*sentencepiece;
@@ -155,8 +156,12 @@ Findings tokenizer_findings(const Validation& v, JsonFiles json_files,
 
 Validation validate_model(const std::filesystem::path& dir, const ScanOptions& scan,
                           FileCache* cache) {
+  return validate_model(scan_model_dir(dir, scan), cache);
+}
+
+Validation validate_model(ModelDir scanned, FileCache* cache) {
   Validation v;
-  v.dir = scan_model_dir(dir, scan);
+  v.dir = std::move(scanned);
   append(v.findings, v.dir.findings);
   auto tokenizer_json = start_tokenizer_json(v.dir, cache);
 
@@ -168,11 +173,10 @@ Validation validate_model(const std::filesystem::path& dir, const ScanOptions& s
   JsonFiles json_files;
   for (const auto& e : v.dir.entries) {
     if (!is_small_json(e.kind)) continue;
-    const auto path = v.dir.root / e.name;
     const auto area = json_area(e.name);
-    auto r = cache != nullptr
-                 ? cache->json_file(path, e.name, area)
-                 : std::make_shared<const JsonFileResult>(read_json_file(path, e.name, area));
+    auto r = cache != nullptr ? cache->json_file(*v.dir.storage, e.name, e.name, area)
+                              : std::make_shared<const JsonFileResult>(read_json_file(
+                                    open_entry(*v.dir.storage, e.name), e.name, area));
     append(v.findings, r->findings);
     if (!r->value) continue;
     if (e.name == "config.json") v.config_json = *r->value;  // a few KB, kept with the result

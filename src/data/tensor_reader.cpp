@@ -19,17 +19,16 @@ std::pair<uint64_t, uint64_t> rows_cols(const std::vector<uint64_t>& shape) {
 
 }  // namespace
 
-std::optional<TensorReader> TensorReader::open(const std::filesystem::path& root,
-                                               const LogicalTensor& t, std::string* err) {
+std::optional<TensorReader> TensorReader::open(const Storage& storage, const LogicalTensor& t,
+                                               std::string* err) {
   TensorReader r;
   auto open_part = [&](const StoredTensor& st, Part& p) -> bool {
-    p.file = File::open(root / st.file->name, err);
+    p.file = storage.open(st.file->name, err);
     if (!p.file) return false;
     // The header was read earlier, from a file of another size: it changed in between.
     if (const SafetensorsHeader* h = st.file->header.readable_header();
         h && p.file->size() != h->file_size) {
-      *err = "the file changed while medq was reading it: " + std::to_string(h->file_size) +
-             " bytes when its header was read, " + std::to_string(p.file->size()) + " now";
+      *err = changed_since_header_message(h->file_size, p.file->size());
       return false;
     }
     p.offset = st.file_offset();

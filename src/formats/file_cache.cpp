@@ -1,23 +1,27 @@
 #include "medq/formats/file_cache.hpp"
 
 #include <exception>
+#include <string>
 #include <system_error>
 #include <utility>
 
+#include "medq/io/local_storage.hpp"
 #include "medq/io/same_bytes.hpp"
 #include "medq/io/sha256.hpp"
 
 namespace medq {
 
 std::shared_ptr<const void> FileCache::read(
-    const std::filesystem::path& path, const std::string& key, const std::function<Loaded()>& load,
+    const Storage& storage, std::string_view name, const std::string& key,
+    const std::function<Loaded(Opened)>& load,
     const std::function<std::shared_ptr<const void>(const PaddedBuffer&)>& parse) {
-  std::error_code ec;
-  const auto size = std::filesystem::file_size(path, ec);
-  if (ec) {  // unreadable, most likely: the loader says why (or reads it after all)
-    Loaded l = load();
+  Opened opened = open_entry(storage, name);
+  if (!opened.source) {  // unreadable: the loader says why
+    Loaded l = load(std::move(opened));
     return l.bytes ? parse(*l.bytes) : l.failed;
   }
+  const uint64_t size = opened.source->size();
+  const std::string where = storage.locate(name);
 
   // Compare with each earlier content of the same size (and key); the first file with new
   // content registers it and reads it. (A file rewritten during the run is compared or parsed
@@ -48,14 +52,14 @@ std::shared_ptr<const void> FileCache::read(
         continue;  // that file's own failure (reported to its reader), not this file's
       }
       std::string err;
-      if (!known ||
-          same_bytes({known->data(), known->size()}, path, &err) != std::optional<bool>(true)) {
+      if (!known || same_bytes({known->data(), known->size()}, *opened.source, &err) !=
+                        std::optional<bool>(true)) {
         continue;
       }
       std::string d = r.digest.get();
       {
         std::lock_guard<std::mutex> lock(mu_);
-        digests_[path] = d;
+        digests_[where] = d;
       }
       return r.result.get();
     }
@@ -65,7 +69,7 @@ std::shared_ptr<const void> FileCache::read(
   // promise is kept, so that nobody waits for ever (a failure reaches the waiters as well).
   Loaded loaded;
   try {
-    loaded = load();
+    loaded = load(std::move(opened));
   } catch (...) {
     bytes.set_exception(std::current_exception());
     result.set_exception(std::current_exception());
@@ -109,19 +113,19 @@ std::shared_ptr<const void> FileCache::read(
   std::string d = hashing.get();
   {
     std::lock_guard<std::mutex> lock(mu_);
-    digests_[path] = std::move(d);
+    digests_[where] = std::move(d);
   }
   return parsed;
 }
 
 template <typename Result, typename LoadInto, typename Parse>
-std::shared_ptr<const Result> FileCache::read_as(const std::filesystem::path& path,
+std::shared_ptr<const Result> FileCache::read_as(const Storage& storage, std::string_view name,
                                                  const std::string& key, LoadInto load_into,
                                                  Parse parse) {
-  const auto load = [&] {
+  const auto load = [&](Opened opened) {
     Loaded l;
     auto buffer = std::make_shared<PaddedBuffer>();
-    if (std::optional<Result> failed = load_into(buffer.get())) {
+    if (std::optional<Result> failed = load_into(std::move(opened), buffer.get())) {
       l.failed = std::make_shared<const Result>(std::move(*failed));
     } else {
       l.bytes = std::move(buffer);
@@ -131,20 +135,36 @@ std::shared_ptr<const Result> FileCache::read_as(const std::filesystem::path& pa
   const auto parse_shared = [&](const PaddedBuffer& b) -> std::shared_ptr<const void> {
     return std::make_shared<const Result>(parse(b));
   };
-  return std::static_pointer_cast<const Result>(read(path, key, load, parse_shared));
+  return std::static_pointer_cast<const Result>(read(storage, name, key, load, parse_shared));
 }
 
 std::shared_ptr<const TokenizerJsonResult> FileCache::tokenizer_json(
     const std::filesystem::path& path, std::string_view file_label) {
+  return tokenizer_json(LocalStorage(path.parent_path()), path.filename().string(), file_label);
+}
+
+std::shared_ptr<const TokenizerJsonResult> FileCache::tokenizer_json(const Storage& storage,
+                                                                     std::string_view name,
+                                                                     std::string_view file_label) {
   std::string key = "tokenizer.json";
   key += '\0';
   key += file_label;
   return read_as<TokenizerJsonResult>(
-      path, key, [&](PaddedBuffer* bytes) { return load_tokenizer_json(path, file_label, bytes); },
+      storage, name, key,
+      [&](Opened opened, PaddedBuffer* bytes) {
+        return load_tokenizer_json(std::move(opened), file_label, bytes);
+      },
       [&](const PaddedBuffer& b) { return parse_loaded_tokenizer_json(b, file_label); });
 }
 
 std::shared_ptr<const JsonFileResult> FileCache::json_file(const std::filesystem::path& path,
+                                                           std::string_view file_label,
+                                                           std::string_view area) {
+  return json_file(LocalStorage(path.parent_path()), path.filename().string(), file_label, area);
+}
+
+std::shared_ptr<const JsonFileResult> FileCache::json_file(const Storage& storage,
+                                                           std::string_view name,
                                                            std::string_view file_label,
                                                            std::string_view area) {
   std::string key = "json";
@@ -153,9 +173,9 @@ std::shared_ptr<const JsonFileResult> FileCache::json_file(const std::filesystem
   key += '\0';
   key += area;
   return read_as<JsonFileResult>(
-      path, key,
-      [&](PaddedBuffer* bytes) {
-        return load_json_file(path, file_label, area, kMaxSmallJsonBytes, bytes);
+      storage, name, key,
+      [&](Opened opened, PaddedBuffer* bytes) {
+        return load_json_file(std::move(opened), file_label, area, kMaxSmallJsonBytes, bytes);
       },
       [&](const PaddedBuffer& b) {
         return parse_json_text({b.data(), b.size()}, file_label, area);
@@ -163,8 +183,14 @@ std::shared_ptr<const JsonFileResult> FileCache::json_file(const std::filesystem
 }
 
 std::optional<std::string> FileCache::sha256_of(const std::filesystem::path& path) const {
+  return sha256_of(LocalStorage(path.parent_path()), path.filename().string());
+}
+
+std::optional<std::string> FileCache::sha256_of(const Storage& storage,
+                                                std::string_view name) const {
+  const std::string where = storage.locate(name);
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = digests_.find(path);
+  auto it = digests_.find(where);
   if (it == digests_.end()) return std::nullopt;
   return it->second;
 }

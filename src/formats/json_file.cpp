@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "medq/io/file.hpp"
+#include "medq/io/local_storage.hpp"
 #include "medq/io/padded_buffer.hpp"
 #include "medq/io/text_position.hpp"
 
@@ -219,16 +219,16 @@ JsonFileResult parse_json_text(std::string_view text, std::string_view file,
   return r;
 }
 
-std::optional<JsonFileResult> load_json_file(const std::filesystem::path& path,
-                                             std::string_view file, std::string_view area,
-                                             uint64_t max_bytes, PaddedBuffer* bytes) {
+std::optional<JsonFileResult> load_json_file(Opened opened, std::string_view file,
+                                             std::string_view area, uint64_t max_bytes,
+                                             PaddedBuffer* bytes) {
   *bytes = PaddedBuffer();
   JsonFileResult r;
   std::string err;
-  auto f = File::open(path, &err);
+  const ByteSource* f = opened.source.get();
   if (!f) {
     r.findings.push_back(
-        file_finding(std::string(area) + ".unreadable", Severity::kError, file, err));
+        file_finding(std::string(area) + ".unreadable", Severity::kError, file, opened.error));
     return r;
   }
   if (f->size() > max_bytes) {
@@ -248,10 +248,23 @@ std::optional<JsonFileResult> load_json_file(const std::filesystem::path& path,
   return std::nullopt;
 }
 
+std::optional<JsonFileResult> load_json_file(const std::filesystem::path& path,
+                                             std::string_view file, std::string_view area,
+                                             uint64_t max_bytes, PaddedBuffer* bytes) {
+  return load_json_file(open_local(path), file, area, max_bytes, bytes);
+}
+
 JsonFileResult read_json_file(const std::filesystem::path& path, std::string_view file,
                               std::string_view area, uint64_t max_bytes) {
+  return read_json_file(open_local(path), file, area, max_bytes);
+}
+
+JsonFileResult read_json_file(Opened opened, std::string_view file, std::string_view area,
+                              uint64_t max_bytes) {
   PaddedBuffer bytes;
-  if (auto failed = load_json_file(path, file, area, max_bytes, &bytes)) return std::move(*failed);
+  if (auto failed = load_json_file(std::move(opened), file, area, max_bytes, &bytes)) {
+    return std::move(*failed);
+  }
   return parse_json_text(std::string_view(bytes.data(), bytes.size()), file, area);
 }
 

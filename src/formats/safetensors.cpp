@@ -6,13 +6,15 @@
 #include "medq/formats/safetensors.hpp"
 
 #include <algorithm>
+#include <array>
 #include <nlohmann/json.hpp>
 #include <unordered_set>
 #include <utility>
 
 #include "medq/diag/json_pointer.hpp"
 #include "medq/io/checked.hpp"
-#include "medq/io/file.hpp"
+#include "medq/io/endian.hpp"
+#include "medq/io/local_storage.hpp"
 #include "medq/util/utf8.hpp"
 
 namespace medq {
@@ -402,8 +404,7 @@ SafetensorsResult parse_safetensors(std::span<const uint8_t> prefix, uint64_t fi
                                    " bytes; a safetensors file starts with an 8-byte header length",
                                0));
   }
-  uint64_t n = 0;
-  for (int i = 7; i >= 0; --i) n = (n << 8) | prefix[static_cast<size_t>(i)];
+  const uint64_t n = load_le64(prefix.data());
 
   // 2. The reference's 100,000,000-byte cap.
   if (n > kMaxSafetensorsHeader) {
@@ -562,35 +563,43 @@ SafetensorsResult parse_safetensors(std::span<const uint8_t> prefix, uint64_t fi
   return r;
 }
 
-SafetensorsResult read_safetensors(const std::filesystem::path& path, std::string_view label) {
-  std::string err;
-  auto file = File::open(path, &err);
-  if (!file) return reject(make_finding("safetensors.io_error", label, err));
-  const uint64_t size = file->size();
-  uint8_t len_bytes[8] = {};
-  if (size < 8) {
-    if (!file->read_at(0, len_bytes, static_cast<size_t>(size), &err)) {
-      return reject(make_finding("safetensors.io_error", label, err));
-    }
-    return parse_safetensors(std::span<const uint8_t>(len_bytes, static_cast<size_t>(size)), size,
-                             label);
+std::optional<SafetensorsResult> read_safetensors_header(const ByteSource& src,
+                                                         std::span<const uint8_t> first,
+                                                         std::string_view label, std::string* err) {
+  const uint64_t size = src.size();
+  std::array<uint8_t, 8> len{};
+  const size_t have = static_cast<size_t>(std::min<uint64_t>(size, len.size()));
+  if (first.size() >= have) {
+    std::copy(first.begin(), first.begin() + static_cast<std::ptrdiff_t>(have), len.begin());
+  } else if (!src.read_at(0, len.data(), have, err)) {
+    return std::nullopt;
   }
-  if (!file->read_at(0, len_bytes, 8, &err)) {
-    return reject(make_finding("safetensors.io_error", label, err));
+  if (have < len.size()) {  // too short to hold the length: the reader says so
+    return parse_safetensors(std::span<const uint8_t>(len.data(), have), size, label);
   }
-  uint64_t n = 0;
-  for (int i = 7; i >= 0; --i) n = (n << 8) | len_bytes[i];
+  const uint64_t n = load_le64(len.data());
   // Read the header only when the checks on N would pass; otherwise the 8 bytes decide.
   auto stop = checked_add(n, 8);
   if (n > kMaxSafetensorsHeader || !stop || *stop > size) {
-    return parse_safetensors(std::span<const uint8_t>(len_bytes, 8), size, label);
+    return parse_safetensors(len, size, label);
   }
+  if (*stop <= first.size()) return parse_safetensors(first, size, label);
   std::vector<uint8_t> buf(static_cast<size_t>(*stop));
-  std::copy(len_bytes, len_bytes + 8, buf.begin());
-  if (!file->read_at(8, buf.data() + 8, static_cast<size_t>(n), &err)) {
-    return reject(make_finding("safetensors.io_error", label, err));
-  }
+  std::copy(len.begin(), len.end(), buf.begin());
+  if (!src.read_at(8, buf.data() + 8, static_cast<size_t>(n), err)) return std::nullopt;
   return parse_safetensors(buf, size, label);
+}
+
+SafetensorsResult read_safetensors(Opened file, std::string_view label) {
+  if (!file.source) return reject(make_finding("safetensors.io_error", label, file.error));
+  std::string err;
+  auto r = read_safetensors_header(*file.source, {}, label, &err);
+  if (!r) return reject(make_finding("safetensors.io_error", label, err));
+  return std::move(*r);
+}
+
+SafetensorsResult read_safetensors(const std::filesystem::path& path, std::string_view label) {
+  return read_safetensors(open_local(path), label);
 }
 
 }  // namespace medq

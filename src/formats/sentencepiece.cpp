@@ -8,7 +8,7 @@
 #include "medq/diag/finding_cap.hpp"
 #include "medq/diag/quote.hpp"
 #include "medq/formats/token_vocab.hpp"
-#include "medq/io/file.hpp"
+#include "medq/io/local_storage.hpp"
 #include "protobuf_wire.hpp"
 
 namespace medq {
@@ -297,11 +297,15 @@ SentencePieceResult parse_sentencepiece(std::span<const uint8_t> bytes,
 
 SentencePieceResult read_sentencepiece(const std::filesystem::path& path,
                                        std::string_view file_label) {
+  return read_sentencepiece(open_local(path), file_label);
+}
+
+SentencePieceResult read_sentencepiece(Opened opened, std::string_view file_label) {
   SentencePieceResult result;
   std::string err;
-  auto file = File::open(path, &err);
+  const ByteSource* file = opened.source.get();
   if (!file) {
-    result.findings.push_back(file_error("tokenizer.unreadable", file_label, err));
+    result.findings.push_back(file_error("tokenizer.unreadable", file_label, opened.error));
     return result;
   }
   if (file->size() > kMaxSentencePieceBytes) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "medq/formats/json_file.hpp"
+#include "medq/io/local_storage.hpp"
 
 namespace medq {
 namespace {
@@ -64,7 +65,11 @@ ShardIndexResult parse_shard_index(const nlohmann::json& j, std::string_view fil
 }
 
 ShardIndexResult read_shard_index(const std::filesystem::path& path, std::string_view file) {
-  auto parsed = read_json_file(path, file, "index");
+  return read_shard_index(open_local(path), file);
+}
+
+ShardIndexResult read_shard_index(Opened opened, std::string_view file) {
+  auto parsed = read_json_file(std::move(opened), file, "index");
   ShardIndexResult r;
   if (!parsed.value) {
     r.findings = std::move(parsed.findings);

@@ -13,7 +13,7 @@
 #include "medq/diag/finding_cap.hpp"
 #include "medq/diag/quote.hpp"
 #include "medq/formats/json_file.hpp"
-#include "medq/io/file.hpp"
+#include "medq/io/local_storage.hpp"
 #include "medq/io/padded_buffer.hpp"
 #include "medq/io/text_position.hpp"
 #include "tokenizer_json_checks.hpp"
@@ -239,13 +239,18 @@ TokenizerJsonResult parse_tokenizer_json(std::string_view text, std::string_view
 std::optional<TokenizerJsonResult> load_tokenizer_json(const std::filesystem::path& path,
                                                        std::string_view file_label,
                                                        PaddedBuffer* bytes) {
+  return load_tokenizer_json(open_local(path), file_label, bytes);
+}
+
+std::optional<TokenizerJsonResult> load_tokenizer_json(Opened opened, std::string_view file_label,
+                                                       PaddedBuffer* bytes) {
   static_assert(PaddedBuffer::kPadding >= simdjson::SIMDJSON_PADDING);
   *bytes = PaddedBuffer();
   std::string err;
-  auto file = File::open(path, &err);
+  const ByteSource* file = opened.source.get();
   TokenizerJsonResult r;
   if (!file) {
-    r.findings.push_back(file_finding("tokenizer.unreadable", file_label, err));
+    r.findings.push_back(file_finding("tokenizer.unreadable", file_label, opened.error));
     return r;
   }
   if (file->size() > kMaxTokenizerJsonBytes) {
@@ -274,8 +279,14 @@ TokenizerJsonResult parse_loaded_tokenizer_json(const PaddedBuffer& bytes,
 
 TokenizerJsonResult read_tokenizer_json(const std::filesystem::path& path,
                                         std::string_view file_label) {
+  return read_tokenizer_json(open_local(path), file_label);
+}
+
+TokenizerJsonResult read_tokenizer_json(Opened file, std::string_view file_label) {
   PaddedBuffer bytes;
-  if (auto failed = load_tokenizer_json(path, file_label, &bytes)) return std::move(*failed);
+  if (auto failed = load_tokenizer_json(std::move(file), file_label, &bytes)) {
+    return std::move(*failed);
+  }
   return parse_loaded_tokenizer_json(bytes, file_label);
 }
 

@@ -1,14 +1,9 @@
 #include "file_digest.hpp"
 
-#include <fcntl.h>
-
 #include <algorithm>
-#include <array>
 #include <span>
 
 #include "medq/formats/safetensors.hpp"
-#include "medq/io/checked.hpp"
-#include "medq/io/file.hpp"
 #include "medq/io/sha256.hpp"
 #include "medq/io/xxh3.hpp"
 
@@ -21,52 +16,20 @@ struct Span {
   size_t tensor = 0;  // index into the output tensor list
 };
 
-// Parses the safetensors header from the first chunk of the file, which already holds it unless
-// the header is longer than a chunk (then it is read once more on its own, as are the 8 length
-// bytes when a chunk is shorter than that). Returns false on an I/O error.
-bool read_header(const File& file, std::span<const uint8_t> first, std::string_view label,
-                 SafetensorsResult* out, std::string* err) {
-  const uint64_t size = file.size();
-  std::array<uint8_t, 8> len{};
-  const size_t have = static_cast<size_t>(std::min<uint64_t>(size, len.size()));
-  if (first.size() >= have) {
-    std::copy(first.begin(), first.begin() + static_cast<std::ptrdiff_t>(have), len.begin());
-  } else if (!file.read_at(0, len.data(), have, err)) {
-    return false;
-  }
-  if (have < len.size()) {  // too short to hold the length: the reader says so
-    *out = parse_safetensors(std::span<const uint8_t>(len.data(), have), size, label);
-    return true;
-  }
-  uint64_t n = 0;
-  for (int i = 7; i >= 0; --i) n = (n << 8) | len[static_cast<size_t>(i)];
-  auto stop = checked_add(n, 8);
-  if (n > kMaxSafetensorsHeader || !stop || *stop > size) {
-    // The length alone decides (too large, or past the end of the file).
-    *out = parse_safetensors(len, size, label);
-  } else if (*stop <= first.size()) {
-    *out = parse_safetensors(first, size, label);
-  } else {
-    std::vector<uint8_t> header(static_cast<size_t>(*stop));
-    if (!file.read_at(0, header.data(), header.size(), err)) return false;
-    *out = parse_safetensors(header, size, label);
-  }
-  return true;
-}
-
 }  // namespace
 
-bool digest_file(const std::filesystem::path& path, const FileId& id, std::string_view label,
-                 bool safetensors, std::vector<uint8_t>& buf, ManifestFile* out, std::string* err) {
-  auto file = File::open(path, err);
+bool digest_file(const Storage& storage, const std::string& rel, const FileId& id,
+                 std::string_view label, bool safetensors, std::vector<uint8_t>& buf,
+                 ManifestFile* out, std::string* err) {
+  auto file = storage.open(rel, err);
   if (!file) return false;
   // open() follows symlinks; the listing did not. The same device and inode means the same file.
-  if (file_id_of_fd(file->fd()) != id) {
+  if (file->identity() != id) {
     *err = "the file was replaced while the directory was being read";
     return false;
   }
   // A hint only: the kernel reads ahead further for a file read front to back.
-  (void)::posix_fadvise(file->fd(), 0, 0, POSIX_FADV_SEQUENTIAL);
+  file->advise_sequential();
   const uint64_t size = file->size();
   out->size = size;
   size_t n = static_cast<size_t>(std::min<uint64_t>(size, buf.size()));
@@ -78,8 +41,11 @@ bool digest_file(const std::filesystem::path& path, const FileId& id, std::strin
   out->header_error.clear();
   out->tensors_past_end.clear();
   if (safetensors) {
-    SafetensorsResult r;
-    if (!read_header(*file, std::span<const uint8_t>(buf.data(), n), label, &r, err)) return false;
+    // The first chunk already holds the header unless the header is longer than a chunk.
+    auto header =
+        read_safetensors_header(*file, std::span<const uint8_t>(buf.data(), n), label, err);
+    if (!header) return false;
+    const SafetensorsResult& r = *header;
     if (!r.ok() && !r.findings.empty()) {
       out->header_error = r.findings.front().code + ": " + r.findings.front().message;
     }

@@ -9,16 +9,18 @@
 #include <vector>
 
 #include "medq/integrity/manifest.hpp"
+#include "medq/io/storage.hpp"
 
 namespace medq::integrity {
 
-/// Hashes the regular file at `path` into `out` (size, sha256, tensors, header_error,
+/// Hashes the entry `rel` of `storage` into `out` (size, sha256, tensors, header_error,
 /// tensors_past_end; `out->path` is left alone). `id` is the file the directory listing saw
-/// (lstat): if `path` now opens another file (replaced by a symlink, say), that is an error.
+/// (lstat): if `rel` now opens another file (replaced by a symlink, say), that is an error.
 /// `safetensors` says whether to read the file's header and digest its tensors. `buf` is the
 /// read buffer; its size is the chunk size. Returns false with a message in `*err` when the file
 /// cannot be read, was replaced, or changes size while being read.
-bool digest_file(const std::filesystem::path& path, const FileId& id, std::string_view label,
-                 bool safetensors, std::vector<uint8_t>& buf, ManifestFile* out, std::string* err);
+bool digest_file(const Storage& storage, const std::string& rel, const FileId& id,
+                 std::string_view label, bool safetensors, std::vector<uint8_t>& buf,
+                 ManifestFile* out, std::string* err);
 
 }  // namespace medq::integrity

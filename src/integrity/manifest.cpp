@@ -7,16 +7,14 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
-#include <cstring>
 #include <exception>
 #include <mutex>
 #include <span>
-#include <system_error>
 #include <thread>
 
 #include "file_digest.hpp"
-#include "medq/io/symlink.hpp"
+#include "medq/io/dir_walk.hpp"
+#include "medq/io/local_storage.hpp"
 #include "medq/util/units.hpp"
 #include "medq/util/utf8.hpp"
 
@@ -58,7 +56,6 @@ bool valid_utf8(std::string_view s) {
 
 struct FoundFile {
   std::string rel;
-  fs::path abs;
   uint64_t size = 0;
   FileId id;
 };
@@ -69,95 +66,82 @@ struct Walk {
   std::vector<ScanError> errors;
 };
 
-std::string_view special_kind(mode_t mode) {
-  if (S_ISFIFO(mode)) return "FIFO";
-  if (S_ISSOCK(mode)) return "socket";
-  if (S_ISCHR(mode) || S_ISBLK(mode)) return "device";
-  return "special file";
-}
-
-// Why a symlink is not recorded, or "" when it is followed (to the regular file `*st`).
-std::string link_skip_reason(const fs::path& root_canonical, const fs::path& link, bool follow,
-                             struct stat* st) {
-  LinkTarget t = resolve_link(root_canonical, link);
+// Why a symlink is not recorded, or "" when it is followed.
+std::string link_skip_reason(const LinkFacts& t) {
   const std::string to = "symlink to " + t.text;
-  switch (t.where) {
-    case LinkWhere::kLoop:
+  switch (t.verdict) {
+    case LinkVerdict::kFollow:
+      return "";
+    case LinkVerdict::kRootUnresolved:
+      return "symlink (the directory cannot be resolved; not followed)";
+    case LinkVerdict::kLoop:
       return to + ": a loop of links (not followed)";
-    case LinkWhere::kBroken:
+    case LinkVerdict::kBroken:
       return to + ", which does not exist (not followed)";
-    case LinkWhere::kError:
+    case LinkVerdict::kUnresolved:
       return to + " (cannot resolve: " + t.error + "; not followed)";
-    default:
-      break;
+    case LinkVerdict::kTargetStat:
+      return to + " (cannot stat the target; not followed)";
+    case LinkVerdict::kDirectory:
+      return to + ", a directory (not followed)";
+    case LinkVerdict::kSpecial:
+      return to + ", a " + std::string(t.special_kind) + " (never opened)";
+    case LinkVerdict::kOutside:
+      return to + ", outside the directory (not followed; --follow-symlinks records it)";
   }
-  if (::stat(t.resolved.c_str(), st) != 0) return to + " (cannot stat the target; not followed)";
-  if (S_ISDIR(st->st_mode)) return to + ", a directory (not followed)";
-  if (!S_ISREG(st->st_mode))
-    return to + ", a " + std::string(special_kind(st->st_mode)) + " (never opened)";
-  if (t.where == LinkWhere::kOutside && !follow) {
-    return to + ", outside the directory (not followed; --follow-symlinks records it)";
-  }
-  return "";
+  return to + " (not followed)";
 }
 
-// Lists `root` and every real subdirectory below it, iteratively (no recursion on untrusted
-// depth). Only lstat, and for a symlink realpath and stat: nothing is opened here.
+// Lists `root` and every real subdirectory below it (walk_tree: nothing is opened here).
 Walk walk(const fs::path& root, const std::vector<FileId>& exclude, bool follow) {
   Walk w;
-  std::error_code cec;
-  const fs::path root_canonical = fs::canonical(root, cec);
-  std::vector<std::string> pending = {""};  // relative directories still to list
-  size_t entries = 0;
-  while (!pending.empty()) {
-    std::string rel_dir = std::move(pending.back());
-    pending.pop_back();
-    const fs::path dir = rel_dir.empty() ? root : root / rel_dir;
-    std::error_code ec;
-    fs::directory_iterator it(dir, ec);
-    for (fs::directory_iterator end; !ec && it != end; it.increment(ec)) {
-      if (++entries > kMaxEntries) {
-        w.errors.push_back({"", "more than " + group_digits(kMaxEntries) +
-                                    " entries below the directory; stopped listing"});
-        return w;
-      }
-      const std::string name = it->path().filename().string();
-      const std::string rel = rel_dir.empty() ? name : rel_dir + "/" + name;
-      if (!valid_utf8(name)) {
-        w.skipped.push_back({rel, "name is not valid UTF-8 (not recorded)"});
-        continue;
-      }
-      struct stat st {};
-      if (::lstat(it->path().c_str(), &st) != 0) {
-        w.errors.push_back({rel, std::string("cannot stat: ") + std::strerror(errno)});
-        continue;
-      }
-      if (S_ISLNK(st.st_mode)) {
-        std::string why = cec ? "symlink (the directory cannot be resolved; not followed)"
-                              : link_skip_reason(root_canonical, it->path(), follow, &st);
-        if (!why.empty()) {
-          w.skipped.push_back({rel, std::move(why)});
-          continue;
+  const WalkResult r = walk_tree(
+      root, kMaxEntries,
+      [&](const WalkEntry& e) {
+        if (!valid_utf8(e.name)) {
+          w.skipped.push_back({e.rel, "name is not valid UTF-8 (not recorded)"});
+          return false;
         }
-      }
-      if (S_ISDIR(st.st_mode)) {
-        pending.push_back(rel);
-      } else if (S_ISREG(st.st_mode)) {
-        FileId id{static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino)};
+        if (!e.stat_error.empty()) {
+          w.errors.push_back({e.rel, e.stat_error});
+          return false;
+        }
+        uint64_t size = e.size;
+        FileId id = e.id;
+        switch (e.type) {
+          case NodeType::kDirectory:
+            return true;
+          case NodeType::kSpecial:
+            w.skipped.push_back({e.rel, std::string(e.special_kind) + " (never opened)"});
+            return false;
+          case NodeType::kSymlink: {
+            LinkFacts t = follow_link(*e.root_canonical, e.path, follow);
+            if (std::string why = link_skip_reason(t); !why.empty()) {
+              w.skipped.push_back({e.rel, std::move(why)});
+              return false;
+            }
+            size = t.size;
+            id = t.id;
+            break;
+          }
+          case NodeType::kFile:
+            break;
+        }
         if (std::find(exclude.begin(), exclude.end(), id) != exclude.end()) {
-          w.skipped.push_back({rel, "the manifest itself (not recorded)"});
-        } else if (ends_with(name, kManifestSuffix)) {
-          w.skipped.push_back({rel, "a manifest (*.manifest.json, not recorded)"});
+          w.skipped.push_back({e.rel, "the manifest itself (not recorded)"});
+        } else if (ends_with(e.name, kManifestSuffix)) {
+          w.skipped.push_back({e.rel, "a manifest (*.manifest.json, not recorded)"});
         } else {
-          w.files.push_back({rel, it->path(), static_cast<uint64_t>(st.st_size), id});
+          w.files.push_back({e.rel, size, id});
         }
-      } else {
-        w.skipped.push_back({rel, std::string(special_kind(st.st_mode)) + " (never opened)"});
-      }
-    }
-    if (ec) {
-      w.errors.push_back({rel_dir, "cannot list the directory: " + ec.message()});
-    }
+        return false;
+      },
+      [&](const std::string& rel, bool /*opening*/, const std::string& msg) {
+        w.errors.push_back({rel, "cannot list the directory: " + msg});
+      });
+  if (r.truncated) {
+    w.errors.push_back({"", "more than " + group_digits(kMaxEntries) +
+                                " entries below the directory; stopped listing"});
   }
   return w;
 }
@@ -177,6 +161,7 @@ std::string header_note(const ManifestFile& f) {
 ManifestScan make_manifest(const fs::path& dir, const ManifestOptions& opts) {
   ManifestScan scan;
   Walk w = walk(dir, opts.exclude, opts.follow_symlinks);
+  const LocalStorage storage(dir);
   std::sort(w.files.begin(), w.files.end(),
             [](const FoundFile& a, const FoundFile& b) { return a.rel < b.rel; });
 
@@ -202,8 +187,9 @@ ManifestScan make_manifest(const fs::path& dir, const ManifestOptions& opts) {
         const size_t i = order[k];
         const FoundFile& f = w.files[i];
         results[i].path = f.rel;
-        ok[i] = integrity::digest_file(f.abs, f.id, f.rel, ends_with(f.rel, ".safetensors"), buf,
-                                       &results[i], &errors[i]);
+        ok[i] =
+            integrity::digest_file(storage, f.rel, f.id, f.rel, ends_with(f.rel, ".safetensors"),
+                                   buf, &results[i], &errors[i]);
       }
     } catch (...) {
       std::lock_guard<std::mutex> lock(failure_mutex);

@@ -10,7 +10,7 @@
 #include "medq/formats/json_file.hpp"
 #include "medq/integrity/manifest.hpp"
 #include "medq/io/checked.hpp"
-#include "medq/io/file.hpp"
+#include "medq/io/local_storage.hpp"
 #include "medq/util/units.hpp"
 
 namespace medq {
@@ -331,23 +331,17 @@ ManifestParse manifest_from_json(std::string_view text) {
 
 ManifestParse read_manifest(const std::filesystem::path& path) {
   ManifestParse r;
-  std::string err;
-  auto f = File::open(path, &err);
-  if (!f) {
-    r.error = err;
+  SmallFile f = read_small_file(path, kMaxManifestBytes);
+  if (f.too_large) {
+    r.error = fmt::format("{} bytes is more than the {} bytes medq reads for a manifest",
+                          *f.too_large, kMaxManifestBytes);
     return r;
   }
-  if (f->size() > kMaxManifestBytes) {
-    r.error = fmt::format("{} bytes is more than the {} bytes medq reads for a manifest", f->size(),
-                          kMaxManifestBytes);
+  if (!f.text) {
+    r.error = f.error;
     return r;
   }
-  std::string text(static_cast<size_t>(f->size()), '\0');
-  if (!f->read_at(0, text.data(), text.size(), &err)) {
-    r.error = err;
-    return r;
-  }
-  return manifest_from_json(text);
+  return manifest_from_json(*f.text);
 }
 
 }  // namespace medq

@@ -4,14 +4,19 @@
 #include <cstring>
 #include <vector>
 
-#include "medq/io/file.hpp"
+#include "medq/io/local_storage.hpp"
 
 namespace medq {
 
 std::optional<bool> same_bytes(std::string_view bytes, const std::filesystem::path& path,
                                std::string* err) {
-  auto f = File::open(path, err);
+  auto f = open_local_file(path, err);
   if (!f) return std::nullopt;
+  return same_bytes(bytes, *f, err);
+}
+
+std::optional<bool> same_bytes(std::string_view bytes, const ByteSource& src, std::string* err) {
+  const ByteSource* f = &src;
   if (f->size() != bytes.size()) return false;
   constexpr size_t kChunk = size_t{1} << 20;
   std::vector<char> chunk(std::min<size_t>(kChunk, bytes.size()));

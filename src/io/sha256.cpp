@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "medq/io/file.hpp"
+#include "medq/io/local_storage.hpp"
 
 namespace medq {
 namespace {
@@ -67,8 +67,15 @@ std::string Sha256::finish() {
 std::optional<std::string> sha256_file(const std::filesystem::path& path, std::string* err) {
   std::string ignored;
   if (!err) err = &ignored;
-  auto file = File::open(path, err);
+  auto file = open_local_file(path, err);
   if (!file) return std::nullopt;
+  return sha256_source(*file, err);
+}
+
+std::optional<std::string> sha256_source(const ByteSource& src, std::string* err) {
+  std::string ignored;
+  if (!err) err = &ignored;
+  const ByteSource* file = &src;
   Sha256 sha;
   constexpr size_t kChunk = 1 << 20;
   std::vector<unsigned char> buf(kChunk);

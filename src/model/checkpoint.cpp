@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "medq/io/local_storage.hpp"
+
 namespace medq {
 
 std::vector<Checkpoint::Entry> Checkpoint::tensors() const {
@@ -45,11 +47,12 @@ Checkpoint load_checkpoint(const std::filesystem::path& dir) {
 Checkpoint load_checkpoint(const ModelDir& dir) {
   Checkpoint cp;
   cp.root = dir.root;
+  cp.storage = dir.storage;
   for (const auto& e : dir.entries) {
     if (e.kind != EntryKind::kWeights || e.lfs_pointer) continue;
     WeightFile wf;
     wf.name = e.name;
-    wf.header = read_safetensors(dir.root / e.name, e.name);
+    wf.header = read_safetensors(open_entry(*dir.storage, e.name), e.name);
     cp.findings.insert(cp.findings.end(), wf.header.findings.begin(), wf.header.findings.end());
     cp.files.push_back(std::move(wf));
   }
@@ -68,7 +71,7 @@ Checkpoint load_checkpoint(const ModelDir& dir) {
   }
   if (const DirEntry* e = dir.find(kShardIndexFile); e && e->kind == EntryKind::kIndex) {
     cp.has_index_file = true;
-    auto idx = read_shard_index(dir.root / e->name, e->name);
+    auto idx = read_shard_index(open_entry(*dir.storage, e->name), e->name);
     cp.findings.insert(cp.findings.end(), idx.findings.begin(), idx.findings.end());
     cp.index = std::move(idx.index);
   }
@@ -78,9 +81,10 @@ Checkpoint load_checkpoint(const ModelDir& dir) {
 Checkpoint load_single_file(const std::filesystem::path& file) {
   Checkpoint cp;
   cp.root = file.parent_path();
+  cp.storage = std::make_shared<LocalStorage>(cp.root);
   WeightFile wf;
   wf.name = file.filename().string();
-  wf.header = read_safetensors(file, wf.name);
+  wf.header = read_safetensors(open_local(file), wf.name);
   cp.findings = wf.header.findings;
   cp.files.push_back(std::move(wf));
   return cp;

@@ -1,13 +1,10 @@
 #include "medq/model/model_dir.hpp"
 
-#include <sys/stat.h>
-
 #include <algorithm>
-#include <cstring>
-#include <system_error>
+#include <memory>
+#include <utility>
 
-#include "medq/io/file.hpp"
-#include "medq/io/symlink.hpp"
+#include "medq/io/local_storage.hpp"
 
 namespace medq {
 
@@ -119,126 +116,69 @@ namespace {
 // Git LFS pointer files are small text files starting with this line.
 constexpr std::string_view kLfsMagic = "version https://git-lfs.github.com/spec/v1";
 
-bool is_lfs_pointer(const std::filesystem::path& p, uint64_t size) {
+bool is_lfs_pointer(const Storage& storage, const std::string& name, uint64_t size) {
   if (size > 1024 || size < kLfsMagic.size()) return false;
   std::string err;
-  auto f = File::open(p, &err);
+  auto f = storage.open(name, &err);
   if (!f) return false;
   std::string head(kLfsMagic.size(), '\0');
   if (!f->read_at(0, head.data(), head.size(), &err)) return false;
   return head == kLfsMagic;
 }
 
-// Sums the apparent sizes below `dir` without following symlinks, visiting at most `*budget`
-// entries.
-uint64_t subtree_bytes(const std::filesystem::path& dir, uint64_t* budget, bool* truncated) {
-  uint64_t total = 0;
-  std::error_code ec;
-  std::filesystem::recursive_directory_iterator it(
-      dir, std::filesystem::directory_options::skip_permission_denied, ec);
-  for (std::filesystem::recursive_directory_iterator end; !ec && it != end; it.increment(ec)) {
-    if (*budget == 0) {
-      *truncated = true;
-      break;
-    }
-    --*budget;
-    struct stat st {};
-    if (::lstat(it->path().c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
-      total += static_cast<uint64_t>(st.st_size);
-    }
-  }
-  return total;
+bool may_be_lfs_pointer(EntryKind k) {
+  return k == EntryKind::kWeights || k == EntryKind::kOther || k == EntryKind::kTokenizerModel ||
+         k == EntryKind::kTokenizerJson;
 }
 
 }  // namespace
 
 ModelDir scan_model_dir(const std::filesystem::path& dir, const ScanOptions& opts) {
+  return scan_model_dir(std::make_shared<LocalStorage>(dir), dir, opts);
+}
+
+ModelDir scan_model_dir(std::shared_ptr<const Storage> storage, std::filesystem::path root,
+                        const ScanOptions& opts) {
   ModelDir md;
-  md.root = dir;
-  const uint64_t max_entries = opts.max_entries;
-  uint64_t budget = max_entries;
-  std::error_code cec;
-  const std::filesystem::path root_canonical = std::filesystem::canonical(dir, cec);
-  bool truncated = false;
-  std::error_code ec;
-  std::filesystem::directory_iterator it(dir, ec);
-  if (ec) {
-    md.findings.push_back(file_finding("directory.unreadable", Severity::kError, "",
-                                       "cannot list the directory: " + ec.message()));
-    return md;
+  md.root = std::move(root);
+  md.storage = std::move(storage);
+  StorageListing listing = md.storage->list({opts.follow_symlinks, opts.max_entries});
+  for (auto& [name, message] : listing.problems) {
+    md.findings.push_back(
+        file_finding("directory.unreadable", Severity::kError, std::move(name), std::move(message)));
   }
-  for (std::filesystem::directory_iterator end; !ec && it != end; it.increment(ec)) {
-    if (budget == 0) {
-      truncated = true;
-      break;
-    }
-    --budget;
+  for (StorageEntry& se : listing.entries) {
     DirEntry e;
-    e.name = it->path().filename().string();
-    struct stat st {};
-    if (::lstat(it->path().c_str(), &st) != 0) {
-      md.findings.push_back(file_finding("directory.unreadable", Severity::kError, e.name,
-                                         std::string("cannot stat: ") + std::strerror(errno)));
-      continue;
-    }
-    if (S_ISLNK(st.st_mode)) {
-      e.kind = EntryKind::kSymlink;
-      LinkTarget t = resolve_link(root_canonical, it->path());
-      e.symlink_target = t.text;
-      struct stat tst {};
-      if (cec) {
-        e.link = LinkStatus::kBroken;  // the folder itself cannot be resolved: follow nothing
-      } else if (t.where == LinkWhere::kLoop) {
-        e.link = LinkStatus::kLoop;
-      } else if (t.where == LinkWhere::kBroken || t.where == LinkWhere::kError ||
-                 ::stat(t.resolved.c_str(), &tst) != 0) {
-        e.link = LinkStatus::kBroken;
-      } else if (S_ISDIR(tst.st_mode)) {
-        e.link = LinkStatus::kDirectory;
-      } else if (!S_ISREG(tst.st_mode)) {
-        e.link = LinkStatus::kSpecial;
-      } else if (t.where == LinkWhere::kOutside && !opts.follow_symlinks) {
-        e.link = LinkStatus::kOutside;
-      } else {
-        e.link = LinkStatus::kFollowed;
-        e.target_outside = t.where == LinkWhere::kOutside;
-        e.bytes = static_cast<uint64_t>(tst.st_size);
+    e.name = std::move(se.name);
+    e.bytes = se.bytes;
+    e.link = se.link;
+    e.symlink_target = std::move(se.symlink_target);
+    e.target_outside = se.target_outside;
+    switch (se.type) {
+      case StorageEntry::Type::kFile:
         e.kind = classify_file_name(e.name);
-        if (e.kind == EntryKind::kWeights || e.kind == EntryKind::kOther ||
-            e.kind == EntryKind::kTokenizerModel || e.kind == EntryKind::kTokenizerJson) {
-          e.lfs_pointer = is_lfs_pointer(it->path(), e.bytes);
-        }
-        // A target inside the folder is counted where it lies.
-        if (!e.target_outside) {
-          md.entries.push_back(std::move(e));
-          continue;
-        }
-      }
-    } else if (S_ISDIR(st.st_mode)) {
-      e.kind = EntryKind::kDirectory;
-      e.bytes = subtree_bytes(it->path(), &budget, &truncated);
-      if (e.name == ".cache" || e.name == ".huggingface") e.kind = EntryKind::kPartialDownload;
-    } else if (S_ISREG(st.st_mode)) {
-      e.bytes = static_cast<uint64_t>(st.st_size);
-      e.kind = classify_file_name(e.name);
-      if (e.kind == EntryKind::kWeights || e.kind == EntryKind::kOther ||
-          e.kind == EntryKind::kTokenizerModel || e.kind == EntryKind::kTokenizerJson) {
-        e.lfs_pointer = is_lfs_pointer(it->path(), e.bytes);
-      }
-    } else {
-      e.kind = EntryKind::kSpecial;
+        if (may_be_lfs_pointer(e.kind))
+          e.lfs_pointer = is_lfs_pointer(*md.storage, e.name, e.bytes);
+        break;
+      case StorageEntry::Type::kDirectory:
+        e.kind = EntryKind::kDirectory;
+        if (e.name == ".cache" || e.name == ".huggingface") e.kind = EntryKind::kPartialDownload;
+        break;
+      case StorageEntry::Type::kSpecial:
+        e.kind = EntryKind::kSpecial;
+        break;
+      case StorageEntry::Type::kSymlink:
+        e.kind = EntryKind::kSymlink;
+        break;
     }
-    md.total_bytes += e.bytes;
+    // A followed link's target inside the folder is counted where it lies.
+    if (e.link != LinkStatus::kFollowed || e.target_outside) md.total_bytes += e.bytes;
     md.entries.push_back(std::move(e));
   }
-  if (ec) {
-    md.findings.push_back(file_finding("directory.unreadable", Severity::kError, "",
-                                       "listing the directory failed: " + ec.message()));
-  }
-  if (truncated) {
+  if (listing.truncated) {
     md.findings.push_back(file_finding(
         "directory.too_many_entries", Severity::kWarning, "",
-        "stopped after " + std::to_string(max_entries) + " entries; sizes are lower bounds"));
+        "stopped after " + std::to_string(opts.max_entries) + " entries; sizes are lower bounds"));
   }
   std::sort(md.entries.begin(), md.entries.end(),
             [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });

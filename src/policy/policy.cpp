@@ -13,7 +13,7 @@
 
 #include "medq/analysis/memory.hpp"
 #include "medq/analysis/variant.hpp"
-#include "medq/io/file.hpp"
+#include "medq/io/local_storage.hpp"
 
 namespace medq {
 namespace {
@@ -334,23 +334,17 @@ PolicyParse parse_policy(std::string_view text, const fs::path& base_dir) {
 
 PolicyParse read_policy(const fs::path& path) {
   PolicyParse r;
-  std::string err;
-  auto f = File::open(path, &err);
-  if (!f) {
-    r.error = "cannot read: " + err;
+  SmallFile f = read_small_file(path, kMaxPolicyBytes);
+  if (f.too_large) {
+    r.error = fmt::format("{} bytes is more than the {} bytes medq reads for a policy",
+                          *f.too_large, kMaxPolicyBytes);
     return r;
   }
-  if (f->size() > kMaxPolicyBytes) {
-    r.error = fmt::format("{} bytes is more than the {} bytes medq reads for a policy", f->size(),
-                          kMaxPolicyBytes);
+  if (!f.text) {
+    r.error = "cannot read: " + f.error;
     return r;
   }
-  std::string text(static_cast<size_t>(f->size()), '\0');
-  if (!f->read_at(0, text.data(), text.size(), &err)) {
-    r.error = "cannot read: " + err;
-    return r;
-  }
-  r = parse_policy(text, path.parent_path());
+  r = parse_policy(*f.text, path.parent_path());
   if (r.policy) r.policy->file = path;
   return r;
 }

@@ -7,7 +7,7 @@
 #include "medq/analysis/comparison.hpp"
 #include "medq/analysis/memory.hpp"
 #include "medq/analysis/variant.hpp"
-#include "medq/io/file.hpp"
+#include "medq/io/local_storage.hpp"
 #include "medq/io/sha256.hpp"
 #include "medq/util/units.hpp"
 
@@ -179,23 +179,17 @@ BaselineParse parse_baseline(std::string_view text) {
 
 BaselineParse read_baseline(const std::filesystem::path& report) {
   BaselineParse r;
-  std::string err;
-  auto f = File::open(report, &err);
-  if (!f) {
-    r.error = "cannot read: " + err;
+  SmallFile f = read_small_file(report, kMaxBaselineBytes);
+  if (f.too_large) {
+    r.error = fmt::format("{} bytes is more than the {} bytes medq reads for a report",
+                          *f.too_large, kMaxBaselineBytes);
     return r;
   }
-  if (f->size() > kMaxBaselineBytes) {
-    r.error = fmt::format("{} bytes is more than the {} bytes medq reads for a report", f->size(),
-                          kMaxBaselineBytes);
+  if (!f.text) {
+    r.error = "cannot read: " + f.error;
     return r;
   }
-  std::string text(static_cast<size_t>(f->size()), '\0');
-  if (!f->read_at(0, text.data(), text.size(), &err)) {
-    r.error = "cannot read: " + err;
-    return r;
-  }
-  return parse_baseline(text);
+  return parse_baseline(*f.text);
 }
 
 }  // namespace medq

@@ -2,7 +2,7 @@
 
 #include <array>
 
-#include "medq/io/file.hpp"
+#include "medq/io/storage.hpp"
 
 namespace medq {
 
@@ -30,7 +30,7 @@ InspectReport build_inspect_report(const Checkpoint& cp, std::string target) {
       }
     } else {
       std::string err;
-      if (auto file = File::open(cp.root / wf.name, &err)) f.size = file->size();
+      if (auto file = cp.storage ? cp.storage->open(wf.name, &err) : nullptr) f.size = file->size();
     }
     r.files.push_back(std::move(f));
   }

@@ -41,6 +41,9 @@ class FileCache;
 Validation validate_model(const std::filesystem::path& dir, const ScanOptions& scan = {},
                           FileCache* cache = nullptr);
 
+/// Validates a directory already scanned (from any storage: scan_model_dir(storage, ...)).
+Validation validate_model(ModelDir dir, FileCache* cache = nullptr);
+
 /// The finding area of a JSON file's syntax errors: "config", "index", "tokenizer", "directory".
 std::string_view json_area(std::string_view file_name);
 

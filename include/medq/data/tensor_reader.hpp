@@ -5,20 +5,21 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "medq/io/file.hpp"
+#include "medq/io/storage.hpp"
 #include "medq/model/logical_tensors.hpp"
 
 namespace medq {
 
 class TensorReader {
  public:
-  /// Opens the files of `t` (under the checkpoint directory `root`). Fails with a message when
+  /// Opens the files of `t` (entries of the checkpoint's `storage`). Fails with a message when
   /// the tensor cannot be decoded (integer dtype, unknown packing) or a file cannot be opened.
-  static std::optional<TensorReader> open(const std::filesystem::path& root, const LogicalTensor& t,
+  static std::optional<TensorReader> open(const Storage& storage, const LogicalTensor& t,
                                           std::string* err);
 
   /// Rows (product of all dimensions but the last; 1 for 0-D and 1-D) and logical columns.
@@ -32,7 +33,7 @@ class TensorReader {
 
  private:
   struct Part {
-    std::optional<File> file;
+    std::unique_ptr<ByteSource> file;
     uint64_t offset = 0;     ///< absolute offset of the tensor data
     uint64_t row_bytes = 0;  ///< stored bytes per row
     Dtype dtype = Dtype::U8;

@@ -25,6 +25,7 @@
 #include "medq/formats/json_file.hpp"
 #include "medq/formats/tokenizer_json.hpp"
 #include "medq/io/padded_buffer.hpp"
+#include "medq/io/storage.hpp"
 
 namespace medq {
 
@@ -34,15 +35,25 @@ class FileCache {
   /// file with the same bytes and label.
   std::shared_ptr<const TokenizerJsonResult> tokenizer_json(const std::filesystem::path& path,
                                                             std::string_view file_label);
+  /// The same for the entry `name` of `storage`.
+  std::shared_ptr<const TokenizerJsonResult> tokenizer_json(const Storage& storage,
+                                                            std::string_view name,
+                                                            std::string_view file_label);
 
   /// What read_json_file(path, label, area) would give, shared likewise.
   std::shared_ptr<const JsonFileResult> json_file(const std::filesystem::path& path,
+                                                  std::string_view file_label,
+                                                  std::string_view area);
+  /// The same for the entry `name` of `storage`.
+  std::shared_ptr<const JsonFileResult> json_file(const Storage& storage, std::string_view name,
                                                   std::string_view file_label,
                                                   std::string_view area);
 
   /// The SHA-256 (hex) of the bytes read for `path`; nullopt when it was not read through the
   /// cache or could not be read.
   std::optional<std::string> sha256_of(const std::filesystem::path& path) const;
+  /// The same for the entry `name` of `storage`.
+  std::optional<std::string> sha256_of(const Storage& storage, std::string_view name) const;
 
  private:
   /// A file's bytes, or what to report instead when they could not be had.
@@ -54,15 +65,15 @@ class FileCache {
   /// parses it (once per distinct content) and shares what `parse` returns. Files that cannot
   /// be loaded are reported by `load` and not shared.
   std::shared_ptr<const void> read(
-      const std::filesystem::path& path, const std::string& key,
-      const std::function<Loaded()>& load,
+      const Storage& storage, std::string_view name, const std::string& key,
+      const std::function<Loaded(Opened)>& load,
       const std::function<std::shared_ptr<const void>(const PaddedBuffer&)>& parse);
 
-  /// read() for one kind of file: `load_into(PaddedBuffer*)` returns the result to report when
-  /// the file cannot be loaded, `parse(const PaddedBuffer&)` the result of parsing it.
+  /// read() for one kind of file: `load_into(Opened, PaddedBuffer*)` returns the result to
+  /// report when the file cannot be loaded, `parse(const PaddedBuffer&)` the result of parsing.
   template <typename Result, typename LoadInto, typename Parse>
-  std::shared_ptr<const Result> read_as(const std::filesystem::path& path, const std::string& key,
-                                        LoadInto load_into, Parse parse);
+  std::shared_ptr<const Result> read_as(const Storage& storage, std::string_view name,
+                                        const std::string& key, LoadInto load_into, Parse parse);
 
   /// A distinct content, by the first file read with it.
   struct Read {
@@ -73,7 +84,7 @@ class FileCache {
 
   mutable std::mutex mu_;
   std::map<std::string, std::map<uint64_t, std::vector<Read>>> reads_;  ///< key -> size -> reads
-  std::map<std::filesystem::path, std::string> digests_;                ///< path -> SHA-256
+  std::map<std::string, std::string> digests_;  ///< Storage::locate() -> SHA-256
 };
 
 }  // namespace medq

@@ -13,6 +13,7 @@
 #include "medq/diag/finding.hpp"
 #include "medq/diag/json_pointer.hpp"
 #include "medq/io/padded_buffer.hpp"
+#include "medq/io/storage.hpp"
 
 namespace medq {
 
@@ -42,8 +43,17 @@ std::optional<JsonFileResult> load_json_file(const std::filesystem::path& path,
                                              std::string_view file_label, std::string_view area,
                                              uint64_t max_bytes, PaddedBuffer* bytes);
 
+/// The same for an opened entry (an entry that could not be opened is `<area>.unreadable`).
+std::optional<JsonFileResult> load_json_file(Opened file, std::string_view file_label,
+                                             std::string_view area, uint64_t max_bytes,
+                                             PaddedBuffer* bytes);
+
 /// Reads and parses the file at `path` (load_json_file, then parse_json_text).
 JsonFileResult read_json_file(const std::filesystem::path& path, std::string_view file_label,
                               std::string_view area, uint64_t max_bytes = kMaxSmallJsonBytes);
+
+/// The same for an opened entry.
+JsonFileResult read_json_file(Opened file, std::string_view file_label, std::string_view area,
+                              uint64_t max_bytes = kMaxSmallJsonBytes);
 
 }  // namespace medq

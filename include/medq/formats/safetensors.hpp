@@ -15,6 +15,7 @@
 
 #include "medq/diag/finding.hpp"
 #include "medq/formats/dtype.hpp"
+#include "medq/io/storage.hpp"
 
 namespace medq {
 
@@ -69,8 +70,19 @@ struct SafetensorsResult {
 SafetensorsResult parse_safetensors(std::span<const uint8_t> prefix, uint64_t file_size,
                                     std::string_view file_label);
 
-/// Reads the length and header of `path` with two positioned reads and parses them.
-/// I/O problems become findings with code "safetensors.io_error".
+/// Reads the length and header of `src` and parses them: from `first` (bytes already read from
+/// offset 0, possibly none) when it holds them, else with at most two positioned reads. Returns
+/// nullopt with a message in `*err` on a read error.
+std::optional<SafetensorsResult> read_safetensors_header(const ByteSource& src,
+                                                         std::span<const uint8_t> first,
+                                                         std::string_view file_label,
+                                                         std::string* err);
+
+/// Reads the length and header of an opened entry and parses them. I/O problems (the entry
+/// could not be opened or read) become findings with code "safetensors.io_error".
+SafetensorsResult read_safetensors(Opened file, std::string_view file_label);
+
+/// The same for the file at `path`.
 SafetensorsResult read_safetensors(const std::filesystem::path& path, std::string_view file_label);
 
 }  // namespace medq

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "medq/diag/finding.hpp"
+#include "medq/io/storage.hpp"
 
 namespace medq {
 
@@ -69,6 +70,9 @@ SentencePieceResult parse_sentencepiece(std::span<const uint8_t> bytes,
 /// Reads `path` (size-capped) and parses it.
 SentencePieceResult read_sentencepiece(const std::filesystem::path& path,
                                        std::string_view file_label);
+
+/// The same for an opened entry (one that could not be opened is "tokenizer.unreadable").
+SentencePieceResult read_sentencepiece(Opened file, std::string_view file_label);
 
 /// "<0xHH>" with uppercase hex: sentencepiece's spelling of byte piece `b` (ByteToPiece).
 std::string sentencepiece_byte_piece(uint8_t b);

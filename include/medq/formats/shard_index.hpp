@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "medq/diag/finding.hpp"
+#include "medq/io/storage.hpp"
 
 namespace medq {
 
@@ -35,5 +36,8 @@ ShardIndexResult parse_shard_index(const nlohmann::json& j, std::string_view fil
 
 /// Reads and interprets the index file at `path`.
 ShardIndexResult read_shard_index(const std::filesystem::path& path, std::string_view file_label);
+
+/// The same for an opened entry.
+ShardIndexResult read_shard_index(Opened file, std::string_view file_label);
 
 }  // namespace medq

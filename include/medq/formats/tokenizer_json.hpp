@@ -20,6 +20,7 @@
 #include "medq/diag/finding.hpp"
 #include "medq/formats/token_vocab.hpp"
 #include "medq/io/padded_buffer.hpp"
+#include "medq/io/storage.hpp"
 
 namespace medq {
 
@@ -101,6 +102,11 @@ TokenizerJsonResult read_tokenizer_json(const std::filesystem::path& path,
 /// "tokenizer.too_large") and leaves `*bytes` empty.
 std::optional<TokenizerJsonResult> load_tokenizer_json(const std::filesystem::path& path,
                                                        std::string_view file_label,
+                                                       PaddedBuffer* bytes);
+
+/// The same two for an opened entry (one that could not be opened is "tokenizer.unreadable").
+TokenizerJsonResult read_tokenizer_json(Opened file, std::string_view file_label);
+std::optional<TokenizerJsonResult> load_tokenizer_json(Opened file, std::string_view file_label,
                                                        PaddedBuffer* bytes);
 
 /// Parses bytes read by load_tokenizer_json (no copy).

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "medq/formats/dtype.hpp"
+#include "medq/io/file_id.hpp"
 
 namespace medq {
 
@@ -68,12 +69,7 @@ struct ScanError {
   std::string message;
 };
 
-/// A file system identity (st_dev, st_ino), to leave out one particular file wherever it lies.
-struct FileId {
-  uint64_t dev = 0;
-  uint64_t ino = 0;
-  bool operator==(const FileId&) const = default;
-};
+// FileId (st_dev, st_ino: one particular file wherever it lies) is io's.
 
 struct ManifestOptions {
   /// Files hashed at once, each on its own thread; 0 means std::thread::hardware_concurrency().

@@ -8,11 +8,16 @@
 #include <string>
 #include <string_view>
 
+#include "medq/io/byte_source.hpp"
+
 namespace medq {
 
 /// True when the regular file at `path` holds exactly `bytes`; false when it differs (in size
 /// or content); nullopt (with a message in `*err`) when it cannot be read.
 std::optional<bool> same_bytes(std::string_view bytes, const std::filesystem::path& path,
                                std::string* err);
+
+/// The same for an entry already opened.
+std::optional<bool> same_bytes(std::string_view bytes, const ByteSource& src, std::string* err);
 
 }  // namespace medq

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "medq/io/byte_source.hpp"
+
 namespace medq {
 
 /// An incremental SHA-256: feed bytes in any number of pieces, then take the digest. Lets one
@@ -36,6 +38,9 @@ class Sha256 {
 
 /// Lower-case hex SHA-256 of the regular file at `path`, or nullopt with a message in `*err`.
 std::optional<std::string> sha256_file(const std::filesystem::path& path, std::string* err);
+
+/// The same for an entry already opened, read to its end.
+std::optional<std::string> sha256_source(const ByteSource& src, std::string* err);
 
 /// Lower-case hex SHA-256 of `bytes` (for tests and small buffers).
 std::string sha256_bytes(std::string_view bytes);

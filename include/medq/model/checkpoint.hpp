@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,8 +23,9 @@ struct WeightFile {
 };
 
 struct Checkpoint {
-  std::filesystem::path root;     ///< the directory (or, for a single file, its parent)
-  std::vector<WeightFile> files;  ///< sorted by name
+  std::filesystem::path root;              ///< the directory (or, for a single file, its parent)
+  std::shared_ptr<const Storage> storage;  ///< where the weight files' bytes are read from
+  std::vector<WeightFile> files;           ///< sorted by name
   std::optional<ShardIndex> index;
   bool has_index_file = false;
   Findings findings;  ///< every file's findings and the index's, unsorted

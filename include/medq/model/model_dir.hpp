@@ -8,11 +8,13 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "medq/diag/finding.hpp"
+#include "medq/io/storage.hpp"
 
 namespace medq {
 
@@ -36,16 +38,7 @@ enum class EntryKind : uint8_t {
   kSymlink,             ///< a symbolic link that is not followed (see DirEntry::link)
 };
 
-/// What the scan made of a symbolic link.
-enum class LinkStatus : uint8_t {
-  kNone,       ///< not a symlink
-  kFollowed,   ///< a regular file inside the folder (or anywhere with --follow-symlinks)
-  kOutside,    ///< leads out of the folder: not followed
-  kLoop,       ///< a loop of links: not followed
-  kBroken,     ///< leads nowhere
-  kDirectory,  ///< leads to a directory: never followed
-  kSpecial,    ///< leads to a FIFO, socket or device: never opened
-};
+// LinkStatus (what the scan made of a symbolic link) is the storage listing's.
 
 std::string_view entry_kind_name(EntryKind k);
 
@@ -71,7 +64,9 @@ struct ScanOptions {
 };
 
 struct ModelDir {
-  std::filesystem::path root;
+  std::filesystem::path root;  ///< the folder as the user named it, for messages and manifests
+  /// Where every reader gets the entries' bytes (never from `root` directly).
+  std::shared_ptr<const Storage> storage;
   std::vector<DirEntry> entries;  ///< top-level entries, sorted by name
   uint64_t total_bytes = 0;       ///< everything under root (plus followed outside targets)
   Findings findings;              ///< problems met while scanning (unreadable entries)
@@ -83,6 +78,10 @@ struct ModelDir {
 /// Scans `dir` (which must be a readable directory). Subdirectories are summed, to at most
 /// `opts.max_entries` entries in all, so a directory of a million files stays bounded.
 ModelDir scan_model_dir(const std::filesystem::path& dir, const ScanOptions& opts = {});
+
+/// Scans what `storage` lists; `root` is only recorded (for messages).
+ModelDir scan_model_dir(std::shared_ptr<const Storage> storage, std::filesystem::path root,
+                        const ScanOptions& opts = {});
 
 /// The kind a file of this name has in a model folder (by name alone).
 EntryKind classify_file_name(std::string_view name);
