@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <stdexcept>
+#include <system_error>
 #include <thread>
 
 #include "medq/check/validate.hpp"
@@ -163,6 +165,35 @@ std::vector<std::pair<std::string, std::string>> architecture_fields(
   return out;
 }
 
+std::optional<size_t> find_variant(std::span<const CompareInput> inputs, const std::string& given) {
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    std::error_code ec;
+    if (inputs[i].label == given || std::filesystem::equivalent(inputs[i].dir, given, ec)) return i;
+  }
+  return std::nullopt;
+}
+
+std::vector<CompareInput> discover_variants(const std::filesystem::path& root) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  std::vector<std::string> subs;
+  for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
+    std::error_code e2;
+    if (it->is_directory(e2) && !it->is_symlink(e2) &&
+        fs::is_regular_file(it->path() / "config.json", e2)) {
+      subs.push_back(it->path().filename().string());
+    }
+  }
+  if (ec) throw std::runtime_error("cannot list '" + root.string() + "': " + ec.message());
+  std::sort(subs.begin(), subs.end());
+  std::vector<CompareInput> inputs;
+  for (const auto& s : subs) inputs.push_back({s, root / s});
+  if (inputs.empty()) {
+    throw std::runtime_error("no subfolder of '" + root.string() + "' holds a config.json");
+  }
+  return inputs;
+}
+
 Comparison compare_models(const std::vector<CompareInput>& inputs, const CompareOptions& options) {
   if (inputs.empty()) throw std::invalid_argument("no model directories to compare");
   // Validate and measure in parallel: header reads and small files, plus hashing the tokenizer.
@@ -181,15 +212,10 @@ Comparison compare_models(const std::vector<CompareInput>& inputs, const Compare
     measured[i] = measure(inputs[i], options.follow_symlinks, &files);
   });
 
-  // Most precise first: bits per weight descending; unknown last; ties keep the input order.
-  std::vector<size_t> order(inputs.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    const auto& x = measured[a].stats.bits_per_weight;
-    const auto& y = measured[b].stats.bits_per_weight;
-    if (x.has_value() != y.has_value()) return x.has_value();
-    return x && *x > *y;
-  });
+  // Most precise first.
+  std::vector<std::optional<double>> bits;
+  for (const auto& m : measured) bits.push_back(m.stats.bits_per_weight);
+  const std::vector<size_t> order = precision_order(bits);
 
   Comparison c;
   c.context = options.context;

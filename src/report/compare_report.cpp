@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 #include "medq/report/fidelity_report.hpp"
 #include "medq/util/units.hpp"
@@ -405,6 +406,26 @@ CompareReport build_compare_report(Comparison c, bool md) {
 
   r.comparison = std::move(c);
   return r;
+}
+
+CompareReport run_compare(const CompareRequest& request, bool markdown) {
+  std::vector<CompareInput> inputs;
+  if (!request.root.empty()) {
+    inputs = discover_variants(request.root);
+  } else {
+    for (const auto& d : request.dirs) inputs.push_back({d, d});
+  }
+  CompareOptions options = request.options;
+  if (!request.baseline.empty()) {
+    auto i = find_variant(inputs, request.baseline);
+    if (!i) {
+      throw std::invalid_argument("--baseline '" + request.baseline +
+                                  "' is not one of the compared directories");
+    }
+    options.baseline = inputs[*i].label;
+  }
+  if (request.progress) options.progress = progress_step(request.progress, "measuring fidelity");
+  return build_compare_report(compare_models(inputs, options), markdown);
 }
 
 }  // namespace medq

@@ -135,4 +135,10 @@ FidelityReport build_fidelity_report(std::vector<VariantFidelity> variants,
   return r;
 }
 
+FidelityReport run_fidelity(const FidelityRequest& request, size_t top, bool markdown) {
+  FidelityRun run = measure_variants(request);
+  return build_fidelity_report(std::move(run.variants), std::move(run.validation_errors), top,
+                               markdown);
+}
+
 }  // namespace medq

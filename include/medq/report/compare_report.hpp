@@ -3,11 +3,13 @@
 // numbers directly.
 #pragma once
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "medq/analysis/comparison.hpp"
 #include "medq/report/table.hpp"
+#include "medq/util/progress.hpp"
 
 namespace medq {
 
@@ -29,6 +31,21 @@ struct CompareReport {
 
 /// Lays out the comparison. `markdown` decides code spans around names.
 CompareReport build_compare_report(Comparison c, bool markdown);
+
+struct CompareRequest {
+  std::vector<std::string> dirs;  ///< existing directories, labelled as given; or else
+  std::filesystem::path root;     ///< every variant under it (discover_variants)
+  /// The variant the others are measured against, as given: a label or the same directory as
+  /// one of the inputs (find_variant); empty = the most precise.
+  std::string baseline;
+  CompareOptions options;   ///< options.baseline is set from `baseline`
+  StepProgressFn progress;  ///< the step "measuring fidelity", with options.fidelity
+};
+
+/// `medq compare` as one call: finds the variants, compares them and lays out the report. Throws
+/// std::runtime_error when the variants cannot be found, std::invalid_argument when `baseline`
+/// is not one of them.
+CompareReport run_compare(const CompareRequest& request, bool markdown);
 
 /// "+1.23 GB (+45.6%)", "-" for the baseline itself.
 std::string format_delta_bytes(const Delta& d, bool is_baseline);
