@@ -54,7 +54,7 @@ int run_compare(const CompareCliOptions& o) {
   request.options.follow_symlinks = o.follow_symlinks;
   StepProgress progress(o.quiet);
   request.progress = progress.callback();
-  CompareReport r = medq::run_compare(request, o.format == OutputFormat::kMarkdown);
+  CompareReport r = medq::run_compare(request);
   progress.finish();
   print(render(r, o.format));
   return r.all_valid() ? kExitOk : kExitInvalid;

@@ -36,7 +36,7 @@ int run_fidelity(const FidelityCliOptions& o) {
   request.follow_symlinks = o.follow_symlinks;
   StepProgress progress(o.quiet);
   request.progress = progress.callback();
-  FidelityReport r = medq::run_fidelity(request, o.top, o.format == OutputFormat::kMarkdown);
+  FidelityReport r = medq::run_fidelity(request, o.top);
   progress.finish();
   print(render(r, o.format));
   return r.all_valid() ? kExitOk : kExitInvalid;
