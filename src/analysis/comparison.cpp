@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <stdexcept>
+#include <system_error>
 #include <thread>
 
 #include "medq/check/validate.hpp"
@@ -164,6 +166,103 @@ std::vector<std::pair<std::string, std::string>> architecture_fields(
   return out;
 }
 
+namespace {
+
+// The resolved config values side by side; fields unknown in every variant are left out.
+void add_architecture_rows(Comparison& c) {
+  std::vector<std::vector<std::pair<std::string, std::string>>> fields;
+  for (const auto& v : c.variants) fields.push_back(architecture_fields(v.stats.arch));
+  for (size_t f = 0; f < fields.front().size(); ++f) {
+    ArchRow row;
+    row.field = fields.front()[f].first;
+    for (const auto& vf : fields) {
+      row.values.push_back(vf[f].second);
+      if (vf[f].second != fields.front()[f].second) row.differs = true;
+    }
+    bool all_empty = std::all_of(row.values.begin(), row.values.end(),
+                                 [](const std::string& s) { return s.empty(); });
+    if (all_empty) continue;  // e.g. vision fields of a text-only model
+    if (row.differs) c.architecture_identical = false;
+    c.architecture.push_back(std::move(row));
+  }
+}
+
+// --fidelity: every variant against the baseline, one at a time, each over every worker thread.
+void measure_against_baseline(Comparison& c, const std::vector<const Validation*>& validations,
+                              const CompareOptions& options) {
+  FidelityOptions fo;
+  fo.threads = options.threads;
+  uint64_t done_before = 0, total = 0;
+  for (size_t i = 0; i < c.variants.size(); ++i) {
+    if (i != c.baseline) total += c.variants[i].stats.tensor_bytes;
+  }
+  const std::string& base = c.variants[c.baseline].stats.label;
+  for (size_t i = 0; i < c.variants.size(); ++i) {
+    if (i == c.baseline) continue;
+    if (options.progress) {
+      fo.progress = [&, done_before](uint64_t d, uint64_t) {
+        options.progress(done_before + d, total);
+      };
+    }
+    c.variants[i].fidelity = measure_fidelity(*validations[c.baseline], *validations[i], base,
+                                              c.variants[i].stats.label, fo);
+    done_before += c.variants[i].stats.tensor_bytes;
+  }
+}
+
+// The compared files present in at least one variant, with their digests per variant.
+std::vector<FileIdentity> file_identities(
+    const std::vector<std::vector<std::optional<std::string>>>& digests) {
+  std::vector<FileIdentity> out;
+  auto names = compared_files();
+  for (size_t f = 0; f < names.size(); ++f) {
+    FileIdentity id;
+    id.file = std::string(names[f]);
+    bool any = false;
+    for (const auto& d : digests) {
+      id.sha256.push_back(d[f]);
+      any = any || d[f].has_value();
+    }
+    if (!any) continue;
+    id.identical = std::all_of(id.sha256.begin(), id.sha256.end(), [&](const auto& s) {
+      return s.has_value() && *s == *id.sha256.front();
+    });
+    out.push_back(std::move(id));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<size_t> find_variant(std::span<const CompareInput> inputs, const std::string& given) {
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    std::error_code ec;
+    if (inputs[i].label == given || std::filesystem::equivalent(inputs[i].dir, given, ec)) return i;
+  }
+  return std::nullopt;
+}
+
+std::vector<CompareInput> discover_variants(const std::filesystem::path& root) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  std::vector<std::string> subs;
+  for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
+    std::error_code e2;
+    if (it->is_directory(e2) && !it->is_symlink(e2) &&
+        fs::is_regular_file(it->path() / "config.json", e2)) {
+      subs.push_back(it->path().filename().string());
+    }
+  }
+  if (ec) throw std::runtime_error("cannot list '" + root.string() + "': " + ec.message());
+  std::sort(subs.begin(), subs.end());
+  std::vector<CompareInput> inputs;
+  for (const auto& s : subs) inputs.push_back({s, root / s});
+  if (inputs.empty()) {
+    throw std::runtime_error("no subfolder of '" + root.string() + "' holds a config.json");
+  }
+  return inputs;
+}
+
 Comparison compare_models(const std::vector<CompareInput>& inputs, const CompareOptions& options) {
   if (inputs.empty()) throw std::invalid_argument("no model directories to compare");
   // Validate and measure in parallel: header reads and small files, plus hashing the tokenizer.
@@ -182,15 +281,10 @@ Comparison compare_models(const std::vector<CompareInput>& inputs, const Compare
     measured[i] = measure(inputs[i], options.follow_symlinks, &files);
   });
 
-  // Most precise first: bits per weight descending; unknown last; ties keep the input order.
-  std::vector<size_t> order(inputs.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    const auto& x = measured[a].stats.bits_per_weight;
-    const auto& y = measured[b].stats.bits_per_weight;
-    if (x.has_value() != y.has_value()) return x.has_value();
-    return x && *x > *y;
-  });
+  // Most precise first.
+  std::vector<std::optional<double>> bits;
+  for (const auto& m : measured) bits.push_back(m.stats.bits_per_weight);
+  const std::vector<size_t> order = precision_order(bits);
 
   Comparison c;
   c.context = options.context;
@@ -226,61 +320,11 @@ Comparison compare_models(const std::vector<CompareInput>& inputs, const Compare
     v.params = delta(v.stats.params, base.params);
   }
 
-  // Architecture.
-  std::vector<std::vector<std::pair<std::string, std::string>>> fields;
-  for (const auto& v : c.variants) fields.push_back(architecture_fields(v.stats.arch));
-  for (size_t f = 0; f < fields.front().size(); ++f) {
-    ArchRow row;
-    row.field = fields.front()[f].first;
-    for (const auto& vf : fields) {
-      row.values.push_back(vf[f].second);
-      if (vf[f].second != fields.front()[f].second) row.differs = true;
-    }
-    bool all_empty = std::all_of(row.values.begin(), row.values.end(),
-                                 [](const std::string& s) { return s.empty(); });
-    if (all_empty) continue;  // e.g. vision fields of a text-only model
-    if (row.differs) c.architecture_identical = false;
-    c.architecture.push_back(std::move(row));
-  }
-
+  add_architecture_rows(c);
   c.tensors = diff_tensors(c.variants);
 
-  if (options.fidelity) {
-    // One variant at a time, each over every worker thread.
-    FidelityOptions fo;
-    fo.threads = options.threads;
-    uint64_t done_before = 0, total = 0;
-    for (size_t i = 0; i < c.variants.size(); ++i) {
-      if (i != c.baseline) total += c.variants[i].stats.tensor_bytes;
-    }
-    for (size_t i = 0; i < c.variants.size(); ++i) {
-      if (i == c.baseline) continue;
-      if (options.progress) {
-        fo.progress = [&, done_before](uint64_t d, uint64_t) {
-          options.progress(done_before + d, total);
-        };
-      }
-      c.variants[i].fidelity = measure_fidelity(*validations[c.baseline], *validations[i],
-                                                base.label, c.variants[i].stats.label, fo);
-      done_before += c.variants[i].stats.tensor_bytes;
-    }
-  }
-
-  auto names = compared_files();
-  for (size_t f = 0; f < names.size(); ++f) {
-    FileIdentity id;
-    id.file = std::string(names[f]);
-    bool any = false;
-    for (const auto& d : digests) {
-      id.sha256.push_back(d[f]);
-      any = any || d[f].has_value();
-    }
-    if (!any) continue;
-    id.identical = std::all_of(id.sha256.begin(), id.sha256.end(), [&](const auto& s) {
-      return s.has_value() && *s == *id.sha256.front();
-    });
-    c.files.push_back(std::move(id));
-  }
+  if (options.fidelity) measure_against_baseline(c, validations, options);
+  c.files = file_identities(digests);
   return c;
 }
 

@@ -38,13 +38,6 @@ bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-std::string quant_config_summary(const std::optional<QuantConfig>& q) {
-  if (!q) return "none";
-  std::string s = describe_scheme(q->global);
-  if (!q->overrides.empty()) s += fmt::format(", {} per-module overrides", q->overrides.size());
-  return s;
-}
-
 // The small files that belong to the model: those a loader reads (the weights are counted on
 // their own), other JSON and the docs.
 bool is_model_file(EntryKind k) {
@@ -59,7 +52,7 @@ VariantStats analyze_variant(const Validation& v, std::string label) {
   s.label = std::move(label);
   s.arch = v.arch;
   if (v.arch) s.model_type = v.arch->model_type;
-  s.config_quantization = v.config() ? quant_config_summary(v.quant) : "unknown";
+  s.config_quantization = describe_quant_config(v.config(), v.quant, QuantSummaryStyle::kScheme);
 
   // Validation verdict.
   for (const auto& f : v.findings) {
@@ -153,6 +146,23 @@ VariantStats analyze_variant(const Validation& v, std::string label) {
     }
   }
   return s;
+}
+
+std::vector<size_t> precision_order(std::span<const std::optional<double>> bits_per_weight) {
+  std::vector<size_t> order(bits_per_weight.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    const auto& x = bits_per_weight[a];
+    const auto& y = bits_per_weight[b];
+    if (x.has_value() != y.has_value()) return x.has_value();
+    return x && *x > *y;
+  });
+  return order;
+}
+
+size_t most_precise(std::span<const std::optional<double>> bits_per_weight) {
+  const auto order = precision_order(bits_per_weight);
+  return order.empty() ? 0 : order.front();
 }
 
 }  // namespace medq

@@ -7,15 +7,9 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
-#include <optional>
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
-#include "medq/check/deep_scan.hpp"
-#include "medq/check/validate.hpp"
-#include "medq/policy/policy.hpp"
-#include "medq/policy/policy_eval.hpp"
-#include "medq/policy/snapshot.hpp"
 #include "medq/report/check_report.hpp"
 #include "medq/report/github_annotations.hpp"
 #include "medq/report/junit.hpp"
@@ -52,54 +46,18 @@ bool under_github_actions() {
 
 int run_check(const CheckCliOptions& o) {
   if (!require_directory(o.dir)) return kExitToolError;
-  PolicyParse parsed = read_policy(o.policy);
-  if (!parsed.policy) {
-    print_error("policy '" + o.policy + "': " + parsed.error);
-    return kExitToolError;
-  }
-  Policy policy = std::move(*parsed.policy);
-  PolicyOverrides overrides;
-  if (!o.baseline.empty()) overrides.baseline = o.baseline;
-  if (!o.reference.empty()) overrides.reference = o.reference;
-  if (!o.manifest.empty()) overrides.manifest = o.manifest;
-  apply_overrides(policy, overrides);
-  if (std::string problem = policy_usage_problem(policy); !problem.empty()) {
-    print_error("policy '" + o.policy + "': " + problem);
-    return kExitToolError;
-  }
-
-  ScanOptions scan_opts;
-  scan_opts.follow_symlinks = o.follow_symlinks;
-  Validation v = validate_model(o.dir, scan_opts);
-  const bool deep = policy.findings && policy.findings->deep;
-  if (deep) {
-    Progress progress("scanning tensor data", o.quiet);
-    DataScanOptions scan;
-    scan.threads = o.threads;
-    scan.progress = progress.callback();
-    add_deep_scan_findings(&v, scan);
-  }
-  const uint64_t context = policy.limits ? policy.limits->context_tokens : kDefaultPolicyContext;
-
-  CheckReport r;
-  r.target = o.dir;
-  r.policy = o.policy;
-  r.model = take_snapshot(v, context);
-  if (policy.findings) r.allow = policy.findings->allow;
-  {
-    Progress progress("checking the policy", o.quiet);
-    EvalOptions eo;
-    eo.threads = o.threads;
-    eo.follow_symlinks = o.follow_symlinks;
-    eo.progress = progress.callback();
-    try {
-      r.evaluation = evaluate_policy(policy, v, r.model, eo);
-    } catch (const PolicyInputError& e) {
-      print_error(e.what());
-      return kExitToolError;
-    }
-  }
-  r.validation = build_validate_report(v, o.dir, false, deep);
+  CheckRequest request;
+  request.dir = o.dir;
+  request.policy = o.policy;
+  if (!o.baseline.empty()) request.overrides.baseline = o.baseline;
+  if (!o.reference.empty()) request.overrides.reference = o.reference;
+  if (!o.manifest.empty()) request.overrides.manifest = o.manifest;
+  request.threads = o.threads;
+  request.follow_symlinks = o.follow_symlinks;
+  StepProgress progress(o.quiet);
+  request.progress = progress.callback();
+  CheckReport r = medq::run_check(request);
+  progress.finish();
 
   if (under_github_actions()) {
     // Workflow commands go to stdout; with a JSON report on stdout they go to stderr, which the

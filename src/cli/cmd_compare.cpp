@@ -1,21 +1,13 @@
 // `medq compare DIR... | --root PARENT`: the quantization comparison report.
-#include <algorithm>
-#include <filesystem>
 #include <memory>
-#include <optional>
-#include <system_error>
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
-#include "medq/analysis/comparison.hpp"
-#include "medq/analysis/memory.hpp"
 #include "medq/report/compare_report.hpp"
 #include "progress.hpp"
 
 namespace medq::cli {
 namespace {
-
-namespace fs = std::filesystem;
 
 struct CompareCliOptions {
   std::vector<std::string> dirs;
@@ -30,34 +22,14 @@ struct CompareCliOptions {
 };
 
 int run_compare(const CompareCliOptions& o) {
-  std::vector<CompareInput> inputs;
+  CompareRequest request;
   if (!o.root.empty()) {
     if (!o.dirs.empty()) {
       print_error("give either model directories or --root, not both");
       return kExitToolError;
     }
     if (!require_directory(o.root)) return kExitToolError;
-    std::error_code ec;
-    std::vector<std::string> subs;
-    for (fs::directory_iterator it(o.root, ec), end; !ec && it != end; it.increment(ec)) {
-      std::error_code e2;
-      // Real subdirectories only: a symlink could lead anywhere.
-      if (it->is_directory(e2) && !it->is_symlink(e2) &&
-          fs::is_regular_file(it->path() / "config.json", e2)) {
-        subs.push_back(it->path().filename().string());
-      }
-    }
-    if (ec) {
-      print_error("cannot list '" + o.root + "': " + ec.message());
-      return kExitToolError;
-    }
-    std::sort(subs.begin(), subs.end());
-    // Labelled by subfolder name: the report reads "4bit", not "/long/path/4bit".
-    for (const auto& s : subs) inputs.push_back({s, fs::path(o.root) / s});
-    if (inputs.empty()) {
-      print_error("no subfolder of '" + o.root + "' holds a config.json");
-      return kExitToolError;
-    }
+    request.root = o.root;
   } else {
     if (o.dirs.empty()) {
       print_error("give one or more model directories, or --root PARENT");
@@ -65,41 +37,25 @@ int run_compare(const CompareCliOptions& o) {
     }
     for (const auto& d : o.dirs) {
       if (!require_directory(d)) return kExitToolError;
-      inputs.push_back({d, d});
     }
+    request.dirs = o.dirs;
   }
-
-  CompareOptions opts;
-  opts.context = o.context;
+  request.options.context = o.context;
   if (!o.memory_budget.empty()) {
-    opts.memory_budget = parse_byte_size(o.memory_budget);
-    if (!opts.memory_budget) {
+    request.options.memory_budget = parse_byte_size(o.memory_budget);
+    if (!request.options.memory_budget) {
       print_error("--memory-budget '" + o.memory_budget +
                   "' is not a size (examples: 8GB, 7.5GiB, 6000MB)");
       return kExitToolError;
     }
   }
-  if (!o.baseline.empty()) {
-    // Match by path identity, so "./x" and "x" name the same variant.
-    for (const auto& in : inputs) {
-      std::error_code ec;
-      if (in.label == o.baseline || fs::equivalent(in.dir, o.baseline, ec)) {
-        opts.baseline = in.label;
-        break;
-      }
-    }
-    if (!opts.baseline) {
-      print_error("--baseline '" + o.baseline + "' is not one of the compared directories");
-      return kExitToolError;
-    }
-  }
-
-  opts.fidelity = o.fidelity;
-  opts.follow_symlinks = o.follow_symlinks;
-  Progress progress("measuring fidelity", o.quiet);
-  opts.progress = progress.callback();
-  Comparison c = compare_models(inputs, opts);
-  CompareReport r = build_compare_report(std::move(c), o.format == OutputFormat::kMarkdown);
+  request.baseline = o.baseline;
+  request.options.fidelity = o.fidelity;
+  request.options.follow_symlinks = o.follow_symlinks;
+  StepProgress progress(o.quiet);
+  request.progress = progress.callback();
+  CompareReport r = medq::run_compare(request);
+  progress.finish();
   print(render(r, o.format));
   return r.all_valid() ? kExitOk : kExitInvalid;
 }

@@ -1,22 +1,14 @@
 // `medq fidelity DIR... [--reference DIR]`: how far each variant's weights are from the
 // reference's, measured from the data.
-#include <algorithm>
-#include <filesystem>
 #include <memory>
-#include <system_error>
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
-#include "medq/analysis/fidelity.hpp"
-#include "medq/analysis/variant.hpp"
-#include "medq/check/validate.hpp"
 #include "medq/report/fidelity_report.hpp"
 #include "progress.hpp"
 
 namespace medq::cli {
 namespace {
-
-namespace fs = std::filesystem;
 
 struct FidelityCliOptions {
   std::vector<std::string> dirs;
@@ -33,63 +25,19 @@ int run_fidelity(const FidelityCliOptions& o) {
     print_error("give one or more model directories");
     return kExitToolError;
   }
-  std::vector<std::string> all = o.dirs;
-  if (!o.reference.empty()) all.push_back(o.reference);
-  for (const auto& d : all) {
+  for (const auto& d : o.dirs) {
     if (!require_directory(d)) return kExitToolError;
   }
-  // Validate every directory once (headers and small files only).
-  ScanOptions scan;
-  scan.follow_symlinks = o.follow_symlinks;
-  std::vector<Validation> vals;
-  for (const auto& d : o.dirs) vals.push_back(validate_model(d, scan));
-  size_t ref_index = 0;
-  std::optional<Validation> ref_own;
-  std::string ref_label;
-  if (!o.reference.empty()) {
-    auto it = std::find_if(o.dirs.begin(), o.dirs.end(), [&](const std::string& d) {
-      std::error_code ec;
-      return d == o.reference || fs::equivalent(d, o.reference, ec);
-    });
-    if (it != o.dirs.end()) {
-      ref_index = static_cast<size_t>(it - o.dirs.begin());
-    } else {
-      ref_own = validate_model(o.reference, scan);
-      ref_index = o.dirs.size();
-    }
-    ref_label = o.reference;
-  } else {
-    // The most precise variant: highest bits per weight over the whole model.
-    double best = -1;
-    for (size_t i = 0; i < vals.size(); ++i) {
-      auto b = analyze_variant(vals[i], o.dirs[i]).bits_per_weight.value_or(0);
-      if (b > best) {
-        best = b;
-        ref_index = i;
-      }
-    }
-    ref_label = o.dirs[ref_index];
-  }
-  const Validation& ref = ref_own ? *ref_own : vals[ref_index];
-
-  std::vector<std::pair<std::string, size_t>> errors;
-  std::vector<VariantFidelity> results;
-  for (size_t i = 0; i < vals.size(); ++i) {
-    errors.emplace_back(o.dirs[i], count_severity(vals[i].findings, Severity::kError));
-    if (!ref_own && i == ref_index) continue;
-    Progress progress("comparing " + o.dirs[i], o.quiet);
-    FidelityOptions fo;
-    fo.threads = o.threads;
-    fo.progress = progress.callback();
-    results.push_back(measure_fidelity(ref, vals[i], ref_label, o.dirs[i], fo));
-  }
-  if (ref_own) errors.emplace_back(ref_label, count_severity(ref_own->findings, Severity::kError));
-  if (results.empty()) {
-    print_error("nothing to compare: give at least one variant besides the reference");
-    return kExitToolError;
-  }
-  FidelityReport r = build_fidelity_report(std::move(results), std::move(errors), o.top,
-                                           o.format == OutputFormat::kMarkdown);
+  if (!o.reference.empty() && !require_directory(o.reference)) return kExitToolError;
+  FidelityRequest request;
+  request.dirs = o.dirs;
+  request.reference = o.reference;
+  request.threads = o.threads;
+  request.follow_symlinks = o.follow_symlinks;
+  StepProgress progress(o.quiet);
+  request.progress = progress.callback();
+  FidelityReport r = medq::run_fidelity(request, o.top);
+  progress.finish();
   print(render(r, o.format));
   return r.all_valid() ? kExitOk : kExitInvalid;
 }

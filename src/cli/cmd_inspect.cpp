@@ -1,13 +1,9 @@
 // `medq inspect FILE|DIR`: the tensors of one safetensors file or of every weight file in a
 // directory, read from the headers alone.
-#include <filesystem>
 #include <memory>
-#include <system_error>
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
-#include "medq/check/directory_checks.hpp"
-#include "medq/model/checkpoint.hpp"
 #include "medq/report/inspect_report.hpp"
 
 namespace medq::cli {
@@ -19,34 +15,8 @@ struct InspectOptions {
   bool follow_symlinks = false;
 };
 
-// The weight files of a directory as `medq validate` sees them: symlinks out of the folder,
-// loops and FIFOs named *.safetensors are reported, not read.
-Checkpoint load_directory(const std::string& path, bool follow_symlinks) {
-  ScanOptions scan;
-  scan.follow_symlinks = follow_symlinks;
-  ModelDir dir = scan_model_dir(path, scan);
-  Checkpoint cp = load_checkpoint(dir);
-  cp.findings.insert(cp.findings.begin(), dir.findings.begin(), dir.findings.end());
-  for (const auto& e : dir.entries) {
-    if ((e.kind == EntryKind::kSymlink || e.kind == EntryKind::kSpecial) &&
-        classify_file_name(e.name) == EntryKind::kWeights) {
-      cp.findings.push_back(skipped_entry_finding(e));
-    }
-  }
-  return cp;
-}
-
 int run_inspect(const InspectOptions& o) {
-  std::error_code ec;
-  auto st = std::filesystem::status(o.path, ec);
-  if (ec || !std::filesystem::exists(st)) {
-    print_error("cannot read '" + o.path +
-                "': " + (ec ? ec.message() : "no such file or directory"));
-    return kExitToolError;
-  }
-  Checkpoint cp = std::filesystem::is_directory(st) ? load_directory(o.path, o.follow_symlinks)
-                                                    : load_single_file(o.path);
-  InspectReport r = build_inspect_report(cp, o.path);
+  InspectReport r = inspect_path(o.path, o.follow_symlinks);
   print(render(r, o.format));
   return r.valid() ? kExitOk : kExitInvalid;
 }

@@ -46,4 +46,25 @@ std::function<void(uint64_t, uint64_t)> Progress::callback() {
   return [this](uint64_t d, uint64_t t) { update(d, t); };
 }
 
+StepProgressFn StepProgress::callback() {
+  if (!Progress("", quiet_).enabled()) return nullptr;
+  return
+      [this](std::string_view step, uint64_t done, uint64_t total) { update(step, done, total); };
+}
+
+void StepProgress::update(std::string_view step, uint64_t done, uint64_t total) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!line_ || step != step_) {
+    line_.reset();  // clears the previous step's line
+    step_ = std::string(step);
+    line_ = std::make_unique<Progress>(step_, quiet_);
+  }
+  line_->update(done, total);
+}
+
+void StepProgress::finish() {
+  std::lock_guard<std::mutex> lock(mu_);
+  line_.reset();
+}
+
 }  // namespace medq::cli

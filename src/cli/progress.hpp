@@ -6,8 +6,12 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
+
+#include "medq/util/progress.hpp"
 
 namespace medq::cli {
 
@@ -31,6 +35,28 @@ class Progress {
   bool drawn_ = false;
   std::mutex mu_;
   std::chrono::steady_clock::time_point start_, last_;
+};
+
+/// The progress line of a run made of steps (the library's StepProgressFn): each step gets a line
+/// of its own, labelled with the step's name.
+class StepProgress {
+ public:
+  explicit StepProgress(bool quiet) : quiet_(quiet) {}
+  StepProgress(const StepProgress&) = delete;
+  StepProgress& operator=(const StepProgress&) = delete;
+
+  /// Null when no line would show (--quiet, stderr not a terminal, under CI).
+  StepProgressFn callback();
+  /// Clears the line; call it before the report is printed.
+  void finish();
+
+ private:
+  void update(std::string_view step, uint64_t done, uint64_t total);
+
+  bool quiet_;
+  std::mutex mu_;
+  std::string step_;
+  std::unique_ptr<Progress> line_;
 };
 
 }  // namespace medq::cli

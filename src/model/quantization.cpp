@@ -271,6 +271,42 @@ QuantConfigResult parse_quantization(const nlohmann::json& config, std::string_v
   return r;
 }
 
+namespace {
+
+// The quant_method of an HF quantization_config (top level, else text_config), when there is one.
+std::optional<std::string> foreign_method(const json& config) {
+  const json* holder = &config;
+  if (!config.contains("quantization_config")) {
+    const auto tc = config.find("text_config");
+    if (tc == config.end() || !tc->is_object()) return std::nullopt;
+    holder = &*tc;
+  }
+  const auto qc = holder->find("quantization_config");
+  if (qc == holder->end() || !qc->is_object()) return std::nullopt;
+  const auto m = qc->find("quant_method");
+  if (m == qc->end()) return std::nullopt;
+  return m->is_string() ? m->get<std::string>() : m->dump();
+}
+
+}  // namespace
+
+std::string describe_quant_config(const json* config, const std::optional<QuantConfig>& q,
+                                  QuantSummaryStyle style) {
+  if (!config || !config->is_object()) return "unknown";
+  if (!q) {
+    const auto method = foreign_method(*config);
+    return method ? *method + " (not an MLX scheme)" : "none";
+  }
+  std::string s = style == QuantSummaryStyle::kScheme
+                      ? describe_scheme(q->global)
+                      : fmt::format("{} {}-bit, group {}", quant_mode_name(q->global.mode),
+                                    q->global.bits, q->global.group_size);
+  if (const size_t n = q->overrides.size(); n > 0) {
+    s += fmt::format(", {} per-module override{}", n, n == 1 ? "" : "s");
+  }
+  return s;
+}
+
 std::optional<uint64_t> unpacked_cols(uint64_t packed_cols, unsigned bits) {
   if (bits == 0) return std::nullopt;
   const auto total = checked_mul(packed_cols, 32);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 #include "medq/report/fidelity_report.hpp"
 #include "medq/util/units.hpp"
@@ -63,8 +64,6 @@ std::string quant_line(const VariantStats& s) {
   return quantized_schemes > 1 ? main->scheme + ", mixed" : main->scheme;
 }
 
-std::string code(const std::string& s, bool md) { return md ? "`" + s + "`" : s; }
-
 }  // namespace
 
 std::string format_delta_bytes(const Delta& d, bool is_baseline) {
@@ -80,331 +79,355 @@ std::string format_delta_count(const Delta& d, bool is_baseline) {
   return sign + group_digits(mag) + percent(d.percent);
 }
 
-CompareReport build_compare_report(Comparison c, bool md) {
-  CompareReport r;
-  const auto& vs = c.variants;
-  const size_t base = c.baseline;
-  std::vector<std::string> labels;
-  for (const auto& v : vs) labels.push_back(v.stats.label);
+namespace {
 
+// The context every section reads: the variants (most precise first) and which is the baseline.
+struct Layout {
+  const Comparison& c;
+  const std::vector<CompareVariant>& vs = c.variants;
+  size_t base = c.baseline;
+};
+
+RichText headline(const Layout& l) {
   size_t invalid = 0;
-  for (const auto& v : vs) invalid += v.stats.errors > 0 ? 1 : 0;
-  r.headline = fmt::format(
-      "{} compared, most precise first; baseline: {} ({}). {}", count_noun(vs.size(), "variant"),
-      code(labels[base], md), c.baseline_given ? "chosen with --baseline" : "the most precise",
-      invalid == 0 ? "Every variant validates without errors."
-                   : fmt::format("{} of {} variants {} errors: see Validation.", invalid, vs.size(),
-                                 invalid == 1 ? "has" : "have"));
+  for (const auto& v : l.vs) invalid += v.stats.errors > 0 ? 1 : 0;
+  return count_noun(l.vs.size(), "variant") +
+         " compared, most precise first; baseline: " + code_span(l.vs[l.base].stats.label) +
+         fmt::format(
+             " ({}). {}", l.c.baseline_given ? "chosen with --baseline" : "the most precise",
+             invalid == 0 ? "Every variant validates without errors."
+                          : fmt::format("{} of {} variants {} errors: see Validation.", invalid,
+                                        l.vs.size(), invalid == 1 ? "has" : "have"));
+}
 
-  // Summary.
-  {
-    ReportSection s;
-    s.title = "Summary";
-    s.table = {{"variant", "quantization", "validation", "weights", "vs baseline", "bits/weight",
-                fmt::format("memory @ {} tokens", group_digits(c.context))},
-               {false, false, false, true, true, true, true},
-               {}};
-    const bool fid = std::any_of(vs.begin(), vs.end(),
-                                 [](const CompareVariant& v) { return v.fidelity.has_value(); });
+// The header cells "field"/"tensor"/... followed by one column per variant.
+void add_variant_columns(RichTable& t, const Layout& l, bool right_align) {
+  for (const auto& v : l.vs) {
+    t.headers.push_back(code_span(v.stats.label));
+    t.right_align.push_back(right_align);
+  }
+}
+
+ReportSection summary_section(const Layout& l) {
+  ReportSection s;
+  s.title = "Summary";
+  s.table = {{"variant", "quantization", "validation", "weights", "vs baseline", "bits/weight",
+              fmt::format("memory @ {} tokens", group_digits(l.c.context))},
+             {false, false, false, true, true, true, true},
+             {}};
+  const bool fid = std::any_of(l.vs.begin(), l.vs.end(),
+                               [](const CompareVariant& v) { return v.fidelity.has_value(); });
+  if (fid) {
+    s.table.headers.insert(s.table.headers.end() - 1, {"rel. error", "cosine"});
+    s.table.right_align.insert(s.table.right_align.end() - 1, {true, true});
+  }
+  for (size_t i = 0; i < l.vs.size(); ++i) {
+    const auto& v = l.vs[i];
+    std::string mem = human_bytes(v.memory.total);
+    if (v.memory.fits) mem += *v.memory.fits ? " (fits)" : " (DOES NOT FIT)";
+    std::vector<RichText> row = {code_span(v.stats.label),
+                                 quant_line(v.stats),
+                                 status(v.stats),
+                                 human_bytes(v.stats.tensor_bytes),
+                                 format_delta_bytes(v.weight_bytes, i == l.base),
+                                 bits(v.stats.bits_per_weight)};
     if (fid) {
-      s.table.headers.insert(s.table.headers.end() - 1, {"rel. error", "cosine"});
-      s.table.right_align.insert(s.table.right_align.end() - 1, {true, true});
-    }
-    for (size_t i = 0; i < vs.size(); ++i) {
-      const auto& v = vs[i];
-      std::string mem = human_bytes(v.memory.total);
-      if (v.memory.fits) mem += *v.memory.fits ? " (fits)" : " (DOES NOT FIT)";
-      std::vector<std::string> row = {code(v.stats.label, md),
-                                      quant_line(v.stats),
-                                      status(v.stats),
-                                      human_bytes(v.stats.tensor_bytes),
-                                      format_delta_bytes(v.weight_bytes, i == base),
-                                      bits(v.stats.bits_per_weight)};
-      if (fid) {
-        if (v.fidelity) {
-          row.push_back(format_metric(v.fidelity->overall.mean_rel_rms));
-          row.push_back(format_metric(v.fidelity->overall.mean_cosine, 6));
-        } else {
-          row.insert(row.end(), {i == base ? "reference" : "-", i == base ? "reference" : "-"});
-        }
+      if (v.fidelity) {
+        row.push_back(format_metric(v.fidelity->overall.mean_rel_rms));
+        row.push_back(format_metric(v.fidelity->overall.mean_cosine, 6));
+      } else {
+        const char* none = i == l.base ? "reference" : "-";
+        row.insert(row.end(), {none, none});
       }
-      row.push_back(mem);
-      s.table.rows.push_back(std::move(row));
     }
-    if (fid) {
+    row.push_back(mem);
+    s.table.rows.push_back(std::move(row));
+  }
+  if (fid) {
+    s.notes_after.push_back(
+        "rel. error / cosine: the weights measured against the baseline's, dequantized from the "
+        "data (parameter-weighted means over tensors; `medq fidelity` for the details).");
+  }
+  s.notes_after.push_back(
+      "weights: bytes of tensor data a loader reads (duplicate weight files excluded). "
+      "bits/weight: weight bytes x 8 / logical parameters over the whole model, as mlx-lm "
+      "prints it.");
+  return s;
+}
+
+ReportSection quantization_section(const Layout& l) {
+  ReportSection s;
+  s.title = "Quantization";
+  s.notes_before.push_back(
+      "Measured from the packed tensors (U32 weights with .scales): each Linear/Embedding "
+      "module counted once under the scheme its shapes and config.json give it; modules left "
+      "in float are counted by dtype.");
+  s.table = {{"variant", "config.json says", "scheme", "modules", "parameters"},
+             {false, false, false, true, true},
+             {}};
+  for (const auto& v : l.vs) {
+    bool first = true;
+    for (const auto& u : v.stats.schemes) {
+      s.table.rows.push_back({first ? code_span(v.stats.label) : RichText(),
+                              first ? v.stats.config_quantization : "", u.scheme,
+                              group_digits(u.modules), group_digits(u.params)});
+      first = false;
+    }
+    if (first) {
+      s.table.rows.push_back(
+          {code_span(v.stats.label), v.stats.config_quantization, "(no weights read)", "", ""});
+    }
+  }
+  for (const auto& v : l.vs) {
+    if (v.stats.params_from_shapes > 0) {
       s.notes_after.push_back(
-          "rel. error / cosine: the weights measured against the baseline's, dequantized from the "
-          "data (parameter-weighted means over tensors; `medq fidelity` for the details).");
+          code_span(v.stats.label) +
+          fmt::format(": for {} parameters config.json is unreadable or contradicts the packed "
+                      "shapes; they are counted with the scheme the shapes imply (see Validation).",
+                      group_digits(v.stats.params_from_shapes)));
     }
-    s.notes_after.push_back(
-        "weights: bytes of tensor data a loader reads (duplicate weight files excluded). "
-        "bits/weight: weight bytes x 8 / logical parameters over the whole model, as mlx-lm "
-        "prints it.");
-    r.sections.push_back(std::move(s));
   }
+  return s;
+}
 
-  // Quantization.
-  {
-    ReportSection s;
-    s.title = "Quantization";
-    s.notes_before.push_back(
-        "Measured from the packed tensors (U32 weights with .scales): each Linear/Embedding "
-        "module counted once under the scheme its shapes and config.json give it; modules left "
-        "in float are counted by dtype.");
-    s.table = {{"variant", "config.json says", "scheme", "modules", "parameters"},
-               {false, false, false, true, true},
-               {}};
-    for (const auto& v : vs) {
-      bool first = true;
-      for (const auto& u : v.stats.schemes) {
-        s.table.rows.push_back({first ? code(v.stats.label, md) : "",
-                                first ? v.stats.config_quantization : "", u.scheme,
-                                group_digits(u.modules), group_digits(u.params)});
-        first = false;
-      }
-      if (first)
-        s.table.rows.push_back(
-            {code(v.stats.label, md), v.stats.config_quantization, "(no weights read)", "", ""});
-    }
-    for (const auto& v : vs) {
-      if (v.stats.params_from_shapes > 0) {
-        s.notes_after.push_back(fmt::format(
-            "{}: for {} parameters config.json is unreadable or contradicts the packed shapes; "
-            "they are counted with the scheme the shapes imply (see Validation).",
-            code(v.stats.label, md), group_digits(v.stats.params_from_shapes)));
-      }
-    }
-    r.sections.push_back(std::move(s));
+ReportSection sizes_section(const Layout& l) {
+  ReportSection s;
+  s.title = "Sizes";
+  s.table = {{"variant", "weight files", "tensor data", "vs baseline", "config/tokenizer files",
+              "other files", "directory", "vs baseline"},
+             {false, true, true, true, true, true, true, true},
+             {}};
+  for (size_t i = 0; i < l.vs.size(); ++i) {
+    const auto& v = l.vs[i].stats;
+    s.table.rows.push_back(
+        {code_span(v.label),
+         fmt::format("{} in {}", human_bytes(v.weight_file_bytes),
+                     count_noun(v.weight_files, "file")),
+         human_bytes(v.tensor_bytes), format_delta_bytes(l.vs[i].weight_bytes, i == l.base),
+         human_bytes(v.metadata_bytes), human_bytes(v.extra_bytes), human_bytes(v.directory_bytes),
+         format_delta_bytes(l.vs[i].directory_bytes, i == l.base)});
   }
-
-  // Sizes.
-  {
-    ReportSection s;
-    s.title = "Sizes";
-    s.table = {{"variant", "weight files", "tensor data", "vs baseline", "config/tokenizer files",
-                "other files", "directory", "vs baseline"},
-               {false, true, true, true, true, true, true, true},
-               {}};
-    for (size_t i = 0; i < vs.size(); ++i) {
-      const auto& v = vs[i].stats;
-      s.table.rows.push_back(
-          {code(v.label, md),
-           fmt::format("{} in {}", human_bytes(v.weight_file_bytes),
-                       count_noun(v.weight_files, "file")),
-           human_bytes(v.tensor_bytes), format_delta_bytes(vs[i].weight_bytes, i == base),
-           human_bytes(v.metadata_bytes), human_bytes(v.extra_bytes),
-           human_bytes(v.directory_bytes), format_delta_bytes(vs[i].directory_bytes, i == base)});
+  for (const auto& v : l.vs) {
+    for (const auto& e : v.stats.extra) {
+      s.notes_after.push_back(code_span(v.stats.label) + ": " + code_span(e.name) +
+                              fmt::format(" ({}) takes {}", e.why, byte_size(e.bytes)));
     }
-    for (const auto& v : vs) {
-      for (const auto& e : v.stats.extra) {
-        s.notes_after.push_back(fmt::format("{}: {} ({}) takes {}", code(v.stats.label, md),
-                                            code(e.name, md), e.why, byte_size(e.bytes)));
-      }
-    }
-    r.sections.push_back(std::move(s));
   }
+  return s;
+}
 
-  // Parameters.
-  {
-    ReportSection s;
-    s.title = "Tensors and parameters";
-    s.table.headers = {"variant", "tensors", "parameters", "vs baseline"};
-    s.table.right_align = {false, true, true, true};
+ReportSection parameters_section(const Layout& l) {
+  ReportSection s;
+  s.title = "Tensors and parameters";
+  s.table.headers = {"variant", "tensors", "parameters", "vs baseline"};
+  s.table.right_align = {false, true, true, true};
+  for (ModelPart p : kModelParts) {
+    s.table.headers.emplace_back(model_part_name(p));
+    s.table.right_align.push_back(true);
+  }
+  for (size_t i = 0; i < l.vs.size(); ++i) {
+    const auto& v = l.vs[i].stats;
+    std::vector<RichText> row = {code_span(v.label), group_digits(v.tensor_count),
+                                 group_digits(v.params),
+                                 format_delta_count(l.vs[i].params, i == l.base)};
     for (ModelPart p : kModelParts) {
-      s.table.headers.emplace_back(model_part_name(p));
-      s.table.right_align.push_back(true);
+      auto it = v.parts.find(p);
+      row.emplace_back(it == v.parts.end() ? "0" : group_digits(it->second.params));
     }
-    for (size_t i = 0; i < vs.size(); ++i) {
-      const auto& v = vs[i].stats;
-      std::vector<std::string> row = {code(v.label, md), group_digits(v.tensor_count),
-                                      group_digits(v.params),
-                                      format_delta_count(vs[i].params, i == base)};
-      for (ModelPart p : kModelParts) {
-        auto it = v.parts.find(p);
-        row.push_back(it == v.parts.end() ? "0" : group_digits(it->second.params));
-      }
-      s.table.rows.push_back(std::move(row));
-    }
-    s.notes_after.push_back(
-        "Logical parameters: a packed weight counts columns x 32 / bits; scales and biases are "
-        "storage, not parameters. embeddings = token embedding and lm_head.");
-    r.sections.push_back(std::move(s));
+    s.table.rows.push_back(std::move(row));
   }
+  s.notes_after.push_back(
+      "Logical parameters: a packed weight counts columns x 32 / bits; scales and biases are "
+      "storage, not parameters. embeddings = token embedding and lm_head.");
+  return s;
+}
 
-  // Bits per weight.
-  {
-    ReportSection s;
-    s.title = "Bits per weight";
-    s.table = {{"variant", "quantized layers", "whole model", "quantized parameters"},
-               {false, true, true, true},
-               {}};
-    for (const auto& v : vs) {
-      const auto& st = v.stats;
-      std::string share = st.params ? fmt::format("{} ({:.1f}%)", group_digits(st.quantized_params),
-                                                  100.0 * static_cast<double>(st.quantized_params) /
-                                                      static_cast<double>(st.params))
-                                    : "0";
-      s.table.rows.push_back(
-          {code(st.label, md), bits(st.bits_quantized), bits(st.bits_per_weight), share});
-    }
-    s.notes_after.push_back(
-        "quantized layers: (packed weight + scales + biases bytes) x 8 / their parameters, i.e. "
-        "bits + scale/bias overhead per group. whole model: all tensor bytes x 8 / all logical "
-        "parameters.");
-    r.sections.push_back(std::move(s));
+ReportSection bits_section(const Layout& l) {
+  ReportSection s;
+  s.title = "Bits per weight";
+  s.table = {{"variant", "quantized layers", "whole model", "quantized parameters"},
+             {false, true, true, true},
+             {}};
+  for (const auto& v : l.vs) {
+    const auto& st = v.stats;
+    std::string share = st.params ? fmt::format("{} ({:.1f}%)", group_digits(st.quantized_params),
+                                                100.0 * static_cast<double>(st.quantized_params) /
+                                                    static_cast<double>(st.params))
+                                  : "0";
+    s.table.rows.push_back(
+        {code_span(st.label), bits(st.bits_quantized), bits(st.bits_per_weight), share});
   }
+  s.notes_after.push_back(
+      "quantized layers: (packed weight + scales + biases bytes) x 8 / their parameters, i.e. "
+      "bits + scale/bias overhead per group. whole model: all tensor bytes x 8 / all logical "
+      "parameters.");
+  return s;
+}
 
-  // Memory.
-  {
-    ReportSection s;
-    s.title = "Estimated memory at inference";
-    s.table = {{"variant", "weights", "KV cache", "overhead", "total"},
-               {false, true, true, true, true},
-               {}};
-    if (c.memory_budget) {
-      s.table.headers.push_back("budget " + human_bytes(*c.memory_budget));
-      s.table.right_align.push_back(false);
-    }
-    for (const auto& v : vs) {
-      const auto& m = v.memory;
-      std::vector<std::string> row = {code(v.stats.label, md), human_bytes(m.weights),
-                                      m.kv_cache ? human_bytes(*m.kv_cache) : "unknown",
-                                      human_bytes(m.overhead), human_bytes(m.total)};
-      if (m.fits) row.push_back(*m.fits ? "fits" : "DOES NOT FIT");
-      s.table.rows.push_back(std::move(row));
-    }
-    const auto& m = vs[base].memory;
-    std::string kv_how =
-        m.kv_cache
-            ? fmt::format(
-                  "KV cache at {} tokens: 2 (K, V) x {} kv heads x head_dim {} x {} bytes ({}) per "
-                  "token and layer, over {} layers{}.",
-                  group_digits(c.context), m.kv_heads, m.head_dim,
-                  std::max(1u, dtype_bits(m.kv_dtype) / 8), dtype_name(m.kv_dtype), m.layers,
-                  m.sliding_layers && m.window
-                      ? fmt::format(", of which {} sliding-window layers cache at most {} tokens",
-                                    m.sliding_layers, group_digits(*m.window))
-                      : "")
-            : "KV cache: unknown (config.json lacks layers, kv heads or head_dim).";
-    s.notes_after.push_back(
-        "weights: tensor bytes as stored (MLX keeps packed weights packed). " + kv_how +
-        fmt::format(" overhead: {:.0f}% of weights + KV cache for activations and runtime "
-                    "buffers, a rule of thumb rather than a measurement.",
-                    kMemoryOverheadFraction * 100));
-    r.sections.push_back(std::move(s));
-  }
+// How the baseline's KV cache was estimated, in one sentence.
+std::string kv_cache_note(const MemoryEstimate& m, uint64_t context) {
+  if (!m.kv_cache) return "KV cache: unknown (config.json lacks layers, kv heads or head_dim).";
+  return fmt::format(
+      "KV cache at {} tokens: 2 (K, V) x {} kv heads x head_dim {} x {} bytes ({}) per token and "
+      "layer, over {} layers{}.",
+      group_digits(context), m.kv_heads, m.head_dim, std::max(1u, dtype_bits(m.kv_dtype) / 8),
+      dtype_name(m.kv_dtype), m.layers,
+      m.sliding_layers && m.window
+          ? fmt::format(", of which {} sliding-window layers cache at most {} tokens",
+                        m.sliding_layers, group_digits(*m.window))
+          : "");
+}
 
-  // Validation.
-  {
-    ReportSection s;
-    s.title = "Validation";
-    s.table = {{"variant", "errors", "warnings", "error codes"}, {false, true, true, false}, {}};
-    for (const auto& v : vs) {
-      std::string codes;
-      for (const auto& [k, n] : v.stats.error_codes) {
-        codes += (codes.empty() ? "" : ", ") + code(k, md) + (n > 1 ? fmt::format(" x{}", n) : "");
-      }
-      s.table.rows.push_back({code(v.stats.label, md), std::to_string(v.stats.errors),
-                              std::to_string(v.stats.warnings), codes});
-    }
-    s.notes_after.push_back(
-        fmt::format("Details: {} on a variant.", code("medq validate DIR", md)));
-    r.sections.push_back(std::move(s));
-  }
-
-  // Architecture.
-  {
-    ReportSection s;
-    s.title = "Architecture";
-    s.notes_before.push_back(
-        c.architecture_identical
-            ? "Identical in every variant (config.json resolved with each architecture's defaults)."
-            : "DIFFERS between variants: the rows marked below.");
-    s.table.headers = {"field"};
-    s.table.right_align = {false};
-    for (const auto& l : labels) {
-      s.table.headers.push_back(code(l, md));
-      s.table.right_align.push_back(true);
-    }
-    s.table.headers.emplace_back("");
+ReportSection memory_section(const Layout& l) {
+  ReportSection s;
+  s.title = "Estimated memory at inference";
+  s.table = {
+      {"variant", "weights", "KV cache", "overhead", "total"}, {false, true, true, true, true}, {}};
+  if (l.c.memory_budget) {
+    s.table.headers.emplace_back("budget " + human_bytes(*l.c.memory_budget));
     s.table.right_align.push_back(false);
-    for (const auto& row : c.architecture) {
-      std::vector<std::string> cells = {row.field};
-      for (const auto& val : row.values) cells.push_back(val.empty() ? "-" : val);
-      cells.emplace_back(row.differs ? "differs" : "");
+  }
+  for (const auto& v : l.vs) {
+    const auto& m = v.memory;
+    std::vector<RichText> row = {code_span(v.stats.label), human_bytes(m.weights),
+                                 m.kv_cache ? human_bytes(*m.kv_cache) : "unknown",
+                                 human_bytes(m.overhead), human_bytes(m.total)};
+    if (m.fits) row.emplace_back(*m.fits ? "fits" : "DOES NOT FIT");
+    s.table.rows.push_back(std::move(row));
+  }
+  s.notes_after.push_back(
+      "weights: tensor bytes as stored (MLX keeps packed weights packed). " +
+      kv_cache_note(l.vs[l.base].memory, l.c.context) +
+      fmt::format(" overhead: {:.0f}% of weights + KV cache for activations and runtime "
+                  "buffers, a rule of thumb rather than a measurement.",
+                  kMemoryOverheadFraction * 100));
+  return s;
+}
+
+ReportSection validation_section(const Layout& l) {
+  ReportSection s;
+  s.title = "Validation";
+  s.table = {{"variant", "errors", "warnings", "error codes"}, {false, true, true, false}, {}};
+  for (const auto& v : l.vs) {
+    RichText codes;
+    for (const auto& [k, n] : v.stats.error_codes) {
+      if (!codes.spans.empty()) codes += ", ";
+      codes += code_span(k);
+      if (n > 1) codes += fmt::format(" x{}", n);
+    }
+    s.table.rows.push_back({code_span(v.stats.label), std::to_string(v.stats.errors),
+                            std::to_string(v.stats.warnings), codes});
+  }
+  s.notes_after.push_back("Details: " + code_span("medq validate DIR") + " on a variant.");
+  return s;
+}
+
+ReportSection architecture_section(const Layout& l) {
+  ReportSection s;
+  s.title = "Architecture";
+  s.notes_before.emplace_back(
+      l.c.architecture_identical
+          ? "Identical in every variant (config.json resolved with each architecture's defaults)."
+          : "DIFFERS between variants: the rows marked below.");
+  s.table.headers = {"field"};
+  s.table.right_align = {false};
+  add_variant_columns(s.table, l, true);
+  s.table.headers.emplace_back("");
+  s.table.right_align.push_back(false);
+  for (const auto& row : l.c.architecture) {
+    std::vector<RichText> cells = {row.field};
+    for (const auto& val : row.values) cells.emplace_back(val.empty() ? "-" : val);
+    cells.emplace_back(row.differs ? "differs" : "");
+    s.table.rows.push_back(std::move(cells));
+  }
+  return s;
+}
+
+ReportSection tensor_set_section(const Layout& l) {
+  ReportSection s;
+  s.title = "Tensor set";
+  const auto& d = l.c.tensors;
+  if (d.presence.total == 0 && d.shapes.total == 0 && d.dtypes.total == 0) {
+    s.notes_before.emplace_back(
+        "Every variant has the same tensors with the same logical shapes, and tensors kept in "
+        "float have the same dtype everywhere.");
+    return s;
+  }
+  s.notes_before.emplace_back(fmt::format(
+      "{} present in some variants only; {} with different logical shapes after unpacking; "
+      "{} kept in float with different dtypes.",
+      count_noun(d.presence.total, "tensor"), count_noun(d.shapes.total, "tensor"),
+      count_noun(d.dtypes.total, "tensor")));
+  s.table.headers = {"tensor", "differs in"};
+  s.table.right_align = {false, false};
+  add_variant_columns(s.table, l, false);
+  constexpr size_t kShow = 10;
+  auto add = [&](const TensorDiffList& list, const char* what) {
+    for (size_t i = 0; i < list.items.size() && i < kShow; ++i) {
+      std::vector<RichText> cells = {code_span(list.items[i].name), what};
+      for (const auto& val : list.items[i].values) cells.emplace_back(val.empty() ? "-" : val);
       s.table.rows.push_back(std::move(cells));
     }
-    r.sections.push_back(std::move(s));
-  }
-
-  // Tensor set.
-  {
-    ReportSection s;
-    s.title = "Tensor set";
-    const auto& d = c.tensors;
-    if (d.presence.total == 0 && d.shapes.total == 0 && d.dtypes.total == 0) {
-      s.notes_before.push_back(
-          "Every variant has the same tensors with the same logical shapes, and tensors kept in "
-          "float have the same dtype everywhere.");
-    } else {
-      s.notes_before.push_back(fmt::format(
-          "{} present in some variants only; {} with different logical shapes after unpacking; "
-          "{} kept in float with different dtypes.",
-          count_noun(d.presence.total, "tensor"), count_noun(d.shapes.total, "tensor"),
-          count_noun(d.dtypes.total, "tensor")));
-      s.table.headers = {"tensor", "differs in"};
-      s.table.right_align = {false, false};
-      for (const auto& l : labels) {
-        s.table.headers.push_back(code(l, md));
-        s.table.right_align.push_back(false);
-      }
-      constexpr size_t kShow = 10;
-      auto add = [&](const TensorDiffList& list, const char* what) {
-        for (size_t i = 0; i < list.items.size() && i < kShow; ++i) {
-          std::vector<std::string> cells = {code(list.items[i].name, md), what};
-          for (const auto& val : list.items[i].values) cells.push_back(val.empty() ? "-" : val);
-          s.table.rows.push_back(std::move(cells));
-        }
-        if (list.total > kShow) {
-          s.notes_after.push_back(
-              fmt::format("{}: {} more not shown (all in --format json, up to {}).", what,
-                          list.total - kShow, kMaxDiffItems));
-        }
-      };
-      add(d.presence, "presence");
-      add(d.shapes, "shape");
-      add(d.dtypes, "dtype");
+    if (list.total > kShow) {
+      s.notes_after.emplace_back(
+          fmt::format("{}: {} more not shown (all in --format json, up to {}).", what,
+                      list.total - kShow, kMaxDiffItems));
     }
-    r.sections.push_back(std::move(s));
-  }
+  };
+  add(d.presence, "presence");
+  add(d.shapes, "shape");
+  add(d.dtypes, "dtype");
+  return s;
+}
 
-  // Tokenizer and generation files.
-  {
-    ReportSection s;
-    s.title = "Tokenizer and generation files";
-    s.table.headers = {"file", "verdict"};
-    s.table.right_align = {false, false};
-    for (const auto& l : labels) {
-      s.table.headers.push_back(code(l, md));
-      s.table.right_align.push_back(false);
-    }
-    for (const auto& f : c.files) {
-      std::vector<std::string> cells = {code(f.file, md), f.identical ? "identical" : "DIFFERS"};
-      for (const auto& dgst : f.sha256) {
-        if (!dgst) {
-          cells.emplace_back("absent");
-          continue;
-        }
-        cells.push_back(dgst->substr(0, 12));
-      }
-      s.table.rows.push_back(std::move(cells));
-    }
-    s.notes_after.push_back("Cells: the first 12 hex digits of each file's SHA-256.");
-    r.sections.push_back(std::move(s));
+ReportSection files_section(const Layout& l) {
+  ReportSection s;
+  s.title = "Tokenizer and generation files";
+  s.table.headers = {"file", "verdict"};
+  s.table.right_align = {false, false};
+  add_variant_columns(s.table, l, false);
+  for (const auto& f : l.c.files) {
+    std::vector<RichText> cells = {code_span(f.file), f.identical ? "identical" : "DIFFERS"};
+    for (const auto& dgst : f.sha256) cells.emplace_back(dgst ? dgst->substr(0, 12) : "absent");
+    s.table.rows.push_back(std::move(cells));
   }
+  s.notes_after.emplace_back("Cells: the first 12 hex digits of each file's SHA-256.");
+  return s;
+}
 
+}  // namespace
+
+CompareReport build_compare_report(Comparison c) {
+  CompareReport r;
+  const Layout l{c};
+  r.headline = headline(l);
+  for (auto* section : {summary_section, quantization_section, sizes_section, parameters_section,
+                        bits_section, memory_section, validation_section, architecture_section,
+                        tensor_set_section, files_section}) {
+    r.sections.push_back(section(l));
+  }
   r.comparison = std::move(c);
   return r;
+}
+
+CompareReport run_compare(const CompareRequest& request) {
+  std::vector<CompareInput> inputs;
+  if (!request.root.empty()) {
+    inputs = discover_variants(request.root);
+  } else {
+    for (const auto& d : request.dirs) inputs.push_back({d, d});
+  }
+  CompareOptions options = request.options;
+  if (!request.baseline.empty()) {
+    auto i = find_variant(inputs, request.baseline);
+    if (!i) {
+      throw std::invalid_argument("--baseline '" + request.baseline +
+                                  "' is not one of the compared directories");
+    }
+    options.baseline = inputs[*i].label;
+  }
+  if (request.progress) options.progress = progress_step(request.progress, "measuring fidelity");
+  return build_compare_report(compare_models(inputs, options));
 }
 
 }  // namespace medq

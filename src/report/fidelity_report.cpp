@@ -26,26 +26,26 @@ std::string snr(const ErrorSums& s) {
   return v ? fmt::format("{:.1f}", *v) : "exact";
 }
 
-std::string code(const std::string& s, bool md) { return md ? "`" + s + "`" : s; }
-
 }  // namespace
 
 FidelityReport build_fidelity_report(std::vector<VariantFidelity> variants,
-                                     std::vector<std::pair<std::string, size_t>> errors, size_t top,
-                                     bool md) {
+                                     std::vector<std::pair<std::string, size_t>> errors,
+                                     size_t top) {
   FidelityReport r;
   r.top = top;
   r.validation_errors = std::move(errors);
   const std::string ref = variants.empty() ? "" : variants.front().reference;
   size_t invalid = 0;
   for (const auto& e : r.validation_errors) invalid += e.second ? 1 : 0;
-  r.headline = fmt::format(
-      "{} measured against the reference {}: every tensor present in both with the same logical "
-      "shape, dequantized and compared element by element. {}",
-      count_noun(variants.size(), "variant"), code(ref, md),
-      invalid == 0 ? "Every directory validates without errors."
-                   : fmt::format("{} of {} directories have validation errors (`medq validate`).",
-                                 invalid, r.validation_errors.size()));
+  r.headline =
+      count_noun(variants.size(), "variant") + " measured against the reference " + code_span(ref) +
+      fmt::format(
+          ": every tensor present in both with the same logical shape, dequantized and compared "
+          "element by element. {}",
+          invalid == 0
+              ? "Every directory validates without errors."
+              : fmt::format("{} of {} directories have validation errors (`medq validate`).",
+                            invalid, r.validation_errors.size()));
 
   {
     ReportSection s;
@@ -56,7 +56,7 @@ FidelityReport build_fidelity_report(std::vector<VariantFidelity> variants,
         {}};
     for (const auto& v : variants) {
       const auto& o = v.overall;
-      s.table.rows.push_back({code(v.label, md), group_digits(o.tensors), group_digits(o.params),
+      s.table.rows.push_back({code_span(v.label), group_digits(o.tensors), group_digits(o.params),
                               format_metric(o.mean_rel_rms), format_metric(o.mean_cosine, 6),
                               snr(o.pooled), fmt::format("{:.4g}", o.pooled.max_abs)});
     }
@@ -78,7 +78,7 @@ FidelityReport build_fidelity_report(std::vector<VariantFidelity> variants,
         auto it = v.parts.find(p);
         if (it == v.parts.end()) continue;
         const auto& o = it->second;
-        s.table.rows.push_back({code(v.label, md), std::string(model_part_name(p)),
+        s.table.rows.push_back({code_span(v.label), std::string(model_part_name(p)),
                                 group_digits(o.tensors), group_digits(o.params),
                                 format_metric(o.mean_rel_rms), format_metric(o.mean_cosine, 6),
                                 snr(o.pooled)});
@@ -101,7 +101,7 @@ FidelityReport build_fidelity_report(std::vector<VariantFidelity> variants,
       });
       for (size_t i = 0; i < worst.size() && i < top; ++i) {
         const auto& t = *worst[i];
-        s.table.rows.push_back({code(v.label, md), code(t.name, md),
+        s.table.rows.push_back({code_span(v.label), code_span(t.name),
                                 t.reference_storage + " -> " + t.variant_storage,
                                 group_digits(t.params), format_metric(t.sums.rel_rms()),
                                 format_metric(t.sums.cosine(), 6), snr(t.sums)});
@@ -116,7 +116,7 @@ FidelityReport build_fidelity_report(std::vector<VariantFidelity> variants,
       if (v.skipped.empty() && v.read_errors.empty()) continue;
       std::map<std::string, size_t> reasons;
       for (const auto& [name, why] : v.skipped) ++reasons[why];
-      std::string line = code(v.label, md) + ": ";
+      RichText line = code_span(v.label) + ": ";
       bool first = true;
       for (const auto& [why, n] : reasons) {
         line += fmt::format("{}{} {}", first ? "" : "; ", count_noun(n, "tensor"), why);
@@ -133,6 +133,11 @@ FidelityReport build_fidelity_report(std::vector<VariantFidelity> variants,
   }
   r.variants = std::move(variants);
   return r;
+}
+
+FidelityReport run_fidelity(const FidelityRequest& request, size_t top) {
+  FidelityRun run = measure_variants(request);
+  return build_fidelity_report(std::move(run.variants), std::move(run.validation_errors), top);
 }
 
 }  // namespace medq

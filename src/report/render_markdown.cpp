@@ -77,19 +77,19 @@ std::string render_markdown(const ValidateReport& r) {
 
 namespace {
 
-std::string sections_markdown(const std::string& title, const std::string& headline,
+std::string sections_markdown(const std::string& title, const RichText& headline,
                               const std::vector<ReportSection>& sections) {
   // Blocks (headings, paragraphs, tables) separated by one blank line.
-  std::vector<std::string> blocks = {"# " + title, headline};
+  std::vector<std::string> blocks = {"# " + title, to_markdown(headline)};
   for (const auto& s : sections) {
     blocks.push_back("## " + s.title);
-    for (const auto& n : s.notes_before) blocks.push_back(n);
+    for (const auto& n : s.notes_before) blocks.push_back(to_markdown(n));
     if (!s.table.rows.empty()) {
-      std::string t = table_to_markdown(s.table);
+      std::string t = table_to_markdown(flatten(s.table, true));
       if (!t.empty() && t.back() == '\n') t.pop_back();
       blocks.push_back(std::move(t));
     }
-    for (const auto& n : s.notes_after) blocks.push_back(n);
+    for (const auto& n : s.notes_after) blocks.push_back(to_markdown(n));
   }
   std::string out;
   for (const auto& b : blocks) out += (out.empty() ? "" : "\n\n") + b;

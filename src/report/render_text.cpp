@@ -82,14 +82,14 @@ std::string render_text(const ValidateReport& r) {
 
 namespace {
 
-std::string sections_text(const std::string& title, const std::string& headline,
+std::string sections_text(const std::string& title, const RichText& headline,
                           const std::vector<ReportSection>& sections) {
-  std::string out = title + "\n" + headline + "\n";
+  std::string out = title + "\n" + to_plain(headline) + "\n";
   for (const auto& s : sections) {
     out += "\n" + s.title + "\n";
-    for (const auto& n : s.notes_before) out += "  " + n + "\n";
-    if (!s.table.rows.empty()) out += table_to_text(s.table);
-    for (const auto& n : s.notes_after) out += "  " + n + "\n";
+    for (const auto& n : s.notes_before) out += "  " + to_plain(n) + "\n";
+    if (!s.table.rows.empty()) out += table_to_text(flatten(s.table, false));
+    for (const auto& n : s.notes_after) out += "  " + to_plain(n) + "\n";
   }
   return out;
 }

@@ -5,31 +5,6 @@
 #include <map>
 
 namespace medq {
-namespace {
-
-std::string quantization_summary(const nlohmann::json* config) {
-  if (!config || !config->is_object()) return "unknown";
-  auto q = config->find("quantization");
-  if (q == config->end()) q = config->find("quantization_config");
-  if (q == config->end() || !q->is_object()) return "none";
-  std::string mode = q->value("mode", "affine");
-  std::string s = mode;
-  auto bits = q->find("bits");
-  if (bits != q->end() && bits->is_number_integer())
-    s += fmt::format(" {}-bit", bits->get<int64_t>());
-  auto gs = q->find("group_size");
-  if (gs != q->end() && gs->is_number_integer()) s += fmt::format(", group {}", gs->get<int64_t>());
-  size_t overrides = 0;
-  for (const auto& [k, val] : q->items()) {
-    if (val.is_object() || val.is_boolean()) ++overrides;
-  }
-  if (overrides)
-    s += fmt::format(", {} per-module override{}", overrides, overrides == 1 ? "" : "s");
-  return s;
-}
-
-}  // namespace
-
 ValidateReport build_validate_report(const Validation& v, std::string target, bool strict,
                                      bool deep) {
   ValidateReport r;
@@ -40,7 +15,7 @@ ValidateReport build_validate_report(const Validation& v, std::string target, bo
     auto mt = c->find("model_type");
     if (mt != c->end() && mt->is_string()) r.model_type = mt->get<std::string>();
   }
-  r.quantization = quantization_summary(v.config());
+  r.quantization = describe_quant_config(v.config(), v.quant, QuantSummaryStyle::kSpelledOut);
   for (const auto& wf : v.checkpoint.files) {
     ++r.weight_files;
     // A truncated file's header still lists its tensors (and the checks use it).

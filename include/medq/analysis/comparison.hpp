@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -110,6 +111,17 @@ std::vector<std::string_view> compared_files();
 /// cache of a comparison), which saves reading the file again.
 std::optional<std::string> file_sha256(const ModelDir& dir, std::string_view name,
                                        const FileCache* known = nullptr);
+
+/// The input the user means by `given` (--baseline, --reference): the one labelled `given`, else
+/// the first whose directory is the same folder as `given` ("./x" and "x", a symlink to it);
+/// nullopt when there is none.
+std::optional<size_t> find_variant(std::span<const CompareInput> inputs, const std::string& given);
+
+/// The variants under `root` (--root): every real subfolder (symlinks are not followed: they could
+/// lead anywhere) that holds a config.json, sorted by name and labelled by it, so that a report
+/// reads "4bit", not "/long/path/4bit". Throws std::runtime_error when `root` cannot be listed or
+/// no subfolder holds a config.json.
+std::vector<CompareInput> discover_variants(const std::filesystem::path& root);
 
 /// Validates and measures every directory (in parallel), then compares them. Throws
 /// std::invalid_argument when options.baseline names no input.

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -90,5 +91,12 @@ struct VariantStats {
 
 /// Measures a validated directory. Never reads tensor data.
 VariantStats analyze_variant(const Validation& v, std::string label);
+
+/// Indices of variants, most precise first: bits per weight descending, unknown bits last, ties
+/// in the given order. `bits_per_weight[i]` is variant i's VariantStats::bits_per_weight.
+std::vector<size_t> precision_order(std::span<const std::optional<double>> bits_per_weight);
+
+/// The most precise variant, precision_order()'s first; 0 when there is none.
+size_t most_precise(std::span<const std::optional<double>> bits_per_weight);
 
 }  // namespace medq

@@ -71,6 +71,20 @@ struct QuantConfigResult {
 QuantConfigResult parse_quantization(const nlohmann::json& config,
                                      std::string_view file_label = "config.json");
 
+/// How describe_quant_config() spells the scheme.
+enum class QuantSummaryStyle : uint8_t {
+  kScheme,      ///< describe_scheme(): "affine 4-bit g64" (the compare report's tables)
+  kSpelledOut,  ///< "affine 4-bit, group 64" (the validate report's model line)
+};
+
+/// What config.json claims about quantization, in one line: the global scheme of `q`
+/// (parse_quantization() of `config`) and the number of per-module overrides ("affine 4-bit
+/// g64, 16 per-module overrides"); "<method> (not an MLX scheme)" for an HF quant_method mlx-lm
+/// does not map (awq, gptq, ...); "none" when it claims none; "unknown" when `config` is null or
+/// not a JSON object.
+std::string describe_quant_config(const nlohmann::json* config, const std::optional<QuantConfig>& q,
+                                  QuantSummaryStyle style);
+
 /// The logical input size of a packed row: packed_cols * 32 / bits, or nullopt when that is not
 /// a whole number or overflows. Valid for every mode (fp4 codes are 4 bits, fp8 codes 8).
 std::optional<uint64_t> unpacked_cols(uint64_t packed_cols, unsigned bits);

@@ -8,9 +8,11 @@
 #include <string_view>
 #include <vector>
 
+#include "medq/policy/policy.hpp"
 #include "medq/policy/policy_eval.hpp"
 #include "medq/policy/snapshot.hpp"
 #include "medq/report/validate_report.hpp"
+#include "medq/util/progress.hpp"
 
 namespace medq {
 
@@ -36,6 +38,22 @@ struct CheckReport {
 
   CheckVerdict verdict() const;
 };
+
+struct CheckRequest {
+  std::string dir;            ///< the model directory, as given; an existing directory
+  std::string policy;         ///< the policy file, as given
+  PolicyOverrides overrides;  ///< --baseline, --reference, --manifest
+  unsigned threads = 0;       ///< 0 = one per core
+  bool follow_symlinks = false;
+  /// Steps "scanning tensor data" (when the policy asks for the deep scan), "checking the policy".
+  StepProgressFn progress;
+};
+
+/// `medq check` as one call: reads the policy and applies the overrides, validates the model
+/// (and scans its data when the policy asks), evaluates every rule. Throws std::runtime_error
+/// (PolicyInputError among them) when the policy cannot be read or used, or an input it names
+/// cannot be read: a usage error, not a verdict.
+CheckReport run_check(const CheckRequest& request);
 
 std::string render_text(const CheckReport& r);
 std::string render_markdown(const CheckReport& r);

@@ -3,32 +3,42 @@
 // numbers directly.
 #pragma once
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "medq/analysis/comparison.hpp"
-#include "medq/report/table.hpp"
+#include "medq/report/sections.hpp"
+#include "medq/util/progress.hpp"
 
 namespace medq {
 
-struct ReportSection {
-  std::string title;
-  std::vector<std::string> notes_before;  ///< paragraphs above the table
-  Table table;                            ///< may have no rows (then only the notes show)
-  std::vector<std::string> notes_after;
-};
-
 struct CompareReport {
   Comparison comparison;
-  std::string headline;  ///< one paragraph: what was compared and the verdict
+  RichText headline;  ///< one paragraph: what was compared and the verdict
   std::vector<ReportSection> sections;
 
   /// Every variant validates without errors.
   bool all_valid() const;
 };
 
-/// Lays out the comparison. `markdown` decides code spans around names.
-CompareReport build_compare_report(Comparison c, bool markdown);
+/// Lays out the comparison, one section per aspect (summary, quantization, sizes, ...).
+CompareReport build_compare_report(Comparison c);
+
+struct CompareRequest {
+  std::vector<std::string> dirs;  ///< existing directories, labelled as given; or else
+  std::filesystem::path root;     ///< every variant under it (discover_variants)
+  /// The variant the others are measured against, as given: a label or the same directory as
+  /// one of the inputs (find_variant); empty = the most precise.
+  std::string baseline;
+  CompareOptions options;   ///< options.baseline is set from `baseline`
+  StepProgressFn progress;  ///< the step "measuring fidelity", with options.fidelity
+};
+
+/// `medq compare` as one call: finds the variants, compares them and lays out the report. Throws
+/// std::runtime_error when the variants cannot be found, std::invalid_argument when `baseline`
+/// is not one of them.
+CompareReport run_compare(const CompareRequest& request);
 
 /// "+1.23 GB (+45.6%)", "-" for the baseline itself.
 std::string format_delta_bytes(const Delta& d, bool is_baseline);

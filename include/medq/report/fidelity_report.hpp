@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "medq/analysis/fidelity.hpp"
+#include "medq/analysis/fidelity_run.hpp"
 #include "medq/report/compare_report.hpp"
 
 namespace medq {
@@ -15,7 +16,7 @@ struct FidelityReport {
   std::vector<VariantFidelity> variants;
   std::vector<std::pair<std::string, size_t>> validation_errors;  ///< label, errors (all dirs)
   size_t top = 10;  ///< worst tensors listed per variant
-  std::string headline;
+  RichText headline;
   std::vector<ReportSection> sections;
 
   bool all_valid() const;
@@ -26,6 +27,10 @@ std::string format_metric(const std::optional<double>& v, int digits = 4);
 
 FidelityReport build_fidelity_report(std::vector<VariantFidelity> variants,
                                      std::vector<std::pair<std::string, size_t>> validation_errors,
-                                     size_t top, bool markdown);
+                                     size_t top);
+
+/// `medq fidelity` as one call: measure_variants(), laid out with the `top` worst tensors per
+/// variant. Throws as measure_variants() does.
+FidelityReport run_fidelity(const FidelityRequest& request, size_t top);
 
 }  // namespace medq

@@ -49,4 +49,9 @@ struct InspectReport {
 
 InspectReport build_inspect_report(const Checkpoint& cp, std::string target);
 
+/// `medq inspect PATH` as one call: a .safetensors file, or the weight files of a directory as
+/// `medq validate` sees them (symlinks out of the folder, loops and FIFOs named *.safetensors are
+/// reported, not read). Throws std::runtime_error when `path` does not exist.
+InspectReport inspect_path(const std::string& path, bool follow_symlinks = false);
+
 }  // namespace medq

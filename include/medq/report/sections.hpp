@@ -1,0 +1,56 @@
+// A report laid out as a headline and titled sections (notes and a table), shared by compare and
+// fidelity. Plain data: names are marked as such, and each renderer decides how to show them
+// (Markdown as code spans, text as they are).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "medq/report/table.hpp"
+
+namespace medq {
+
+/// A run of text; `code` marks a name (a variant, a tensor, a file, a command).
+struct Span {
+  std::string text;
+  bool code = false;
+};
+
+/// Text made of spans. Converts from plain strings, so that a note without names reads as one.
+struct RichText {
+  std::vector<Span> spans;
+
+  RichText() = default;
+  RichText(std::string plain) : spans{{std::move(plain), false}} {}  // NOLINT: implicit
+  RichText(const char* plain) : RichText(std::string(plain)) {}      // NOLINT: implicit
+  explicit RichText(std::string_view plain) : RichText(std::string(plain)) {}
+
+  RichText& operator+=(const RichText& more);
+  friend RichText operator+(RichText a, const RichText& b) { return a += b; }
+};
+
+/// A name, shown as a code span in Markdown.
+RichText code_span(std::string name);
+
+/// The text as it reads in a terminal (spans joined) or in Markdown (names in backticks).
+std::string to_plain(const RichText& t);
+std::string to_markdown(const RichText& t);
+
+struct RichTable {
+  std::vector<RichText> headers;
+  std::vector<bool> right_align;  ///< per column
+  std::vector<std::vector<RichText>> rows;
+};
+
+/// The table with every cell as to_markdown() or to_plain() gives it.
+Table flatten(const RichTable& t, bool markdown);
+
+struct ReportSection {
+  std::string title;
+  std::vector<RichText> notes_before;  ///< paragraphs above the table
+  RichTable table;                     ///< may have no rows (then only the notes show)
+  std::vector<RichText> notes_after;
+};
+
+}  // namespace medq

@@ -1,0 +1,57 @@
+#include <stdexcept>
+#include <utility>
+
+#include "medq/check/deep_scan.hpp"
+#include "medq/check/validate.hpp"
+#include "medq/policy/snapshot.hpp"
+#include "medq/report/check_report.hpp"
+
+namespace medq {
+namespace {
+
+// The policy as the command line amends it; usage problems are thrown.
+Policy effective_policy(const CheckRequest& request) {
+  PolicyParse parsed = read_policy(request.policy);
+  if (!parsed.policy) {
+    throw std::runtime_error("policy '" + request.policy + "': " + parsed.error);
+  }
+  Policy policy = std::move(*parsed.policy);
+  apply_overrides(policy, request.overrides);
+  if (std::string problem = policy_usage_problem(policy); !problem.empty()) {
+    throw std::runtime_error("policy '" + request.policy + "': " + problem);
+  }
+  return policy;
+}
+
+}  // namespace
+
+CheckReport run_check(const CheckRequest& request) {
+  const Policy policy = effective_policy(request);
+
+  ScanOptions scan_opts;
+  scan_opts.follow_symlinks = request.follow_symlinks;
+  Validation v = validate_model(request.dir, scan_opts);
+  const bool deep = policy.findings && policy.findings->deep;
+  if (deep) {
+    DataScanOptions scan;
+    scan.threads = request.threads;
+    scan.progress = progress_step(request.progress, "scanning tensor data");
+    add_deep_scan_findings(&v, scan);
+  }
+  const uint64_t context = policy.limits ? policy.limits->context_tokens : kDefaultPolicyContext;
+
+  CheckReport r;
+  r.target = request.dir;
+  r.policy = request.policy;
+  r.model = take_snapshot(v, context);
+  if (policy.findings) r.allow = policy.findings->allow;
+  EvalOptions eo;
+  eo.threads = request.threads;
+  eo.follow_symlinks = request.follow_symlinks;
+  eo.progress = progress_step(request.progress, "checking the policy");
+  r.evaluation = evaluate_policy(policy, v, r.model, eo);
+  r.validation = build_validate_report(v, request.dir, false, deep);
+  return r;
+}
+
+}  // namespace medq
