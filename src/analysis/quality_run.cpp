@@ -30,7 +30,7 @@ QualityRun run_quality(const std::string& reference, const std::vector<std::stri
   for (const auto& v : vals) tensors.push_back(logical_tensors(v.checkpoint, v.quant, v.arch));
   std::vector<QualityModel> models;
   for (size_t i = 0; i < dirs.size(); ++i)
-    models.push_back({dirs[i], vals[i].dir.root, vals[i].config(), &tensors[i]});
+    models.push_back({dirs[i], vals[i].dir.storage, vals[i].config(), &tensors[i]});
   run.outcome = evaluate_quality(models.front(), std::span(models).subspan(1), tokens, options);
   return run;
 }

@@ -116,7 +116,7 @@ int run_quality_cmd(const QualityCliOptions& o) {
     print_error(run.outcome.message);
     return kExitToolError;
   }
-  QualityReport r = build_quality_report(std::move(run), o.format == OutputFormat::kMarkdown);
+  QualityReport r = build_quality_report(std::move(run));
   print(render(r, o.format));
   return kExitOk;
 }

@@ -144,8 +144,8 @@ ModelDir scan_model_dir(std::shared_ptr<const Storage> storage, std::filesystem:
   md.storage = std::move(storage);
   StorageListing listing = md.storage->list({opts.follow_symlinks, opts.max_entries});
   for (auto& [name, message] : listing.problems) {
-    md.findings.push_back(
-        file_finding("directory.unreadable", Severity::kError, std::move(name), std::move(message)));
+    md.findings.push_back(file_finding("directory.unreadable", Severity::kError, std::move(name),
+                                       std::move(message)));
   }
   for (StorageEntry& se : listing.entries) {
     DirEntry e;

@@ -4,7 +4,7 @@
 
 namespace medq {
 
-std::optional<ModelWeights> ModelWeights::open(const std::filesystem::path& root,
+std::optional<ModelWeights> ModelWeights::open(std::shared_ptr<const Storage> storage,
                                                const LogicalTensors& tensors,
                                                const ForwardConfig& c, std::string* err) {
   // The text model's prefix, and where its lm_head sits beside it.
@@ -20,7 +20,7 @@ std::optional<ModelWeights> ModelWeights::open(const std::filesystem::path& root
   for (const Layout& l : kLayouts) {
     if (!all.count(std::string(l.model) + "embed_tokens.weight")) continue;
     ModelWeights w;
-    w.root_ = root;
+    w.storage_ = storage;
     for (const auto& [name, t] : all) {
       if (name.starts_with(l.model)) w.by_name_.emplace(name.substr(l.model.size()), t);
       if (name.starts_with(l.head)) w.by_name_.emplace(name, t);
@@ -73,7 +73,7 @@ std::optional<TensorReader> ModelWeights::reader(std::string_view name, std::str
     return std::nullopt;
   }
   std::string e;
-  auto r = TensorReader::open(root_, *t, &e);
+  auto r = TensorReader::open(*storage_, *t, &e);
   if (!r) *err = t->name + ": " + e;
   return r;
 }

@@ -63,7 +63,7 @@ bool prepare(const QualityModel& m, Prepared& p, QualityError* kind, std::string
     return false;
   }
   p.config = *c;
-  p.weights = ModelWeights::open(m.root, *m.tensors, p.config, &why);
+  p.weights = ModelWeights::open(m.storage, *m.tensors, p.config, &why);
   if (!p.weights) {
     *kind = QualityError::kRead;
     *msg = m.label + ": " + why;

@@ -7,8 +7,6 @@
 namespace medq {
 namespace {
 
-std::string code(const std::string& s, bool md) { return md ? "`" + s + "`" : s; }
-
 /// Four significant digits: the last digits of a float32 forward pass depend on the BLAS kernel
 /// the CPU selects, so more would not repeat across machines.
 std::string num(double v) { return fmt::format("{:.4g}", v); }
@@ -19,20 +17,22 @@ std::string percent_label(double q) { return fmt::format("{:g}%", q); }
 
 }  // namespace
 
-QualityReport build_quality_report(QualityRun run, bool md) {
+QualityReport build_quality_report(QualityRun run) {
   QualityReport r;
   const QualityResult& q = *run.outcome.result;
-  r.headline = fmt::format(
-      "{} measured against the reference {} ({}, float32 forward pass): {} in {} of up to {} "
-      "tokens, each from an empty cache; positions {} to the end of each chunk scored: {} "
-      "positions, {} with a next token in their chunk.{}",
-      count_noun(run.variants.size(), "variant"), code(run.reference, md), q.model_type,
-      count_noun(q.tokens, "token"), count_noun(q.chunks, "chunk"), group_digits(q.context),
-      q.score_from, group_digits(q.scored), group_digits(q.with_next),
-      q.tokens_evaluated < q.tokens
-          ? fmt::format(" The last {} have nothing to score and are not run.",
-                        count_noun(q.tokens - q.tokens_evaluated, "token"))
-          : "");
+  r.headline =
+      RichText(count_noun(run.variants.size(), "variant") + " measured against the reference ") +
+      code_span(run.reference) +
+      fmt::format(
+          " ({}, float32 forward pass): {} in {} of up to {} "
+          "tokens, each from an empty cache; positions {} to the end of each chunk scored: {} "
+          "positions, {} with a next token in their chunk.{}",
+          q.model_type, count_noun(q.tokens, "token"), count_noun(q.chunks, "chunk"),
+          group_digits(q.context), q.score_from, group_digits(q.scored), group_digits(q.with_next),
+          q.tokens_evaluated < q.tokens
+              ? fmt::format(" The last {} have nothing to score and are not run.",
+                            count_noun(q.tokens - q.tokens_evaluated, "token"))
+              : "");
   {
     ReportSection s;
     s.title = "Summary";
@@ -40,13 +40,13 @@ QualityReport build_quality_report(QualityRun run, bool md) {
                 "PPL", "PPL ratio", "ln ratio", "mean dp", "RMS dp"},
                {false, true, true, true, true, true, true, true, true, true, true, true},
                {}};
-    s.table.rows.push_back({code(run.reference, md) + " (reference)", "-", "-", "-", "-", "-", "-",
+    s.table.rows.push_back({code_span(run.reference) + " (reference)", "-", "-", "-", "-", "-", "-",
                             num(q.reference.ppl), "-", "-", "-", "-"});
     for (const auto& v : q.variants) {
       std::string p99 = "-";
       for (const auto& [p, val] : v.kld.percentiles)
         if (p == 99.0) p99 = num(val);
-      s.table.rows.push_back({code(v.label, md), num(v.kld.mean),
+      s.table.rows.push_back({code_span(v.label), num(v.kld.mean),
                               v.kld.standard_error ? num(*v.kld.standard_error) : "-",
                               num(v.kld.median), p99, num(v.kld.max), pct(v.top1_agreement),
                               num(v.ppl), num(v.ppl_ratio), num(v.ln_ppl_ratio),
@@ -72,7 +72,7 @@ QualityReport build_quality_report(QualityRun run, bool md) {
     for (const auto& v : q.variants) {
       const Distribution& d = kld ? v.kld : v.delta_p;
       auto f = [&](double x) { return kld ? num(x) : pct(x); };
-      std::vector<std::string> row = {code(v.label, md), f(d.max)};
+      std::vector<RichText> row = {code_span(v.label), f(d.max)};
       for (const auto& [p, val] : d.percentiles) row.push_back(f(val));
       row.insert(row.begin() + 6, f(d.median));
       row.push_back(f(d.min));

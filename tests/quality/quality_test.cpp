@@ -66,7 +66,7 @@ std::vector<uint32_t> test_tokens(size_t n, uint32_t vocab, uint64_t seed = 7) {
 struct Loaded {
   Validation v;
   LogicalTensors t;
-  QualityModel model() const { return {v.dir.root.string(), v.dir.root, v.config(), &t}; }
+  QualityModel model() const { return {v.dir.root.string(), v.dir.storage, v.config(), &t}; }
 };
 
 std::unique_ptr<Loaded> load(const fs::path& dir) {

@@ -8,12 +8,14 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "medq/data/tensor_reader.hpp"
+#include "medq/io/storage.hpp"
 #include "medq/model/logical_tensors.hpp"
 #include "medq/quality/forward_config.hpp"
 
@@ -21,9 +23,9 @@ namespace medq {
 
 class ModelWeights {
  public:
-  /// Indexes `tensors` (which must outlive the result) of the checkpoint under `root`. Fails
+  /// Indexes `tensors` (which must outlive the result) of the checkpoint in `storage`. Fails
   /// when the embedding is absent or a tensor the config needs is missing.
-  static std::optional<ModelWeights> open(const std::filesystem::path& root,
+  static std::optional<ModelWeights> open(std::shared_ptr<const Storage> storage,
                                           const LogicalTensors& tensors, const ForwardConfig& c,
                                           std::string* err);
 
@@ -37,12 +39,11 @@ class ModelWeights {
 
   /// The output projection: "lm_head.weight" when stored, else the embedding (tied).
   const std::string& lm_head() const { return lm_head_; }
-  const std::filesystem::path& root() const { return root_; }
 
  private:
   const LogicalTensor* find(std::string_view name) const;
 
-  std::filesystem::path root_;
+  std::shared_ptr<const Storage> storage_;
   std::map<std::string, const LogicalTensor*, std::less<>> by_name_;  ///< relative names
   std::string lm_head_;
 };

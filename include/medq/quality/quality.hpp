@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -14,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "medq/io/storage.hpp"
 #include "medq/model/logical_tensors.hpp"
 #include "medq/quality/forward.hpp"
 #include "medq/quality/statistics.hpp"
@@ -24,7 +26,7 @@ namespace medq {
 /// outlive the call).
 struct QualityModel {
   std::string label;
-  std::filesystem::path root;
+  std::shared_ptr<const Storage> storage;  ///< where the checkpoint's bytes are
   const nlohmann::json* config = nullptr;
   const LogicalTensors* tensors = nullptr;
 };

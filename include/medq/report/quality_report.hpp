@@ -8,15 +8,16 @@
 
 #include "medq/analysis/quality_run.hpp"
 #include "medq/report/compare_report.hpp"
+#include "medq/report/sections.hpp"
 
 namespace medq {
 
 struct QualityReport {
   QualityRun run;  ///< run.outcome.result is set
-  std::string headline;
+  RichText headline;
   std::vector<ReportSection> sections;
 };
 
-QualityReport build_quality_report(QualityRun run, bool markdown);
+QualityReport build_quality_report(QualityRun run);
 
 }  // namespace medq
