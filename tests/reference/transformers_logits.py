@@ -71,6 +71,7 @@ def main():
         with open(os.path.join(d, "config.json")) as f:
             config = json.load(f)
         mt, c = hf_config(config)
+        c.pop("model_type", None)
         cfg = AutoConfig.for_model(mt, **c)
         model = AutoModelForCausalLM.from_config(cfg, attn_implementation="eager",
                                                  torch_dtype=torch.float32)
