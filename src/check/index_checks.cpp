@@ -48,6 +48,9 @@ bool escapes(const std::string& p) {
 
 }  // namespace
 
+// Long on purpose: the index checks run as numbered phases over the same three tables (which
+// files hold each tensor, tensor bytes per file, whether every shard parsed), and a later phase
+// is skipped when an earlier one showed its input cannot be trusted.
 Findings check_index(const ModelDir& dir, const Checkpoint& cp) {
   Findings out;
   // Shards on disk that parsed, and which files hold each tensor (more than one when a weight

@@ -201,6 +201,9 @@ void TokenizerJsonSax::note_key(uint32_t bit) {
   f.seen_keys |= bit;
 }
 
+// Longer than most functions here on purpose: one switch from (parent context, key) to child
+// context is the whole tokenizer.json schema the reader follows, and reads best in one place;
+// each case is two or three lines.
 std::optional<TokenizerJsonSax::Ctx> TokenizerJsonSax::child_context(const Value& v) {
   if (skip_depth_ > 0 || stack_.empty()) return std::nullopt;
   Frame& f = stack_.back();

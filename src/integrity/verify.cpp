@@ -173,6 +173,8 @@ void check_files(const Manifest& expected, const ManifestScan& actual, VerifyRep
   }
 }
 
+// Long on purpose: one pass matches every recorded tensor to the one found (same file, another
+// file: moved, or missing) and every found tensor back, over the same two indexes.
 void check_tensors(const Manifest& expected, const ManifestScan& actual, VerifyReport* r) {
   struct Loc {
     const ManifestFile* file;

@@ -119,6 +119,9 @@ RopeConfig parse_rope(const json& d, double theta, const std::string& where, std
 
 }  // namespace
 
+// Long on purpose: config.json's fields one after another, each read, defaulted as transformers
+// defaults it and range-checked, in the order the forward pass uses them; split, the order of
+// the checks (and so which refusal a user sees first) would be spread over several functions.
 std::optional<ForwardConfig> parse_forward_config(const json& config, std::string* refusal) {
   refusal->clear();
   if (!config.is_object()) {
