@@ -85,15 +85,4 @@ std::optional<uint64_t> File::current_size(std::string* err) const {
   return static_cast<uint64_t>(st.st_size);
 }
 
-bool File::read_at(uint64_t offset, void* buf, size_t n, std::string* err) const {
-  auto got = read_some_at(offset, buf, n, err);
-  if (!got) return false;
-  if (*got != n) {
-    *err = "unexpected end of file: wanted " + std::to_string(n) + " bytes at offset " +
-           std::to_string(offset) + ", got " + std::to_string(*got);
-    return false;
-  }
-  return true;
-}
-
 }  // namespace medq

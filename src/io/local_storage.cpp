@@ -50,7 +50,7 @@ Opened open_local(const std::filesystem::path& path) {
 
 SmallFile read_small_file(const std::filesystem::path& path, uint64_t cap) {
   SmallFile r;
-  auto f = File::open(path, &r.error);
+  auto f = open_local_file(path, &r.error);
   if (!f) return r;
   if (f->size() > cap) {
     r.too_large = f->size();

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "../support/run_command.hpp"
 #include "../support/temp_dir.hpp"
 #include "checkpoint.hpp"
 #include "medq/analysis/fidelity.hpp"
@@ -20,24 +21,10 @@ namespace medq {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::numpy_available;
 using testing::TempDir;
 
 constexpr const char* kPython = "/usr/bin/python3";
-
-bool numpy_available() {
-  if (!fs::exists(kPython)) return false;
-  return std::system("/usr/bin/python3 -c 'import numpy' >/dev/null 2>&1") == 0;
-}
-
-std::string run(const std::string& cmd) {
-  std::unique_ptr<FILE, int (*)(FILE*)> p(popen(cmd.c_str(), "r"), pclose);
-  std::string out;
-  if (!p) return out;
-  char buf[65536];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p.get())) > 0) out.append(buf, n);
-  return out;
-}
 
 void expect_close(double medq, double numpy, const std::string& what) {
   const double tol = 1e-4 * std::max(std::fabs(numpy), 1e-12) + 1e-12;
@@ -88,8 +75,8 @@ TEST_P(FidelityVsNumpy, EveryTensorAgrees) {
   EXPECT_TRUE(f.skipped.empty());
 
   const std::string script = std::string(MEDQ_SOURCE_DIR) + "/tests/analysis/fidelity_reference.py";
-  const std::string out =
-      run(std::string(kPython) + " " + script + " " + ref.string() + " " + var.string());
+  const std::string out = testing::command_output(std::string(kPython) + " " + script + " " +
+                                                  ref.string() + " " + var.string());
   auto j = nlohmann::json::parse(out, nullptr, false);
   ASSERT_TRUE(j.is_object()) << out.substr(0, 500);
   ASSERT_EQ(j.size(), f.tensors.size());

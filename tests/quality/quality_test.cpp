@@ -12,6 +12,7 @@
 #include <fstream>
 #include <memory>
 
+#include "../support/run_command.hpp"
 #include "../support/temp_dir.hpp"
 #include "checkpoint.hpp"
 #include "medq/analysis/quality_run.hpp"
@@ -25,22 +26,8 @@ namespace medq {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::numpy_available;
 using testing::TempDir;
-
-bool numpy_available() {
-  return fs::exists("/usr/bin/python3") &&
-         std::system("/usr/bin/python3 -c 'import numpy' >/dev/null 2>&1") == 0;
-}
-
-std::string run(const std::string& cmd) {
-  std::unique_ptr<FILE, int (*)(FILE*)> p(popen(cmd.c_str(), "r"), pclose);
-  std::string out;
-  if (!p) return out;
-  char buf[65536];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p.get())) > 0) out.append(buf, n);
-  return out;
-}
 
 std::string script() {
   return std::string(MEDQ_SOURCE_DIR) + "/tests/quality/forward_reference.py";
@@ -138,9 +125,10 @@ TEST_P(ForwardVsNumpy, LogitsAgree) {
   std::string err;
   auto logits = chunk_logits(m->model(), tokens, &err);
   ASSERT_TRUE(logits) << err;
-  const auto j = nlohmann::json::parse(
-      run("/usr/bin/python3 " + script() + " logits " + dir.string() + " " + csv(tokens)), nullptr,
-      false);
+  const auto j =
+      nlohmann::json::parse(testing::command_output("/usr/bin/python3 " + script() + " logits " +
+                                                    dir.string() + " " + csv(tokens)),
+                            nullptr, false);
   ASSERT_TRUE(j.is_object());
   const auto& ref = j["logits"];
   ASSERT_EQ(ref.size(), tokens.size());
@@ -190,10 +178,10 @@ TEST_P(StatsVsNumpy, KldTop1PplAgree) {
   QualityOutcome out = evaluate_quality(r->model(), std::span(&vm, 1), tokens, o);
   ASSERT_TRUE(out.result) << out.message;
   const QualityResult& q = *out.result;
-  const auto j =
-      nlohmann::json::parse(run("/usr/bin/python3 " + script() + " stats " + rd.string() + " " +
-                                vd.string() + " " + csv(tokens) + " 32 10"),
-                            nullptr, false);
+  const auto j = nlohmann::json::parse(
+      testing::command_output("/usr/bin/python3 " + script() + " stats " + rd.string() + " " +
+                              vd.string() + " " + csv(tokens) + " 32 10"),
+      nullptr, false);
   ASSERT_TRUE(j.is_object());
   EXPECT_EQ(q.chunks, 3u);
   EXPECT_EQ(q.scored, j["scored"].get<uint64_t>());

@@ -26,4 +26,13 @@ inline CmdResult run_command(const std::string& cmd) {
   return r;
 }
 
+/// The stdout of `cmd` (its exit code ignored: callers parse what it printed).
+inline std::string command_output(const std::string& cmd) { return run_command(cmd).out; }
+
+/// Debian's /usr/bin/python3 with NumPy (python3-numpy), which the independent reference
+/// computations of the tests run under.
+inline bool numpy_available() {
+  return run_command("/usr/bin/python3 -c 'import numpy' >/dev/null 2>&1").exit_code == 0;
+}
+
 }  // namespace medq::testing

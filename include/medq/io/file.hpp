@@ -26,10 +26,6 @@ class File {
   /// Size in bytes as reported by fstat when the file was opened.
   uint64_t size() const { return size_; }
 
-  /// Reads exactly `n` bytes at `offset` into `buf`. A short read (the file shrank, or the range
-  /// passes its end) or an I/O error returns false with a message in `*err`.
-  bool read_at(uint64_t offset, void* buf, size_t n, std::string* err) const;
-
   /// Reads up to `n` bytes at `offset`; returns how many were read (fewer only at end of file),
   /// or nullopt on an I/O error.
   std::optional<size_t> read_some_at(uint64_t offset, void* buf, size_t n, std::string* err) const;
