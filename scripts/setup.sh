@@ -19,6 +19,7 @@ esac
 packages=(
   build-essential cmake pkg-config python3
   nlohmann-json3-dev libcli11-dev libfmt-dev libxxhash-dev libssl-dev libsimdjson-dev libopenblas-dev
+  libpcre2-dev libsentencepiece-dev libicu-dev
 )
 if [ "$runtime_only" -eq 0 ]; then
   packages+=(
