@@ -19,31 +19,98 @@ uint64_t pair_key(uint32_t a, uint32_t b) { return (uint64_t{a} << 32) | b; }
 
 }  // namespace
 
-BpeModel::BpeModel(std::vector<std::pair<std::string, uint32_t>> vocab,
-                   const std::vector<std::pair<std::string, std::string>>& merges, Options options)
+namespace {
+
+constexpr uint64_t kAbsent = ~uint64_t{0};
+constexpr uint64_t kUsed = uint64_t{1} << 63;
+
+/// FNV-1a, 64-bit, never 0 (0 marks an empty token slot).
+uint64_t hash_bytes(std::string_view s) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (const char c : s) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001b3ULL;
+  }
+  return h == 0 ? 1 : h;
+}
+
+uint64_t mix(uint64_t k) {
+  k ^= k >> 33;
+  k *= 0xff51afd7ed558ccdULL;
+  k ^= k >> 33;
+  return k;
+}
+
+size_t table_size(size_t n) {
+  size_t c = 16;
+  while (c < n * 2) c <<= 1;
+  return c;
+}
+
+}  // namespace
+
+std::optional<uint32_t> BpeModel::find_token(std::string_view token, uint64_t hash) const {
+  if (tokens_.empty()) return std::nullopt;
+  const size_t mask = tokens_.size() - 1;
+  for (size_t i = mix(hash) & mask;; i = (i + 1) & mask) {
+    const Slot& s = tokens_[i];
+    if (s.value == 0) return std::nullopt;
+    if (s.key == hash) {
+      const auto id = static_cast<uint32_t>(s.value - 1);
+      const uint64_t span = token_span_[id];
+      if (std::string_view(arena_).substr(span >> 24, span & 0xFFFFFF) == token) return id;
+    }
+  }
+}
+
+const BpeModel::Slot* BpeModel::find_merge(uint32_t left, uint32_t right) const {
+  if (merges_.empty()) return nullptr;
+  const uint64_t key = pair_key(left, right);
+  const size_t mask = merges_.size() - 1;
+  for (size_t i = mix(key) & mask;; i = (i + 1) & mask) {
+    const Slot& s = merges_[i];
+    if (s.value == 0) return nullptr;
+    if (s.key == key) return &s;
+  }
+}
+
+BpeModel::BpeModel(const std::vector<std::pair<std::string_view, uint32_t>>& vocab,
+                   const std::vector<std::pair<std::string_view, std::string_view>>& merges,
+                   Options options)
     : opt_(std::move(options)) {
   uint32_t max_id = 0;
+  size_t bytes = 0;
   for (const auto& [tok, id] : vocab) {
     if (id >= kMaxTokenId) {
       throw TokenizeError(fmt::format("BPE vocab id {} of {} is too large", id, quote_text(tok)));
     }
+    if (tok.size() >= (size_t{1} << 24)) throw TokenizeError("a BPE vocab token is too long");
     max_id = std::max(max_id, id);
+    bytes += tok.size();
   }
-  id_to_token_.resize(vocab.empty() ? 0 : size_t{max_id} + 1);
-  has_id_.assign(id_to_token_.size(), false);
-  for (auto& [tok, id] : vocab) {
-    id_to_token_[id] = std::move(tok);
-    has_id_[id] = true;
-  }
-  // Views into id_to_token_, which no longer changes size. serde reads a JSON map keeping the
-  // last of repeated keys; two tokens with one id keep the later string.
-  token_to_id_.reserve(id_to_token_.size());
-  for (uint32_t id = 0; id < id_to_token_.size(); ++id) {
-    if (has_id_[id]) token_to_id_[id_to_token_[id]] = id;
+  if (bytes >= (uint64_t{1} << 39)) throw TokenizeError("the BPE vocab is too large");
+  token_span_.assign(vocab.empty() ? 0 : size_t{max_id} + 1, kAbsent);
+  arena_.reserve(bytes);
+  tokens_.assign(table_size(vocab.size()), Slot{});
+  const size_t mask = tokens_.size() - 1;
+  for (const auto& [tok, id] : vocab) {
+    const uint64_t h = hash_bytes(tok);
+    // serde keeps the last of repeated JSON keys; the last string given an id keeps it.
+    if (const auto old = find_token(tok, h)) {
+      if (*old == id) continue;
+      throw TokenizeError(fmt::format("BPE vocab token {} appears twice", quote_text(tok)));
+    }
+    token_span_[id] = (uint64_t{arena_.size()} << 24) | tok.size();
+    arena_.append(tok);
+    size_t i = mix(h) & mask;
+    while (tokens_[i].value != 0) i = (i + 1) & mask;
+    tokens_[i] = {h, uint64_t{id} + 1};
+    ++vocab_size_;
   }
   const size_t prefix_len =
       opt_.continuing_subword_prefix ? opt_.continuing_subword_prefix->size() : 0;
-  merges_.reserve(merges.size());
+  merges_.assign(table_size(merges.size()), Slot{});
+  const size_t mmask = merges_.size() - 1;
   std::string joined;
   for (size_t rank = 0; rank < merges.size(); ++rank) {
     const auto& [a, b] = merges[rank];
@@ -58,14 +125,19 @@ BpeModel::BpeModel(std::vector<std::pair<std::string, uint32_t>> vocab,
           fmt::format("BPE merge {}: {} is shorter than the subword prefix", rank, quote_text(b)));
     }
     joined.assign(a);
-    joined.append(b, prefix_len, std::string::npos);
+    joined.append(b.substr(prefix_len));
     const auto inew = token_to_id(joined);
     if (!inew) {
       throw TokenizeError(
           fmt::format("BPE merge {}: {} is not in the vocab", rank, quote_text(joined)));
     }
     // A repeated pair keeps the later rank, as collecting into tokenizers' HashMap does.
-    merges_[pair_key(*ia, *ib)] = (uint64_t{static_cast<uint32_t>(rank)} << 32) | *inew;
+    const uint64_t key = pair_key(*ia, *ib);
+    const uint64_t value = kUsed | (uint64_t{static_cast<uint32_t>(rank)} << 32) | *inew;
+    size_t i = mix(key) & mmask;
+    while (merges_[i].value != 0 && merges_[i].key != key) i = (i + 1) & mmask;
+    if (merges_[i].value == 0) ++merge_count_;
+    merges_[i] = {key, value};
   }
   if (opt_.unk_token) {
     unk_id_ = token_to_id(*opt_.unk_token);
@@ -77,14 +149,13 @@ BpeModel::BpeModel(std::vector<std::pair<std::string, uint32_t>> vocab,
 }
 
 std::optional<uint32_t> BpeModel::token_to_id(std::string_view token) const {
-  const auto it = token_to_id_.find(token);
-  if (it == token_to_id_.end()) return std::nullopt;
-  return it->second;
+  return find_token(token, hash_bytes(token));
 }
 
 std::optional<std::string_view> BpeModel::id_to_token(uint32_t id) const {
-  if (id >= id_to_token_.size() || !has_id_[id]) return std::nullopt;
-  return id_to_token_[id];
+  if (id >= token_span_.size() || token_span_[id] == kAbsent) return std::nullopt;
+  const uint64_t span = token_span_[id];
+  return std::string_view(arena_).substr(span >> 24, span & 0xFFFFFF);
 }
 
 void BpeModel::tokenize(std::string_view word, std::vector<uint32_t>& out) const {
@@ -186,12 +257,12 @@ void BpeModel::merge_word(std::string_view w, std::vector<uint32_t>& out) const 
   };
   std::priority_queue<Merge, std::vector<Merge>, std::greater<>> queue;
   const auto lookup = [&](uint32_t a, uint32_t b) -> const uint64_t* {
-    const auto it = merges_.find(pair_key(a, b));
-    return it == merges_.end() ? nullptr : &it->second;
+    const Slot* m = find_merge(a, b);
+    return m == nullptr ? nullptr : &m->value;
   };
   for (size_t i = 0; i + 1 < syms.size(); ++i) {
     if (const uint64_t* m = lookup(syms[i].c, syms[i + 1].c)) {
-      queue.push({static_cast<uint32_t>(*m >> 32), i, static_cast<uint32_t>(*m)});
+      queue.push({static_cast<uint32_t>((*m >> 32) & 0x7FFFFFFF), i, static_cast<uint32_t>(*m)});
     }
   }
   while (!queue.empty()) {
@@ -211,13 +282,15 @@ void BpeModel::merge_word(std::string_view w, std::vector<uint32_t>& out) const 
     if (cur.prev >= 0) {
       const auto p = static_cast<size_t>(cur.prev);
       if (const uint64_t* pm = lookup(syms[p].c, cur.c)) {
-        queue.push({static_cast<uint32_t>(*pm >> 32), p, static_cast<uint32_t>(*pm)});
+        queue.push(
+            {static_cast<uint32_t>((*pm >> 32) & 0x7FFFFFFF), p, static_cast<uint32_t>(*pm)});
       }
     }
     if (cur.next >= 0) {
       const auto nx = static_cast<size_t>(cur.next);
       if (const uint64_t* nm = lookup(cur.c, syms[nx].c)) {
-        queue.push({static_cast<uint32_t>(*nm >> 32), top.pos, static_cast<uint32_t>(*nm)});
+        queue.push(
+            {static_cast<uint32_t>((*nm >> 32) & 0x7FFFFFFF), top.pos, static_cast<uint32_t>(*nm)});
       }
     }
   }

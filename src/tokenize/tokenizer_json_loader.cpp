@@ -143,7 +143,8 @@ std::unique_ptr<BpeModel> load_bpe(Json m) {
   opt.byte_fallback = bool_field(m, "byte_fallback", false, "model");
   opt.ignore_merges = bool_field(m, "ignore_merges", false, "model");
 
-  std::vector<std::pair<std::string, uint32_t>> vocab;
+  // Views into the parsed document, which outlives the model's construction.
+  std::vector<std::pair<std::string_view, uint32_t>> vocab;
   auto v = field(m, "vocab");
   simdjson::dom::object vo;
   if (!v || v->get(vo) != simdjson::SUCCESS) throw TokenizeError("model.vocab is not an object");
@@ -152,9 +153,9 @@ std::unique_ptr<BpeModel> load_bpe(Json m) {
     const uint64_t id = as_uint(val, "a model.vocab id");
     if (id >= BpeModel::kMaxTokenId)
       throw TokenizeError(fmt::format("model.vocab id {} is too large", id));
-    vocab.emplace_back(std::string(key), static_cast<uint32_t>(id));
+    vocab.emplace_back(key, static_cast<uint32_t>(id));
   }
-  std::vector<std::pair<std::string, std::string>> merges;
+  std::vector<std::pair<std::string_view, std::string_view>> merges;
   if (auto mg = field(m, "merges")) {
     simdjson::dom::array arr;
     if (mg->get(arr) != simdjson::SUCCESS) throw TokenizeError("model.merges is not a list");
@@ -169,17 +170,17 @@ std::unique_ptr<BpeModel> load_bpe(Json m) {
         if (sp == std::string_view::npos || s.find(' ', sp + 1) != std::string_view::npos) {
           throw TokenizeError(fmt::format("model.merges[{}] is not two tokens", rank));
         }
-        merges.emplace_back(std::string(s.substr(0, sp)), std::string(s.substr(sp + 1)));
+        merges.emplace_back(s.substr(0, sp), s.substr(sp + 1));
       } else if (e.get(pair) == simdjson::SUCCESS && pair.size() == 2) {
-        merges.emplace_back(std::string(as_string(pair.at(0).value_unsafe(), "a merge")),
-                            std::string(as_string(pair.at(1).value_unsafe(), "a merge")));
+        merges.emplace_back(as_string(pair.at(0).value_unsafe(), "a merge"),
+                            as_string(pair.at(1).value_unsafe(), "a merge"));
       } else {
         throw TokenizeError(fmt::format("model.merges[{}] is not two tokens", rank));
       }
       ++rank;
     }
   }
-  return std::make_unique<BpeModel>(std::move(vocab), merges, std::move(opt));
+  return std::make_unique<BpeModel>(vocab, merges, std::move(opt));
 }
 
 uint32_t special_id(Json specials, std::string_view name) {
