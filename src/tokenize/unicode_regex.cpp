@@ -103,14 +103,21 @@ std::vector<std::pair<size_t, size_t>> UnicodeRegex::find_all(std::string_view t
   std::vector<std::pair<size_t, size_t>> out;
   pcre2_match_data* md = pcre2_match_data_create_from_pattern(impl_->code, nullptr);
   if (md == nullptr) throw std::bad_alloc();
+  // A hostile pattern could backtrack for ever; past this many steps the match fails instead.
+  pcre2_match_context* mc = pcre2_match_context_create(nullptr);
+  if (mc == nullptr) {
+    pcre2_match_data_free(md);
+    throw std::bad_alloc();
+  }
+  pcre2_set_match_limit(mc, 10'000'000);
   const auto* subject = reinterpret_cast<PCRE2_SPTR>(text.data());
   size_t pos = 0;
   while (pos <= text.size()) {
-    const int rc =
-        pcre2_match(impl_->code, subject, text.size(), pos, PCRE2_NO_UTF_CHECK, md, nullptr);
+    const int rc = pcre2_match(impl_->code, subject, text.size(), pos, PCRE2_NO_UTF_CHECK, md, mc);
     if (rc == PCRE2_ERROR_NOMATCH) break;
     if (rc < 0) {
       pcre2_match_data_free(md);
+      pcre2_match_context_free(mc);
       PCRE2_UCHAR buf[256];
       pcre2_get_error_message(rc, buf, sizeof buf);
       throw TokenizeError(fmt::format("regex '{}': matching failed: {}", pattern_,
@@ -131,6 +138,7 @@ std::vector<std::pair<size_t, size_t>> UnicodeRegex::find_all(std::string_view t
     }
   }
   pcre2_match_data_free(md);
+  pcre2_match_context_free(mc);
   return out;
 }
 
