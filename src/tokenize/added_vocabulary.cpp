@@ -48,6 +48,10 @@ std::optional<std::pair<size_t, size_t>> AddedVocabulary::Trie::longest(std::str
 
 AddedVocabulary::AddedVocabulary(std::vector<AddedTokenSpec> tokens, const Normalizer* normalizer)
     : tokens_(std::move(tokens)) {
+  for (size_t i = 0; i < tokens_.size(); ++i) {
+    by_id_.emplace(tokens_[i].id, i);
+    by_text_.emplace(tokens_[i].content, i);
+  }
   // added_vocabulary.rs, refresh_added_tokens: special tokens first, then the others, each in
   // file order; empty contents are never added.
   std::vector<size_t> order;
@@ -71,17 +75,13 @@ AddedVocabulary::AddedVocabulary(std::vector<AddedTokenSpec> tokens, const Norma
 }
 
 const AddedTokenSpec* AddedVocabulary::find(std::string_view content) const {
-  for (const AddedTokenSpec& t : tokens_) {
-    if (t.content == content) return &t;
-  }
-  return nullptr;
+  const auto it = by_text_.find(content);
+  return it == by_text_.end() ? nullptr : &tokens_[it->second];
 }
 
 const AddedTokenSpec* AddedVocabulary::find_id(uint32_t id) const {
-  for (const AddedTokenSpec& t : tokens_) {
-    if (t.id == id) return &t;
-  }
-  return nullptr;
+  const auto it = by_id_.find(id);
+  return it == by_id_.end() ? nullptr : &tokens_[it->second];
 }
 
 void AddedVocabulary::split(std::vector<TextPart>& parts, bool normalized_set) const {

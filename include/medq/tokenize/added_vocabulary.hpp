@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace medq {
@@ -62,6 +63,8 @@ class AddedVocabulary {
   void split_one(const TextPart& part, const Trie& trie, std::vector<TextPart>& out) const;
 
   std::vector<AddedTokenSpec> tokens_;
+  std::unordered_map<uint32_t, size_t> by_id_;            ///< first token with each id
+  std::unordered_map<std::string_view, size_t> by_text_;  ///< views into tokens_
   Trie raw_;
   Trie normalized_;
 };
