@@ -28,7 +28,7 @@ if [ -f "$case_dir/generate" ]; then
   fi
   work=$(mktemp -d)
   n=0
-  while read -r -a gen; do
+  while read -r -a gen || [ "${#gen[@]}" -gt 0 ]; do
     n=$((n + 1))
     target=$work/model
     if [ "$n" -gt 1 ]; then target=$work/model$n; fi
