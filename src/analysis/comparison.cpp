@@ -166,7 +166,57 @@ std::vector<std::pair<std::string, std::string>> architecture_fields(
   return out;
 }
 
+bool is_identity_field(std::string_view field) {
+  static constexpr std::string_view kFields[] = {"model_type",
+                                                 "text.hidden_size",
+                                                 "text.num_hidden_layers",
+                                                 "text.num_attention_heads",
+                                                 "text.num_key_value_heads",
+                                                 "text.head_dim",
+                                                 "text.intermediate_size",
+                                                 "text.vocab_size",
+                                                 "vision.hidden_size",
+                                                 "vision.num_hidden_layers",
+                                                 "vision.num_attention_heads",
+                                                 "vision.intermediate_size",
+                                                 "vision.patch_size",
+                                                 "vision.image_size"};
+  return std::find(std::begin(kFields), std::end(kFields), field) != std::end(kFields);
+}
+
 namespace {
+
+// compare.different_models: the identity fields on which two variants that both know the value
+// disagree, each with its value per variant.
+void add_different_models_finding(Comparison& c) {
+  std::vector<std::string> fields;
+  for (const auto& row : c.architecture) {
+    if (!row.differs || !is_identity_field(row.field)) continue;
+    std::set<std::string> known;
+    for (const auto& v : row.values) {
+      if (!v.empty()) known.insert(v);
+    }
+    if (known.size() < 2) continue;  // unknown in some variants: validation says why
+    std::string values;
+    for (size_t i = 0; i < row.values.size(); ++i) {
+      values +=
+          fmt::format("{}{} in '{}'", i ? ", " : "",
+                      row.values[i].empty() ? "unknown" : row.values[i], c.variants[i].stats.label);
+    }
+    fields.push_back(row.field + " " + values);
+  }
+  if (fields.empty()) return;
+  constexpr size_t kShown = 3;
+  std::string list;
+  for (size_t i = 0; i < fields.size() && i < kShown; ++i) list += (i ? "; " : "") + fields[i];
+  if (fields.size() > kShown) list += fmt::format("; and {} more", fields.size() - kShown);
+  c.findings.push_back(file_finding(
+      "compare.different_models", Severity::kError, "",
+      fmt::format("the variants are not one model: {} ({} of the architecture differ, see "
+                  "Architecture); sizes, parameters and fidelity against the baseline compare "
+                  "unrelated weights",
+                  list, count_noun(fields.size(), "field"))));
+}
 
 // The resolved config values side by side; fields unknown in every variant are left out.
 void add_architecture_rows(Comparison& c) {
@@ -296,8 +346,10 @@ Comparison compare_models(const std::vector<CompareInput>& inputs, const Compare
     CompareVariant cv;
     cv.stats = std::move(measured[i].stats);
     const Architecture* arch = cv.stats.arch ? &*cv.stats.arch : nullptr;
-    cv.memory = estimate_memory(arch, cv.stats.tensor_bytes, options.context,
-                                cv.stats.activation_dtype, options.memory_budget);
+    cv.memory = estimate_memory(
+        arch, cv.stats.tensor_bytes, options.context, cv.stats.activation_dtype,
+        options.memory_budget ? std::optional<uint64_t>(options.memory_budget->bytes)
+                              : std::nullopt);
     c.variants.push_back(std::move(cv));
     digests.push_back(std::move(measured[i].digests));
   }
@@ -321,6 +373,7 @@ Comparison compare_models(const std::vector<CompareInput>& inputs, const Compare
   }
 
   add_architecture_rows(c);
+  add_different_models_finding(c);
   c.tensors = diff_tensors(c.variants);
 
   if (options.fidelity) measure_against_baseline(c, validations, options);

@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdint>
 #include <string>
+
+#include <fmt/format.h>
 
 #include "medq/io/checked.hpp"
 
@@ -48,8 +51,83 @@ MemoryEstimate estimate_memory(const Architecture* arch, uint64_t weight_bytes, 
   m.overhead =
       static_cast<uint64_t>(std::llround(static_cast<double>(base) * kMemoryOverheadFraction));
   m.total = base + m.overhead;
-  if (budget) m.fits = m.total <= *budget;
+  if (budget) {
+    m.fits = m.total <= *budget;
+    // Both under 9e18 (parse_memory_budget's cap; totals of real models are far below).
+    m.headroom = static_cast<int64_t>(std::min<uint64_t>(*budget, INT64_MAX)) -
+                 static_cast<int64_t>(std::min<uint64_t>(m.total, INT64_MAX));
+  }
   return m;
+}
+
+std::string MemoryBudget::text() const { return number + " " + unit; }
+
+std::string MemoryBudget::in_unit(uint64_t v) const {
+  if (unit == "B") return fmt::format("{} B", v);
+  return fmt::format("{:.2f} {}", static_cast<double>(v) / unit_bytes, unit);
+}
+
+std::string MemoryBudget::headroom_text(int64_t headroom) const {
+  const uint64_t mag =
+      headroom < 0 ? static_cast<uint64_t>(-(headroom + 1)) + 1 : static_cast<uint64_t>(headroom);
+  return in_unit(mag) + (headroom < 0 ? " over" : " under");
+}
+
+std::optional<MemoryBudget> parse_memory_budget(std::string_view text, std::string* why) {
+  static constexpr std::pair<std::string_view, double> kUnits[] = {
+      {"B", 1},
+      {"kB", 1e3},
+      {"MB", 1e6},
+      {"GB", 1e9},
+      {"TB", 1e12},
+      {"KiB", 1024.0},
+      {"MiB", 1024.0 * 1024},
+      {"GiB", 1024.0 * 1024 * 1024},
+      {"TiB", 1024.0 * 1024 * 1024 * 1024}};
+  auto fail = [&](std::string message) -> std::optional<MemoryBudget> {
+    if (why) *why = std::move(message);
+    return std::nullopt;
+  };
+  std::string s;
+  for (char c : text) {
+    if (!std::isspace(static_cast<unsigned char>(c))) s += c;
+  }
+  size_t i = 0;
+  while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.')) ++i;
+  MemoryBudget b;
+  b.number = s.substr(0, i);
+  const std::string unit = s.substr(i);
+  if (b.number.empty() || b.number == "." ||
+      std::count(b.number.begin(), b.number.end(), '.') > 1) {
+    return fail("is not a size (examples: 6GB, 7.5GiB, 6000MB)");
+  }
+  if (unit.empty()) {
+    return fail(fmt::format(
+        "has no unit: write {0}GB or {0}GiB (units: B, kB, MB, GB, TB, KiB, MiB, GiB, TiB)",
+        b.number));
+  }
+  auto lower = [](std::string_view x) {
+    std::string out(x);
+    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  };
+  for (const auto& [name, mult] : kUnits) {
+    if (lower(name) == lower(unit)) {
+      b.unit = std::string(name);
+      b.unit_bytes = mult;
+    }
+  }
+  if (b.unit.empty()) {
+    return fail(
+        fmt::format("has an unknown unit '{}' (units: B, kB, MB, GB, TB, KiB, MiB, GiB, "
+                    "TiB)",
+                    unit));
+  }
+  const double v = std::stod(b.number) * b.unit_bytes;
+  if (!(v >= 1)) return fail("is not a size: a budget is at least 1 byte");
+  if (v >= 9.0e18) return fail("is beyond any memory (at most 9 EB)");
+  b.bytes = static_cast<uint64_t>(std::llround(v));
+  return b;
 }
 
 std::optional<uint64_t> parse_byte_size(std::string_view text) {

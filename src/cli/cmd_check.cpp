@@ -99,8 +99,7 @@ void register_check(CLI::App& app, CommandFn* selected) {
   add_format_option(sub, &opts->format, "text");
   sub->add_option("--junit", opts->junit, "Also write the verdict as JUnit XML to FILE")
       ->type_name("FILE");
-  sub->add_option("--threads", opts->threads, "Worker threads (default: one per core)")
-      ->check(CLI::Range(1u, 256u));
+  add_threads_option(sub, &opts->threads, "Worker threads");
   sub->add_flag("--quiet", opts->quiet, "No progress line on stderr");
   add_follow_symlinks_flag(sub, &opts->follow_symlinks);
   sub->callback([opts, selected] { *selected = [opts] { return run_check(*opts); }; });

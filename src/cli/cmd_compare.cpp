@@ -13,7 +13,7 @@ struct CompareCliOptions {
   std::vector<std::string> dirs;
   std::string root;
   std::string baseline;
-  OutputFormat format = OutputFormat::kMarkdown;
+  OutputFormat format = OutputFormat::kText;
   uint64_t context = 8192;
   std::string memory_budget;
   bool fidelity = false;
@@ -42,10 +42,10 @@ int run_compare(const CompareCliOptions& o) {
   }
   request.options.context = o.context;
   if (!o.memory_budget.empty()) {
-    request.options.memory_budget = parse_byte_size(o.memory_budget);
+    std::string why;
+    request.options.memory_budget = parse_memory_budget(o.memory_budget, &why);
     if (!request.options.memory_budget) {
-      print_error("--memory-budget '" + o.memory_budget +
-                  "' is not a size (examples: 8GB, 7.5GiB, 6000MB)");
+      print_error("--memory-budget '" + o.memory_budget + "' " + why);
       return kExitToolError;
     }
   }
@@ -56,8 +56,8 @@ int run_compare(const CompareCliOptions& o) {
   request.progress = progress.callback();
   CompareReport r = medq::run_compare(request);
   progress.finish();
-  print(render(r, o.format));
-  return r.all_valid() ? kExitOk : kExitInvalid;
+  print(render(r, o.format, output_width()));
+  return r.passed() ? kExitOk : kExitInvalid;
 }
 
 }  // namespace
@@ -72,12 +72,14 @@ void register_compare(CLI::App& app, CommandFn* selected) {
   sub->add_option("--baseline", opts->baseline,
                   "The variant others are measured against (default: the most precise)")
       ->type_name("DIR");
-  add_format_option(sub, &opts->format, "md");
-  sub->add_option("--context", opts->context, "Context length in tokens for the KV cache")
-      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40))
-      ->default_val(8192);
+  add_format_option(sub, &opts->format, "text");
+  sub->add_option("--context", opts->context,
+                  "Context length in tokens for the KV-cache estimate (1 to 2^40, default 8192)")
+      ->type_name("TOKENS")
+      ->check(whole_number(1, uint64_t{1} << 40));
   sub->add_option("--memory-budget", opts->memory_budget,
-                  "Memory available at inference, e.g. 6GB; each variant fits or not")
+                  "Memory available at inference, with its unit: 6GB, 6GiB, 6000MB; each variant "
+                  "fits or not, and by how much")
       ->type_name("SIZE");
   sub->add_flag("--fidelity", opts->fidelity,
                 "Also read the weights: each variant's error against the baseline");

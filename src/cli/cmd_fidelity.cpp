@@ -38,7 +38,7 @@ int run_fidelity(const FidelityCliOptions& o) {
   request.progress = progress.callback();
   FidelityReport r = medq::run_fidelity(request, o.top);
   progress.finish();
-  print(render(r, o.format));
+  print(render(r, o.format, output_width()));
   return r.all_valid() ? kExitOk : kExitInvalid;
 }
 
@@ -53,8 +53,10 @@ void register_fidelity(CLI::App& app, CommandFn* selected) {
                   "The reference variant (default: the most precise of DIRs)")
       ->type_name("DIR");
   add_format_option(sub, &opts->format, "text");
-  sub->add_option("--top", opts->top, "Worst tensors listed per variant (default 10)");
-  sub->add_option("--threads", opts->threads, "Worker threads (default: one per core)");
+  sub->add_option("--top", opts->top, "Worst tensors listed per variant (0 to 100,000, default 10)")
+      ->type_name("N")
+      ->check(whole_number(0, 100'000));
+  add_threads_option(sub, &opts->threads, "Worker threads");
   sub->add_flag("--quiet", opts->quiet, "No progress line on stderr");
   add_follow_symlinks_flag(sub, &opts->follow_symlinks);
   sub->callback([opts, selected] { *selected = [opts] { return run_fidelity(*opts); }; });

@@ -53,8 +53,7 @@ void register_manifest(CLI::App& app, CommandFn* selected) {
   auto* sub = app.add_subcommand(
       "manifest", "Write a checksum manifest of a model directory (JSON, to stdout)");
   sub->add_option("dir", opts->dir, "The model directory")->required();
-  sub->add_option("--threads", opts->threads, "Files hashed at once (default: one per core)")
-      ->check(CLI::Range(1u, 256u));
+  add_threads_option(sub, &opts->threads, "Files hashed at once");
   add_follow_symlinks_flag(sub, &opts->follow_symlinks);
   sub->callback([opts, selected] { *selected = [opts] { return run_manifest(*opts); }; });
 }

@@ -9,6 +9,7 @@
 #include "exit_codes.hpp"
 #include "medq/analysis/quality_run.hpp"
 #include "medq/report/quality_report.hpp"
+#include "medq/util/units.hpp"
 #include "progress.hpp"
 
 namespace medq::cli {
@@ -108,8 +109,8 @@ int run_quality_cmd(const QualityCliOptions& o) {
   if (!run.all_valid()) {
     for (const auto& [dir, errors] : run.validation_errors)
       if (errors)
-        print_error(dir + ": " + std::to_string(errors) +
-                    " validation error(s); not evaluated (medq validate " + dir + ")");
+        print_error(dir + ": " + count_noun(errors, "validation error") +
+                    "; not evaluated (medq validate " + dir + ")");
     return kExitInvalid;
   }
   if (!run.outcome.result) {
@@ -117,7 +118,7 @@ int run_quality_cmd(const QualityCliOptions& o) {
     return kExitToolError;
   }
   QualityReport r = build_quality_report(std::move(run));
-  print(render(r, o.format));
+  print(render(r, o.format, output_width()));
   return kExitOk;
 }
 
@@ -133,12 +134,15 @@ void register_quality(CLI::App& app, CommandFn* selected) {
       ->type_name("FILE");
   sub->add_option("--text", opts->text, "UTF-8 text (not supported yet: needs tokenization)")
       ->type_name("FILE");
-  sub->add_option("--context", opts->context, "Tokens per chunk (default 512)")
-      ->check(CLI::PositiveNumber);
+  sub->add_option("--context", opts->context, "Tokens per chunk (1 to 2^20, default 512)")
+      ->type_name("TOKENS")
+      ->check(whole_number(1, uint64_t{1} << 20));
   sub->add_option("--score-from", opts->score_from,
-                  "First scored position of each chunk (default: half the chunk)");
+                  "First scored position of each chunk (0 to 2^20, default: half the chunk)")
+      ->type_name("K")
+      ->check(whole_number(0, uint64_t{1} << 20));
   add_format_option(sub, &opts->format, "text");
-  sub->add_option("--threads", opts->threads, "Worker threads (default: one per core)");
+  add_threads_option(sub, &opts->threads, "Worker threads");
   sub->add_flag("--quiet", opts->quiet, "No progress line on stderr");
   add_follow_symlinks_flag(sub, &opts->follow_symlinks);
   sub->callback([opts, selected] { *selected = [opts] { return run_quality_cmd(*opts); }; });

@@ -57,7 +57,7 @@ void register_validate(CLI::App& app, CommandFn* selected) {
                 "Also scan every tensor's data: NaN/Inf, all-zero tensors, corrupt scales");
   sub->add_flag("--quiet", opts->quiet, "No progress line on stderr");
   add_follow_symlinks_flag(sub, &opts->follow_symlinks);
-  sub->add_option("--threads", opts->threads, "Worker threads for --deep (default: one per core)");
+  add_threads_option(sub, &opts->threads, "Worker threads for --deep");
   sub->callback([opts, selected] { *selected = [opts] { return run_validate(*opts); }; });
 }
 

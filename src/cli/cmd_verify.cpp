@@ -56,8 +56,7 @@ void register_verify(CLI::App& app, CommandFn* selected) {
       ->required()
       ->type_name("FILE");
   add_format_option(sub, &opts->format, "text");
-  sub->add_option("--threads", opts->threads, "Files hashed at once (default: one per core)")
-      ->check(CLI::Range(1u, 256u));
+  add_threads_option(sub, &opts->threads, "Files hashed at once");
   add_follow_symlinks_flag(sub, &opts->follow_symlinks);
   sub->callback([opts, selected] { *selected = [opts] { return run_verify(*opts); }; });
 }

@@ -28,6 +28,18 @@ void add_format_option(CLI::App* sub, OutputFormat* format, const std::string& d
 /// Adds `--follow-symlinks` to `sub`, writing into `*follow`.
 void add_follow_symlinks_flag(CLI::App* sub, bool* follow);
 
+/// A check for an unsigned option: a whole number from `lo` to `hi`, written in digits only, so
+/// that "-1" is a usage error instead of wrapping around to 2^64 - 1. Adds nothing to the help
+/// line (the option's description says the range in words).
+CLI::Validator whole_number(uint64_t lo, uint64_t hi);
+
+/// `--threads N` (1 to 256; default, 0 in `*threads`: one per core).
+void add_threads_option(CLI::App* sub, unsigned* threads, const std::string& what);
+
+/// The width text reports wrap their notes to: the terminal's columns when stdout is a terminal
+/// (TIOCGWINSZ), else 80.
+size_t output_width();
+
 /// Writes `text` to stdout.
 void print(const std::string& text);
 

@@ -1,9 +1,13 @@
+#include <sys/ioctl.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <map>
 #include <system_error>
 
 #include "commands.hpp"
+#include "medq/util/units.hpp"
 
 namespace medq::cli {
 
@@ -18,10 +22,42 @@ void add_format_option(CLI::App* sub, OutputFormat* format, const std::string& d
       ->check(CLI::IsMember({"text", "md", "json"}));
 }
 
+CLI::Validator whole_number(uint64_t lo, uint64_t hi) {
+  return CLI::Validator(
+      [lo, hi](std::string& text) -> std::string {
+        const std::string range = "a whole number from " + group_digits(lo) + " to " +
+                                  group_digits(hi) + " is expected, not '" + text + "'";
+        if (text.empty() || text.size() > 20) return range;
+        uint64_t v = 0;
+        for (char c : text) {
+          if (c < '0' || c > '9') return range;
+          const uint64_t digit = static_cast<uint64_t>(c - '0');
+          if (v > (UINT64_MAX - digit) / 10) return range;
+          v = v * 10 + digit;
+        }
+        return v < lo || v > hi ? range : std::string();
+      },
+      "", "whole number");
+}
+
+void add_threads_option(CLI::App* sub, unsigned* threads, const std::string& what) {
+  sub->add_option("--threads", *threads, what + " (1 to 256, default: one per core)")
+      ->type_name("N")
+      ->check(whole_number(1, 256));
+}
+
 void add_follow_symlinks_flag(CLI::App* sub, bool* follow) {
   sub->add_flag("--follow-symlinks", *follow,
                 "Also follow symlinks that lead out of the model folder (e.g. a Hugging Face "
                 "cache snapshot); links inside it are always followed");
+}
+
+size_t output_width() {
+  winsize ws{};
+  if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20) {
+    return ws.ws_col;
+  }
+  return kTextWidth;
 }
 
 void print(const std::string& text) {

@@ -72,7 +72,7 @@ std::string result_line(const CheckReport& r) {
       return fmt::format("Result: PASS ({} of {} rules passed{})", total - skipped, total,
                          skipped_note);
     case CheckVerdict::kInvalid:
-      return fmt::format("Result: INVALID (the model has {}; {} of {} rules failed{})",
+      return fmt::format("Result: FAIL (the model has {}; {} of {} rules failed{})",
                          count_noun(r.validation.errors(), "error"), failed, total, skipped_note);
     case CheckVerdict::kPolicyFailed:
       return fmt::format("Result: POLICY FAILED ({} of {} rules failed{})", failed, total,

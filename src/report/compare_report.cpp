@@ -16,6 +16,10 @@ bool CompareReport::all_valid() const {
                      [](const CompareVariant& v) { return v.stats.errors == 0; });
 }
 
+bool CompareReport::passed() const {
+  return all_valid() && count_severity(comparison.findings, Severity::kError) == 0;
+}
+
 namespace {
 
 std::string signed_bytes(int64_t v) {
@@ -33,7 +37,7 @@ std::string bits(const std::optional<double>& b) { return b ? fmt::format("{:.2f
 
 std::string status(const VariantStats& s) {
   if (s.errors == 0) {
-    return s.warnings == 0 ? "valid" : fmt::format("valid, {}", count_noun(s.warnings, "warning"));
+    return s.warnings == 0 ? "PASS" : fmt::format("PASS, {}", count_noun(s.warnings, "warning"));
   }
   std::string codes;
   size_t shown = 0;
@@ -44,7 +48,7 @@ std::string status(const VariantStats& s) {
     }
     codes += (codes.empty() ? "" : ", ") + code + (n > 1 ? fmt::format(" x{}", n) : "");
   }
-  return fmt::format("INVALID: {} ({})", count_noun(s.errors, "error"), codes);
+  return fmt::format("FAIL: {} ({})", count_noun(s.errors, "error"), codes);
 }
 
 std::string quant_line(const VariantStats& s) {
@@ -91,13 +95,35 @@ struct Layout {
 RichText headline(const Layout& l) {
   size_t invalid = 0;
   for (const auto& v : l.vs) invalid += v.stats.errors > 0 ? 1 : 0;
+  const bool different = std::any_of(l.c.findings.begin(), l.c.findings.end(), [](const auto& f) {
+    return f.code == "compare.different_models";
+  });
+  std::string verdict = invalid == 0
+                            ? (different ? "Each variant validates without errors on its own."
+                                         : "Every variant validates without errors.")
+                            : fmt::format("{} of {} variants {} errors: see Validation.", invalid,
+                                          l.vs.size(), invalid == 1 ? "has" : "have");
   return count_noun(l.vs.size(), "variant") +
          " compared, most precise first; baseline: " + code_span(l.vs[l.base].stats.label) +
-         fmt::format(
-             " ({}). {}", l.c.baseline_given ? "chosen with --baseline" : "the most precise",
-             invalid == 0 ? "Every variant validates without errors."
-                          : fmt::format("{} of {} variants {} errors: see Validation.", invalid,
-                                        l.vs.size(), invalid == 1 ? "has" : "have"));
+         fmt::format(" ({}). {}{}",
+                     l.c.baseline_given ? "chosen with --baseline" : "the most precise",
+                     different ? "These are DIFFERENT MODELS, not variants of one model (see "
+                                 "Comparison). "
+                               : "",
+                     verdict);
+}
+
+// Findings about the comparison itself (variants that are not one model), before everything
+// else; no section when there are none.
+std::optional<ReportSection> comparison_section(const Layout& l) {
+  if (l.c.findings.empty()) return std::nullopt;
+  ReportSection s;
+  s.title = "Comparison";
+  for (const auto& f : l.c.findings) {
+    s.notes_before.push_back(fmt::format("{}: ", severity_name(f.severity)) + code_span(f.code) +
+                             ": " + f.message);
+  }
+  return s;
 }
 
 // The header cells "field"/"tensor"/... followed by one column per variant.
@@ -124,7 +150,10 @@ ReportSection summary_section(const Layout& l) {
   for (size_t i = 0; i < l.vs.size(); ++i) {
     const auto& v = l.vs[i];
     std::string mem = human_bytes(v.memory.total);
-    if (v.memory.fits) mem += *v.memory.fits ? " (fits)" : " (DOES NOT FIT)";
+    if (v.memory.fits && l.c.memory_budget) {
+      mem += fmt::format(" ({}, {})", *v.memory.fits ? "fits" : "DOES NOT FIT",
+                         l.c.memory_budget->headroom_text(v.memory.headroom.value_or(0)));
+    }
     std::vector<RichText> row = {code_span(v.stats.label),
                                  quant_line(v.stats),
                                  status(v.stats),
@@ -284,15 +313,20 @@ ReportSection memory_section(const Layout& l) {
   s.table = {
       {"variant", "weights", "KV cache", "overhead", "total"}, {false, true, true, true, true}, {}};
   if (l.c.memory_budget) {
-    s.table.headers.emplace_back("budget " + human_bytes(*l.c.memory_budget));
+    s.table.headers.emplace_back("budget " + l.c.memory_budget->text());
     s.table.right_align.push_back(false);
+    s.table.headers.emplace_back("headroom");
+    s.table.right_align.push_back(true);
   }
   for (const auto& v : l.vs) {
     const auto& m = v.memory;
     std::vector<RichText> row = {code_span(v.stats.label), human_bytes(m.weights),
                                  m.kv_cache ? human_bytes(*m.kv_cache) : "unknown",
                                  human_bytes(m.overhead), human_bytes(m.total)};
-    if (m.fits) row.emplace_back(*m.fits ? "fits" : "DOES NOT FIT");
+    if (m.fits && l.c.memory_budget) {
+      row.emplace_back(*m.fits ? "fits" : "DOES NOT FIT");
+      row.emplace_back(l.c.memory_budget->headroom_text(m.headroom.value_or(0)));
+    }
     s.table.rows.push_back(std::move(row));
   }
   s.notes_after.push_back(
@@ -401,6 +435,7 @@ CompareReport build_compare_report(Comparison c) {
   CompareReport r;
   const Layout l{c};
   r.headline = headline(l);
+  if (auto s = comparison_section(l)) r.sections.push_back(std::move(*s));
   for (auto* section : {summary_section, quantization_section, sizes_section, parameters_section,
                         bits_section, memory_section, validation_section, architecture_section,
                         tensor_set_section, files_section}) {

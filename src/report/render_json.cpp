@@ -178,6 +178,7 @@ ojson variant_json(const CompareVariant& cv, bool baseline) {
   mem["overhead"] = m.overhead;
   mem["total"] = m.total;
   mem["fits_budget"] = m.fits ? ojson(*m.fits) : ojson(nullptr);
+  mem["headroom"] = m.headroom ? ojson(*m.headroom) : ojson(nullptr);
   j["memory"] = std::move(mem);
   if (cv.fidelity) {
     const FidelitySummary& o = cv.fidelity->overall;
@@ -211,10 +212,12 @@ std::string render_json(const CompareReport& r) {
   j["schema_version"] = kJsonSchemaVersion;
   j["command"] = "compare";
   j["all_valid"] = r.all_valid();
+  j["findings"] = findings_to_json(r.comparison.findings);
   j["baseline"] = c.variants[c.baseline].stats.label;
   j["baseline_given"] = c.baseline_given;
   j["context_tokens"] = c.context;
-  j["memory_budget"] = c.memory_budget ? ojson(*c.memory_budget) : ojson(nullptr);
+  j["memory_budget"] = c.memory_budget ? ojson(c.memory_budget->bytes) : ojson(nullptr);
+  j["memory_budget_text"] = c.memory_budget ? ojson(c.memory_budget->text()) : ojson(nullptr);
   j["memory_overhead_fraction"] = kMemoryOverheadFraction;
   ojson vs = ojson::array();
   for (size_t i = 0; i < c.variants.size(); ++i)

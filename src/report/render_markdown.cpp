@@ -10,7 +10,7 @@ namespace medq {
 
 std::string render_markdown(const InspectReport& r) {
   std::string out = fmt::format("# medq inspect: `{}`\n\n", r.target);
-  out += fmt::format("**{}** — {}, {}, {} of tensor data.\n", r.valid() ? "Valid" : "Invalid",
+  out += fmt::format("**{}** — {}, {}, {} of tensor data.\n", r.valid() ? "PASS" : "FAIL",
                      count_noun(r.files.size(), "file"), count_noun(r.tensor_count, "tensor"),
                      byte_size(r.tensor_bytes));
   for (const auto& f : r.files) {
@@ -53,11 +53,11 @@ std::string render_markdown(const InspectReport& r) {
 
 std::string render_markdown(const ValidateReport& r) {
   std::string out = fmt::format("# medq validate: `{}`\n\n", r.target);
-  out += fmt::format(
-      "**{}** — {} error{}, {} warning{}, {} info{}{}.\n\n", r.passed() ? "PASS" : "FAIL",
-      r.errors(), r.errors() == 1 ? "" : "s", r.warnings(), r.warnings() == 1 ? "" : "s",
-      count_severity(r.findings, Severity::kInfo), r.strict ? " (strict: warnings fail)" : "",
-      r.deep ? " (deep: tensor data scanned)" : "");
+  out += fmt::format("**{}** — {}, {}, {} info{}{}.\n\n", r.passed() ? "PASS" : "FAIL",
+                     count_noun(r.errors(), "error"), count_noun(r.warnings(), "warning"),
+                     count_severity(r.findings, Severity::kInfo),
+                     r.strict ? " (strict: warnings fail)" : "",
+                     r.deep ? " (deep: tensor data scanned)" : "");
   out +=
       fmt::format("Model `{}`, quantization {}, {} in {} ({} of tensor data); directory {}.\n",
                   r.model_type.empty() ? "unknown" : r.model_type, r.quantization,

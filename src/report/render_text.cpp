@@ -54,13 +54,13 @@ std::string render_text(const InspectReport& r) {
   if (r.findings.empty()) {
     out += "Findings: none\n";
   } else {
-    out += fmt::format("Findings: {} error(s), {} warning(s), {} info\n",
-                       count_severity(r.findings, Severity::kError),
-                       count_severity(r.findings, Severity::kWarning),
+    out += fmt::format("Findings: {}, {}, {} info\n",
+                       count_noun(count_severity(r.findings, Severity::kError), "error"),
+                       count_noun(count_severity(r.findings, Severity::kWarning), "warning"),
                        count_severity(r.findings, Severity::kInfo));
     out += findings_to_text(r.findings);
   }
-  out += fmt::format("Result: {}\n", r.valid() ? "valid" : "INVALID");
+  out += fmt::format("Result: {}\n", r.valid() ? "PASS" : "FAIL");
   return out;
 }
 
@@ -72,40 +72,40 @@ std::string render_text(const ValidateReport& r) {
                   r.model_type.empty() ? "unknown" : r.model_type, r.quantization,
                   count_noun(r.tensor_count, "tensor"), count_noun(r.weight_files, "weight file"),
                   human_bytes(r.tensor_bytes), human_bytes(r.directory_bytes));
-  out +=
-      fmt::format("Result: {} ({} error{}, {} warning{}, {} info)\n", r.passed() ? "PASS" : "FAIL",
-                  r.errors(), r.errors() == 1 ? "" : "s", r.warnings(),
-                  r.warnings() == 1 ? "" : "s", count_severity(r.findings, Severity::kInfo));
+  out += fmt::format("Result: {} ({}, {}, {} info)\n", r.passed() ? "PASS" : "FAIL",
+                     count_noun(r.errors(), "error"), count_noun(r.warnings(), "warning"),
+                     count_severity(r.findings, Severity::kInfo));
   if (!r.findings.empty()) out += "\n" + findings_to_text(r.findings);
   return out;
 }
 
 namespace {
 
+// The headline and notes wrapped to `width`, the tables as wide as they are.
 std::string sections_text(const std::string& title, const RichText& headline,
-                          const std::vector<ReportSection>& sections) {
-  std::string out = title + "\n" + to_plain(headline) + "\n";
+                          const std::vector<ReportSection>& sections, size_t width) {
+  std::string out = title + "\n" + wrap_text(to_plain(headline), width, "");
   for (const auto& s : sections) {
     out += "\n" + s.title + "\n";
-    for (const auto& n : s.notes_before) out += "  " + to_plain(n) + "\n";
+    for (const auto& n : s.notes_before) out += wrap_text(to_plain(n), width, "  ");
     if (!s.table.rows.empty()) out += table_to_text(flatten(s.table, false));
-    for (const auto& n : s.notes_after) out += "  " + to_plain(n) + "\n";
+    for (const auto& n : s.notes_after) out += wrap_text(to_plain(n), width, "  ");
   }
   return out;
 }
 
 }  // namespace
 
-std::string render_text(const CompareReport& r) {
-  return sections_text("medq compare", r.headline, r.sections);
+std::string render_text(const CompareReport& r, size_t width) {
+  return sections_text("medq compare", r.headline, r.sections, width);
 }
 
-std::string render_text(const FidelityReport& r) {
-  return sections_text("medq fidelity", r.headline, r.sections);
+std::string render_text(const FidelityReport& r, size_t width) {
+  return sections_text("medq fidelity", r.headline, r.sections, width);
 }
 
-std::string render_text(const QualityReport& r) {
-  return sections_text("medq quality", r.headline, r.sections);
+std::string render_text(const QualityReport& r, size_t width) {
+  return sections_text("medq quality", r.headline, r.sections, width);
 }
 
 }  // namespace medq

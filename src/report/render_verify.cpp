@@ -39,7 +39,7 @@ std::string status_counts(size_t (VerifyReport::*count)(CheckStatus) const, cons
 }
 
 std::string verdict(const VerifyReport& r) {
-  return r.incomplete() ? "INCOMPLETE" : r.verified() ? "VERIFIED" : "FAILED";
+  return r.incomplete() ? "INCOMPLETE" : r.verified() ? "PASS" : "FAIL";
 }
 
 std::string result_line(const VerifyReport& r) {

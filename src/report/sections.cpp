@@ -7,6 +7,26 @@ RichText& RichText::operator+=(const RichText& more) {
   return *this;
 }
 
+std::string wrap_text(std::string_view text, size_t width, std::string_view indent) {
+  std::string out, line;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find(' ', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view word = text.substr(pos, end - pos);
+    pos = end + 1;
+    if (word.empty()) continue;
+    if (!line.empty() && line.size() + 1 + word.size() > width) {
+      out += line + "\n";
+      line.clear();
+    }
+    line += line.empty() ? std::string(indent) : " ";
+    line += word;
+  }
+  if (!line.empty()) out += line + "\n";
+  return out.empty() ? std::string(indent) + "\n" : out;
+}
+
 RichText code_span(std::string name) {
   RichText t;
   t.spans.push_back({std::move(name), true});

@@ -151,7 +151,7 @@ TEST(CompareReplicas, CountsBytesAndBitsFollowTheArchitecture) {
 TEST(CompareReplicas, KvCacheCapsSlidingLayersAtTheWindow) {
   CompareOptions opts;
   opts.context = 32768;
-  opts.memory_budget = 5'000'000'000;
+  opts.memory_budget = parse_memory_budget("5GB", nullptr);
   Comparison c = compare_models(replicas().inputs, opts);
   // Gemma 3: every 6th layer global (5 of 34), the other 29 keep the last 1024 tokens.
   constexpr uint64_t kPerTokenLayer = 2 * kKvHeads * kHeadDim * 2;  // K and V, bf16
@@ -275,6 +275,18 @@ TEST(CompareTensors, DifferentArchitecturesAreSpelledOut) {
     if (row.field == "model_type") model_type_differs = row.differs;
   }
   EXPECT_TRUE(model_type_differs);
+  // Not one model: an error about the comparison itself, naming the fields that differ.
+  ASSERT_EQ(c.findings.size(), 1u);
+  EXPECT_EQ(c.findings[0].code, "compare.different_models");
+  EXPECT_EQ(c.findings[0].severity, Severity::kError);
+  EXPECT_NE(c.findings[0].message.find("model_type gemma3 in 'gemma', llama in 'llama'"),
+            std::string::npos)
+      << c.findings[0].message;
+}
+
+TEST(CompareTensors, VariantsOfOneModelAreNoFinding) {
+  Comparison c = compare_models(replicas().inputs, {});
+  EXPECT_TRUE(c.findings.empty());
 }
 
 TEST(CompareMixed, MixedRecipeCountsModulesPerScheme) {
@@ -299,6 +311,28 @@ TEST(CompareMixed, MixedRecipeCountsModulesPerScheme) {
   }
   EXPECT_EQ(at8, want8);
   EXPECT_EQ(at4, want4);
+}
+
+TEST(MemoryBudget, NeedsAUnitAndKeepsTheOneWritten) {
+  std::string why;
+  EXPECT_FALSE(parse_memory_budget("6", &why).has_value());
+  EXPECT_NE(why.find("has no unit: write 6GB or 6GiB"), std::string::npos) << why;
+  EXPECT_FALSE(parse_memory_budget("lots", &why).has_value());
+  EXPECT_FALSE(parse_memory_budget("6 parsecs", &why).has_value());
+  EXPECT_FALSE(parse_memory_budget("0GB", &why).has_value());
+  EXPECT_FALSE(parse_memory_budget("99999999999TB", &why).has_value());
+  auto gib = parse_memory_budget("6 gib", &why);
+  ASSERT_TRUE(gib.has_value());
+  EXPECT_EQ(gib->bytes, 6ull << 30);
+  EXPECT_EQ(gib->text(), "6 GiB");
+  auto gb = parse_memory_budget("7.5GB", &why);
+  ASSERT_TRUE(gb.has_value());
+  EXPECT_EQ(gb->bytes, 7'500'000'000u);
+  EXPECT_EQ(gb->text(), "7.5 GB");
+  EXPECT_EQ(parse_memory_budget("512MiB", &why)->bytes, 536'870'912u);
+  EXPECT_EQ(parse_memory_budget("64kb", &why)->text(), "64 kB");
+  EXPECT_EQ(gib->headroom_text(int64_t{1} << 29), "0.50 GiB under");
+  EXPECT_EQ(gib->headroom_text(-(int64_t{3} << 30)), "3.00 GiB over");
 }
 
 TEST(ByteSize, ParsesDecimalAndBinaryUnits) {

@@ -7,8 +7,9 @@
 # file `generate` (medq-synth arguments without the output folder, e.g. `defect stale-index` or
 # `samples`) instead runs `MEDQ_SYNTH <those arguments> model` in a new temporary folder and medq
 # from there: its args name `model` (or `model/4bit` after `samples`), and no output shows the
-# temporary path. There `inputs` links to the committed inputs, so that args can also name them
-# (a policy file for `medq check`, say).
+# temporary path. A second line of `generate` writes `model2` the same way, a third `model3`, and
+# so on (two different models for `medq compare`, say). There `inputs` links to the committed
+# inputs, so that args can also name them (a policy file for `medq check`, say).
 set -u
 medq=$1
 name=$2
@@ -25,13 +26,18 @@ if [ -f "$case_dir/generate" ]; then
     echo "golden $name: needs the medq-synth binary as third argument"
     exit 2
   fi
-  read -r -a gen <"$case_dir/generate"
   work=$(mktemp -d)
-  if ! "$synth" "${gen[@]}" "$work/model" >"$err" 2>&1; then
-    echo "golden $name: medq-synth ${gen[*]} failed:"
-    cat "$err"
-    exit 2
-  fi
+  n=0
+  while read -r -a gen || [ "${#gen[@]}" -gt 0 ]; do
+    n=$((n + 1))
+    target=$work/model
+    if [ "$n" -gt 1 ]; then target=$work/model$n; fi
+    if ! "$synth" "${gen[@]}" "$target" >"$err" 2>&1; then
+      echo "golden $name: medq-synth ${gen[*]} failed:"
+      cat "$err"
+      exit 2
+    fi
+  done <"$case_dir/generate"
   cd "$work" || exit 2
   ln -s "$here/inputs" inputs
 else

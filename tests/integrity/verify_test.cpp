@@ -275,9 +275,8 @@ TEST(VerifyRender, TextMarkdownAndJson) {
   r.target = "model";
   r.manifest = "model.manifest.json";
   std::string text = render_text(r);
-  EXPECT_NE(
-      text.find("Result: FAILED (files: 9 ok, 1 differs, 1 extra; tensors: 99 ok, 1 differs)"),
-      std::string::npos)
+  EXPECT_NE(text.find("Result: FAIL (files: 9 ok, 1 differs, 1 extra; tensors: 99 ok, 1 differs)"),
+            std::string::npos)
       << text;
   EXPECT_NE(text.find(kDown), std::string::npos);
   std::string md = render_markdown(r);
@@ -296,8 +295,7 @@ TEST(VerifyRender, TextMarkdownAndJson) {
 
   Fixture clean;
   VerifyReport ok = clean.verify();
-  EXPECT_NE(render_text(ok).find("Result: VERIFIED (files: 10 ok; tensors: 100 ok)"),
-            std::string::npos)
+  EXPECT_NE(render_text(ok).find("Result: PASS (files: 10 ok; tensors: 100 ok)"), std::string::npos)
       << render_text(ok);
 }
 

@@ -14,6 +14,7 @@
 #include "medq/analysis/fidelity.hpp"
 #include "medq/analysis/memory.hpp"
 #include "medq/analysis/variant.hpp"
+#include "medq/diag/finding.hpp"
 
 namespace medq {
 
@@ -23,7 +24,7 @@ struct CompareOptions {
   /// Label (as given) of the baseline variant; nullopt = the most precise.
   std::optional<std::string> baseline;
   uint64_t context = 8192;  ///< tokens, for the KV-cache estimate
-  std::optional<uint64_t> memory_budget;
+  std::optional<MemoryBudget> memory_budget;
   /// Worker threads for validating variants and reading data (0 = one per core).
   unsigned threads = 0;
   /// Also read the weights and measure each variant's fidelity against the baseline.
@@ -85,9 +86,12 @@ struct Comparison {
   size_t baseline = 0;                   ///< index into variants
   bool baseline_given = false;
   uint64_t context = 0;
-  std::optional<uint64_t> memory_budget;
+  std::optional<MemoryBudget> memory_budget;
   std::vector<ArchRow> architecture;
   bool architecture_identical = true;
+  /// Findings about the comparison itself, not one variant: `compare.different_models` (an
+  /// error) when the variants are not one model. Shown at the top of every report.
+  Findings findings;
   TensorSetDiff tensors;
   std::vector<FileIdentity> files;
 };
@@ -101,6 +105,12 @@ struct CompareInput {
 /// unknown): "model_type", "text.hidden_size", ..., "vision.*", "projector.*".
 std::vector<std::pair<std::string, std::string>> architecture_fields(
     const std::optional<Architecture>& arch);
+
+/// The architecture fields that make a model the model it is: the type, the text and vision
+/// dimensions, layer counts and vocabulary (not the sliding window or tied embeddings, which a
+/// conversion may resolve differently). Variants that differ in one of them, where both know it,
+/// are different models (`compare.different_models`).
+bool is_identity_field(std::string_view field);
 
 /// The files whose identity across variants is compared, in report order.
 std::vector<std::string_view> compared_files();

@@ -33,7 +33,29 @@ struct MemoryEstimate {
   uint64_t total = 0;
   std::optional<uint64_t> budget;
   std::optional<bool> fits;  ///< total <= budget, when a budget was given
+  /// budget - total: how far under (positive) or over (negative) the budget, when one was given.
+  std::optional<int64_t> headroom;
 };
+
+/// A memory budget (--memory-budget) as the user wrote it: "6GiB" is 6 x 2^30 bytes and reads
+/// "6 GiB" in the report, "6GB" is 6 x 10^9 bytes and reads "6 GB".
+struct MemoryBudget {
+  uint64_t bytes = 0;
+  std::string number;        ///< as written: "6", "7.5"
+  std::string unit;          ///< the unit written, spelled canonically: "GiB", "GB", "kB", ...
+  double unit_bytes = 1;     ///< bytes per `unit`
+  std::string text() const;  ///< "6 GiB"
+  /// A byte count in the budget's unit, two decimals: "1.59 GiB".
+  std::string in_unit(uint64_t v) const;
+  /// "1.59 GiB under" or "0.56 GiB over" (the headroom in the budget's unit).
+  std::string headroom_text(int64_t headroom) const;
+};
+
+/// Parses a budget such as "6GB", "7.5 GiB", "6000MB", "512MiB": a positive number and one of
+/// the units B, kB, MB, GB, TB (powers of 1000) or KiB, MiB, GiB, TiB (powers of 1024), in any
+/// letter case. A number without a unit is refused (is "6" bytes or gigabytes?): nullopt, with
+/// `*why` saying what is wrong.
+std::optional<MemoryBudget> parse_memory_budget(std::string_view text, std::string* why);
 
 /// Estimates memory for `arch` (may be null: weights and overhead only) at `context` tokens.
 MemoryEstimate estimate_memory(const Architecture* arch, uint64_t weight_bytes, uint64_t context,

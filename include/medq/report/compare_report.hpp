@@ -20,9 +20,13 @@ struct CompareReport {
 
   /// Every variant validates without errors.
   bool all_valid() const;
+  /// all_valid() and no error finding about the comparison itself (variants that are not one
+  /// model): exit code 0.
+  bool passed() const;
 };
 
-/// Lays out the comparison, one section per aspect (summary, quantization, sizes, ...).
+/// Lays out the comparison, one section per aspect (summary, quantization, sizes, ...); findings
+/// about the comparison itself come first, in a section of their own.
 CompareReport build_compare_report(Comparison c);
 
 struct CompareRequest {

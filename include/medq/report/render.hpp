@@ -20,6 +20,9 @@ namespace medq {
 
 enum class OutputFormat { kText, kMarkdown, kJson };
 
+/// The width text reports wrap their notes to when the caller knows no better (not a terminal).
+inline constexpr size_t kTextWidth = 80;
+
 /// Version of every JSON document medq writes; bumped on any incompatible change (docs/json.md).
 inline constexpr int kJsonSchemaVersion = 1;
 
@@ -30,23 +33,30 @@ std::string render_text(const ValidateReport& r);
 std::string render_markdown(const ValidateReport& r);
 std::string render_json(const ValidateReport& r);
 
-std::string render_text(const CompareReport& r);
+std::string render_text(const CompareReport& r, size_t width = kTextWidth);
 std::string render_markdown(const CompareReport& r);
 std::string render_json(const CompareReport& r);
 
-std::string render_text(const FidelityReport& r);
+std::string render_text(const FidelityReport& r, size_t width = kTextWidth);
 std::string render_markdown(const FidelityReport& r);
 std::string render_json(const FidelityReport& r);
 
-std::string render_text(const QualityReport& r);
+std::string render_text(const QualityReport& r, size_t width = kTextWidth);
 std::string render_markdown(const QualityReport& r);
 std::string render_json(const QualityReport& r);
 
+/// `width`: the terminal's width in characters, to which the text renderings of the reports laid
+/// out in sections (compare, fidelity, quality) wrap their notes (the library never asks the
+/// terminal; the CLI does).
 template <typename Report>
-std::string render(const Report& r, OutputFormat f) {
+std::string render(const Report& r, OutputFormat f, size_t width = kTextWidth) {
   switch (f) {
     case OutputFormat::kText:
-      return render_text(r);
+      if constexpr (requires { render_text(r, width); }) {
+        return render_text(r, width);
+      } else {
+        return render_text(r);
+      }
     case OutputFormat::kMarkdown:
       return render_markdown(r);
     case OutputFormat::kJson:

@@ -33,6 +33,11 @@ struct RichText {
 /// A name, shown as a code span in Markdown.
 RichText code_span(std::string name);
 
+/// `text` broken at spaces into lines of at most `width` characters (a word longer than that
+/// keeps a line of its own), each line starting with `indent` (counted in the width) and ending
+/// with a newline. Used for the notes and headlines of text reports; tables are never wrapped.
+std::string wrap_text(std::string_view text, size_t width, std::string_view indent);
+
 /// The text as it reads in a terminal (spans joined) or in Markdown (names in backticks).
 std::string to_plain(const RichText& t);
 std::string to_markdown(const RichText& t);
