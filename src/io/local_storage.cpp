@@ -80,6 +80,7 @@ StorageListing LocalStorage::list(const ListOptions& opts) const {
           // Below the top level only regular files count, and no link is followed.
           if (have_current && we.stat_error.empty() && we.type == NodeType::kFile) {
             out.entries.back().bytes += we.size;
+            note_inner_file(out.entries.back(), we.rel, we.size);
           }
           return true;
         }
