@@ -57,7 +57,9 @@ std::string render_markdown(const ValidateReport& r) {
       "**{}** — {} error{}, {} warning{}, {} info{}{}.\n\n", r.passed() ? "PASS" : "FAIL",
       r.errors(), r.errors() == 1 ? "" : "s", r.warnings(), r.warnings() == 1 ? "" : "s",
       count_severity(r.findings, Severity::kInfo), r.strict ? " (strict: warnings fail)" : "",
-      r.deep ? " (deep: tensor data scanned)" : "");
+      r.deep ? fmt::format(" (deep: {} checked, {} of their data read)",
+                           count_noun(r.deep_tensors, "tensor"), byte_size(r.deep_bytes_read))
+             : "");
   out +=
       fmt::format("Model `{}`, quantization {}, {} in {} ({} of tensor data); directory {}.\n",
                   r.model_type.empty() ? "unknown" : r.model_type, r.quantization,

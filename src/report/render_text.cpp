@@ -72,6 +72,10 @@ std::string render_text(const ValidateReport& r) {
                   r.model_type.empty() ? "unknown" : r.model_type, r.quantization,
                   count_noun(r.tensor_count, "tensor"), count_noun(r.weight_files, "weight file"),
                   human_bytes(r.tensor_bytes), human_bytes(r.directory_bytes));
+  if (r.deep) {
+    out += fmt::format("deep scan: checked {}, read {} of their data\n",
+                       count_noun(r.deep_tensors, "tensor"), human_bytes(r.deep_bytes_read));
+  }
   out +=
       fmt::format("Result: {} ({} error{}, {} warning{}, {} info)\n", r.passed() ? "PASS" : "FAIL",
                   r.errors(), r.errors() == 1 ? "" : "s", r.warnings(),
