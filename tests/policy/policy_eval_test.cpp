@@ -338,10 +338,20 @@ TEST(PolicyEval, Baseline) {
     eval(p, m.q4);
     ADD_FAILURE() << "no error";
   } catch (const PolicyInputError& err) {
-    EXPECT_NE(std::string(err.what()).find("/command: \"validate\": not a `medq check"),
+    EXPECT_NE(std::string(err.what())
+                  .find("not a medq check --format json report (command "
+                        "\"validate\", not \"check\")"),
               std::string::npos)
         << err.what();
   }
+  // Another JSON file (a manifest, say) names what was expected, not a missing member.
+  EXPECT_EQ(parse_baseline(R"({"medq_manifest": 1, "files": []})").error,
+            "not a medq check --format json report (no schema_version; no command \"check\")");
+  EXPECT_EQ(parse_baseline("[1]").error,
+            "not a medq check --format json report (a JSON array, not an object with "
+            "schema_version and command \"check\")");
+  EXPECT_EQ(parse_baseline(R"({"command": "check"})").error,
+            "not a medq check --format json report (no schema_version)");
 }
 
 TEST(CheckOutput, Escaping) {
