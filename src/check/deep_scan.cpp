@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "medq/data/decode.hpp"
+#include "medq/diag/finding_cap.hpp"
 #include "medq/io/byte_source.hpp"
 #include "medq/model/logical_tensors.hpp"
 #include "medq/util/parallel.hpp"
@@ -96,6 +97,7 @@ class Scanner {
   }
 
   Findings take() { return std::move(findings_); }
+  uint64_t bytes_read() const { return read_; }
 
  private:
   void advance(uint64_t n) {
@@ -146,6 +148,7 @@ class Scanner {
             "cannot read the tensor's data: " + err);
         return false;
       }
+      read_ += n;
       fn(buf.data(), off / elem, n / elem);
     }
     if (auto now = file->current_size(&err); !now || *now != file->size()) {
@@ -230,6 +233,7 @@ class Scanner {
       const uint64_t row = g / groups_per_row, gi = g % groups_per_row;
       const uint64_t off = t.data.file_offset() + row * row_bytes + gi * group_bytes;
       if (!wfile->read_at(off, codes.data(), codes.size(), &err)) break;
+      read_ += codes.size();
       ++checked;
       const uint32_t c0 = packed_code(codes.data(), codes.size(), q.bits, 0);
       for (uint64_t j = 1; j < q.group_size; ++j) {
@@ -283,6 +287,7 @@ class Scanner {
   const DataScanOptions& o_;
   const uint64_t total_;
   std::atomic<uint64_t> done_{0};
+  std::atomic<uint64_t> read_{0};
   std::mutex mu_;
   Findings findings_;
 };
@@ -312,22 +317,63 @@ uint64_t deep_scan_bytes(const Validation& v) {
   return n;
 }
 
-Findings deep_scan(const Validation& v, const DataScanOptions& options) {
+namespace {
+
+// Repeated all-zero tensors: the first kAllZeroListed and a summary, or, when every tensor with
+// data is all zero, one error for the model (`zeros` sorted; `with_data` tensors were scanned).
+void cap_all_zero(Findings& out, std::vector<Finding> zeros, uint64_t with_data) {
+  if (!zeros.empty() && zeros.size() == with_data) {
+    std::string names;
+    const size_t named = std::min<size_t>(3, zeros.size());
+    for (size_t i = 0; i < named; ++i) names += (i ? ", " : "") + zeros[i].where.tensor;
+    if (zeros.size() > named) names += fmt::format(" and {} more", zeros.size() - named);
+    out.push_back(file_finding(
+        "data.all_zero_model", Severity::kError, "",
+        fmt::format("every float and quantized tensor is all zero ({}: {}): the model computes "
+                    "nothing",
+                    count_noun(zeros.size(), "tensor"), names)));
+    return;
+  }
+  CappedFindings capped(&out, kAllZeroListed);
+  for (Finding& f : zeros) capped.add(std::move(f));
+  capped.flush("");
+}
+
+}  // namespace
+
+Findings deep_scan(const Validation& v, const DataScanOptions& options, DeepScanStats* stats) {
   LogicalTensors lts = logical_tensors(v.checkpoint, v.quant, v.arch);
   std::vector<Job> jobs = jobs_of(lts);
-  uint64_t total = 0;
-  for (const auto& j : jobs) total += j.t->data.info->nbytes();
+  uint64_t total = 0, with_data = 0;
+  for (const auto& j : jobs) {
+    total += j.t->data.info->nbytes();
+    if (j.t->params > 0) ++with_data;
+  }
   Scanner scanner(v, options, total);
   parallel_for(jobs.size(), options.threads, [&](size_t i) { scanner.run(jobs[i]); });
-  Findings f = scanner.take();
+  Findings raw = scanner.take();
+  sort_findings(raw);
+  Findings f;
+  std::vector<Finding> zeros;
+  for (Finding& x : raw) {
+    if (x.code == "data.all_zero") {
+      zeros.push_back(std::move(x));
+    } else {
+      f.push_back(std::move(x));
+    }
+  }
+  cap_all_zero(f, std::move(zeros), with_data);
   sort_findings(f);
+  if (stats) *stats = {jobs.size(), scanner.bytes_read()};
   return f;
 }
 
-void add_deep_scan_findings(Validation* v, const DataScanOptions& options) {
-  Findings data = deep_scan(*v, options);
+DeepScanStats add_deep_scan_findings(Validation* v, const DataScanOptions& options) {
+  DeepScanStats stats;
+  Findings data = deep_scan(*v, options, &stats);
   v->findings.insert(v->findings.end(), data.begin(), data.end());
   sort_findings(v->findings);
+  return stats;
 }
 
 }  // namespace medq

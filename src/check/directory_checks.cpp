@@ -28,6 +28,23 @@ void require(Findings& out, const ModelDir& d, EntryKind kind, const char* file,
         file_finding(std::move(code), sev, file, fmt::format("{} is missing: {}", file, why)));
 }
 
+// A leftover download folder names what it holds, so the user knows what to delete: its largest
+// files, largest first, with their sizes.
+std::string leftover_contents(const DirEntry& e) {
+  constexpr size_t kNamed = 5;
+  if (e.kind != EntryKind::kPartialDownload || e.file_count == 0) return "";
+  std::string s =
+      e.file_count == 1 ? "; it holds " : fmt::format("; it holds {} files: ", e.file_count);
+  const size_t named = std::min(kNamed, e.largest_files.size());
+  for (size_t i = 0; i < named; ++i) {
+    if (i > 0) s += ", ";
+    s += fmt::format("{} ({} bytes)", e.largest_files[i].first,
+                     group_digits(e.largest_files[i].second));
+  }
+  if (e.file_count > named) s += fmt::format(" and {} more", e.file_count - named);
+  return s;
+}
+
 }  // namespace
 
 Finding skipped_entry_finding(const DirEntry& e) {
@@ -105,9 +122,10 @@ Findings check_directory(const DirectoryCheckInputs& in) {
   for (const auto& e : d.entries) {
     switch (e.kind) {
       case EntryKind::kPartialDownload:
-        out.push_back(file_finding(
-            "directory.partial_download", Severity::kWarning, e.name,
-            fmt::format("leftover download data, not part of the model: {}", byte_size(e.bytes))));
+        out.push_back(
+            file_finding("directory.partial_download", Severity::kWarning, e.name,
+                         fmt::format("leftover download data, not part of the model: {}{}",
+                                     byte_size(e.bytes), leftover_contents(e))));
         stray_bytes += e.bytes;
         stray.push_back(e.name);
         break;

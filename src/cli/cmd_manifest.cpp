@@ -42,6 +42,12 @@ int run_manifest(const ManifestCliOptions& o) {
                 (scan.errors.size() == 1 ? "y" : "ies") + " could not be read");
     return kExitToolError;
   }
+  if (scan.manifest.files.empty()) {
+    // An empty manifest would verify against any empty folder: nothing to record is no manifest.
+    print_error("no manifest written: " + o.dir + " holds no file to record" +
+                (scan.skipped.empty() ? "" : " (every entry was left out, above)"));
+    return kExitToolError;
+  }
   print(manifest_to_json(scan.manifest));
   return kExitOk;
 }

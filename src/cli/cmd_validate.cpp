@@ -32,14 +32,17 @@ int run_validate(const ValidateOptions& o) {
   ScanOptions scan_opts;
   scan_opts.follow_symlinks = o.follow_symlinks;
   Validation v = validate_model(o.path, scan_opts);
+  DeepScanStats read;
   if (o.deep) {
     Progress progress("scanning tensor data", o.quiet);
     DataScanOptions scan;
     scan.threads = o.threads;
     scan.progress = progress.callback();
-    add_deep_scan_findings(&v, scan);
+    read = add_deep_scan_findings(&v, scan);
   }
   ValidateReport r = build_validate_report(v, o.path, o.strict, o.deep);
+  r.deep_tensors = read.tensors;
+  r.deep_bytes_read = read.bytes_read;
   print(render(r, o.format));
   return r.passed() ? kExitOk : kExitInvalid;
 }

@@ -57,7 +57,9 @@ class HeaderHandler : public nlohmann::json_sax<json> {
   bool null() override { return scalar(Kind::kNull); }
   bool boolean(bool) override { return scalar(Kind::kOther); }
   bool number_integer(number_integer_t v) override {
-    // nlohmann reports only negative integers here.
+    // nlohmann reports only negative integers here, and `-0` as the integer 0: serde reads `-0`
+    // as a float, so the reference rejects it where an integer is expected.
+    if (v == 0) return scalar(Kind::kNegativeZero);
     return v < 0 ? scalar(Kind::kNegative) : unsigned_value(static_cast<uint64_t>(v));
   }
   bool number_unsigned(number_unsigned_t v) override { return unsigned_value(v); }
@@ -110,7 +112,7 @@ class HeaderHandler : public nlohmann::json_sax<json> {
   }
 
  private:
-  enum class Kind { kNull, kNegative, kFloat, kOther };
+  enum class Kind { kNull, kNegative, kNegativeZero, kFloat, kOther };
   enum class Field : unsigned { kDtype = 0, kShape = 1, kOffsets = 2, kIgnored = 3 };
 
   // ---- structure ------------------------------------------------------------------------
@@ -211,7 +213,8 @@ class HeaderHandler : public nlohmann::json_sax<json> {
       return true;
     }
     if (depth_ == 3 && in_list_) {
-      const char* what = kind == Kind::kNegative ? "a negative number"
+      const char* what = kind == Kind::kNegative       ? "a negative number"
+                         : kind == Kind::kNegativeZero ? "-0 (a float to serde, not an integer)"
                          : kind == Kind::kFloat
                              ? "a fraction, an exponent or a number beyond 2^64-1"
                              : "a non-number";

@@ -22,7 +22,12 @@ class LocalFile final : public ByteSource {
     return f_.current_size(err);
   }
   void advise_sequential() const override {
+    // A hint only. posix_fadvise is Linux's (and the BSDs'); macOS has none, but F_RDAHEAD.
+#if defined(POSIX_FADV_SEQUENTIAL)
     (void)::posix_fadvise(f_.fd(), 0, 0, POSIX_FADV_SEQUENTIAL);
+#elif defined(F_RDAHEAD)
+    (void)::fcntl(f_.fd(), F_RDAHEAD, 1);
+#endif
   }
   std::optional<FileId> identity() const override {
     struct stat st {};
@@ -80,6 +85,7 @@ StorageListing LocalStorage::list(const ListOptions& opts) const {
           // Below the top level only regular files count, and no link is followed.
           if (have_current && we.stat_error.empty() && we.type == NodeType::kFile) {
             out.entries.back().bytes += we.size;
+            note_inner_file(out.entries.back(), we.rel, we.size);
           }
           return true;
         }

@@ -7,6 +7,10 @@
 #include <new>
 #include <utility>
 
+#if !defined(MAP_ANONYMOUS) && defined(MAP_ANON)  // older BSD spelling
+#define MAP_ANONYMOUS MAP_ANON
+#endif
+
 namespace medq {
 
 namespace {
@@ -31,7 +35,7 @@ PaddedBuffer::PaddedBuffer(size_t size) : size_(size) {
     mapped_ = 0;
     throw std::bad_alloc();
   }
-#ifdef MADV_HUGEPAGE
+#ifdef MADV_HUGEPAGE  // Linux only (macOS has no transparent huge pages): a hint, no fallback
   (void)::madvise(p, mapped_, MADV_HUGEPAGE);  // a hint; refused where THP is off
 #endif
   data_ = static_cast<char*>(p);

@@ -1,6 +1,21 @@
 #include "medq/io/storage.hpp"
 
+#include <algorithm>
+
 namespace medq {
+
+void note_inner_file(StorageEntry& dir, std::string path, uint64_t bytes) {
+  ++dir.file_count;
+  auto& v = dir.largest_files;
+  const auto before = [](const std::pair<std::string, uint64_t>& a,
+                         const std::pair<std::string, uint64_t>& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  };
+  std::pair<std::string, uint64_t> item{std::move(path), bytes};
+  if (v.size() == StorageEntry::kLargestFilesKept && !before(item, v.back())) return;
+  v.insert(std::upper_bound(v.begin(), v.end(), item, before), std::move(item));
+  if (v.size() > StorageEntry::kLargestFilesKept) v.pop_back();
+}
 
 Opened open_entry(const Storage& s, std::string_view name) {
   Opened o;

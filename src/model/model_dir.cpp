@@ -154,6 +154,8 @@ ModelDir scan_model_dir(std::shared_ptr<const Storage> storage, std::filesystem:
     e.link = se.link;
     e.symlink_target = std::move(se.symlink_target);
     e.target_outside = se.target_outside;
+    e.largest_files = std::move(se.largest_files);
+    e.file_count = se.file_count;
     switch (se.type) {
       case StorageEntry::Type::kFile:
         e.kind = classify_file_name(e.name);

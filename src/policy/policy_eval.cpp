@@ -212,8 +212,36 @@ RuleResult rule_scheme_value(const std::string& id, const std::string& what,
       std::move(d));
 }
 
+/// Why the weights cannot be measured ("" when they can): without them the quantization and
+/// size rules would measure an empty model.
+std::string unmeasured_weights(const Validation& v) {
+  if (v.checkpoint.files.empty())
+    return "the weights are missing (no *.safetensors file was read): nothing to measure";
+  const bool readable =
+      std::any_of(v.checkpoint.files.begin(), v.checkpoint.files.end(),
+                  [](const WeightFile& f) { return f.header.readable_header() != nullptr; });
+  return readable ? "" : "no weight file could be read: nothing to measure";
+}
+
+RuleResult skipped(std::string id, std::string message) {
+  RuleResult r;
+  r.id = std::move(id);
+  r.status = RuleStatus::kSkipped;
+  r.message = std::move(message);
+  return r;
+}
+
 void quantization_rules(const Validation& v, const QuantizationPolicy& q,
                         std::vector<RuleResult>& out) {
+  if (std::string why = unmeasured_weights(v); !why.empty()) {
+    for (auto [id, set] : {std::pair{"quantization.mode", q.mode.has_value()},
+                           {"quantization.bits", q.bits.has_value()},
+                           {"quantization.group_size", q.group_size.has_value()},
+                           {"quantization.allow_mixed", q.allow_mixed == false}}) {
+      if (set) out.push_back(skipped(id, why));
+    }
+    return;
+  }
   std::vector<SchemeParams> schemes = quantized_schemes(v);
   bool main_only = q.allow_mixed == true;
   if (q.mode) {
@@ -264,8 +292,11 @@ RuleResult rule_limit(const std::string& id, std::string_view what, uint64_t val
                             byte_size(limit)));
 }
 
-void limit_rules(const LimitsPolicy& l, const ModelSnapshot& s, std::vector<RuleResult>& out) {
-  if (l.max_weight_bytes) {
+void limit_rules(const LimitsPolicy& l, const ModelSnapshot& s, const std::string& no_weights,
+                 std::vector<RuleResult>& out) {
+  if (l.max_weight_bytes && !no_weights.empty()) {
+    out.push_back(skipped("limits.max_weight_bytes", no_weights));
+  } else if (l.max_weight_bytes) {
     out.push_back(
         rule_limit("limits.max_weight_bytes", "weights", s.weight_bytes, *l.max_weight_bytes));
   }
@@ -273,7 +304,9 @@ void limit_rules(const LimitsPolicy& l, const ModelSnapshot& s, std::vector<Rule
     out.push_back(rule_limit("limits.max_directory_bytes", "directory", s.directory_bytes,
                              *l.max_directory_bytes));
   }
-  if (l.max_memory_bytes) {
+  if (l.max_memory_bytes && !no_weights.empty()) {
+    out.push_back(skipped("limits.max_memory_bytes", no_weights));
+  } else if (l.max_memory_bytes) {
     std::string what = fmt::format("estimated memory at {} tokens", group_digits(s.context_tokens));
     if (!s.kv_cache_bytes) {
       out.push_back(result("limits.max_memory_bytes", false,
@@ -556,7 +589,7 @@ PolicyEvaluation evaluate_policy(const Policy& policy, const Validation& model,
     if (!policy.findings->fail_on.empty()) e.rules.push_back(rule_fail_on(model, *policy.findings));
   }
   if (policy.quantization) quantization_rules(model, *policy.quantization, e.rules);
-  if (policy.limits) limit_rules(*policy.limits, snapshot, e.rules);
+  if (policy.limits) limit_rules(*policy.limits, snapshot, unmeasured_weights(model), e.rules);
   std::optional<Validation> reference;  // validated once, shared by fidelity and tokenizer
   if (policy.fidelity) fidelity_rules(*policy.fidelity, model, reference, options, e.rules);
   if (policy.integrity && policy.integrity->manifest) {

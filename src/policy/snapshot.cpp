@@ -161,6 +161,26 @@ BaselineParse parse_baseline(std::string_view text) {
     r.error = "not valid JSON";
     return r;
   }
+  // Another JSON file given by mistake (a policy, a manifest, another command's report): say
+  // what file was expected rather than which member is missing.
+  constexpr std::string_view kNotReport = "not a medq check --format json report";
+  if (!j.is_object()) {
+    r.error = fmt::format("{} (a JSON {}, not an object with schema_version and command \"check\")",
+                          kNotReport, j.type_name());
+    return r;
+  }
+  const bool has_version = j.contains("schema_version");
+  const auto cmd = j.find("command");
+  if (cmd == j.end() || *cmd != "check") {
+    r.error = fmt::format(
+        "{} ({}{})", kNotReport, has_version ? "" : "no schema_version; ",
+        cmd == j.end() ? "no command \"check\"" : "command " + cmd->dump() + ", not \"check\"");
+    return r;
+  }
+  if (!has_version) {
+    r.error = fmt::format("{} (no schema_version)", kNotReport);
+    return r;
+  }
   try {
     const json& version = member(j, "", "schema_version");
     if (!version.is_number_integer() || version.get<int64_t>() != 1) {

@@ -49,12 +49,15 @@ std::string quantization_line(const ModelSnapshot& m) {
   for (const auto& u : m.schemes) {
     if (u.quantized) s += (s.empty() ? "" : " + ") + u.scheme;
   }
+  if (s.empty() && m.tensors.empty()) return "no weights";
   return s.empty() ? "not quantized" : s;
 }
 
 std::string model_line(const CheckReport& r) {
   const ModelSnapshot& m = r.model;
-  std::string memory = m.kv_cache_bytes ? human_bytes(m.memory_bytes) : "unknown";
+  std::string memory = m.tensors.empty()  ? "unknown (no weights)"
+                       : m.kv_cache_bytes ? human_bytes(m.memory_bytes)
+                                          : "unknown";
   return fmt::format("model: {}, {}, weights {}, directory {}, memory @ {} tokens {}",
                      m.model_type.empty() ? "unknown type" : m.model_type, quantization_line(m),
                      human_bytes(m.weight_bytes), human_bytes(m.directory_bytes),

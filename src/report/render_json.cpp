@@ -79,6 +79,7 @@ std::string render_json(const ValidateReport& r) {
   j["target"] = r.target;
   j["strict"] = r.strict;
   j["deep"] = r.deep;
+  if (r.deep) j["deep_scan"] = {{"tensors", r.deep_tensors}, {"bytes_read", r.deep_bytes_read}};
   j["passed"] = r.passed();
   j["summary"] = findings_summary_json(r.findings);
   ojson m;

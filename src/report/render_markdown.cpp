@@ -53,11 +53,16 @@ std::string render_markdown(const InspectReport& r) {
 
 std::string render_markdown(const ValidateReport& r) {
   std::string out = fmt::format("# medq validate: `{}`\n\n", r.target);
-  out += fmt::format("**{}** — {}, {}, {} info{}{}.\n\n", r.passed() ? "PASS" : "FAIL",
-                     count_noun(r.errors(), "error"), count_noun(r.warnings(), "warning"),
-                     count_severity(r.findings, Severity::kInfo),
-                     r.strict ? " (strict: warnings fail)" : "",
-                     r.deep ? " (deep: tensor data scanned)" : "");
+  out += fmt::format(
+      "**{}** — {}, {}, {} info{}{}.
+
+      ", r.passed() ? " PASS " : " FAIL ",
+      count_noun(r.errors(), "error"),
+      count_noun(r.warnings(), "warning"), count_severity(r.findings, Severity::kInfo),
+      r.strict ? " (strict: warnings fail)" : "",
+      r.deep ? fmt::format(" (deep: {} checked, {} of their data read)",
+                           count_noun(r.deep_tensors, "tensor"), byte_size(r.deep_bytes_read))
+             : "");
   out +=
       fmt::format("Model `{}`, quantization {}, {} in {} ({} of tensor data); directory {}.\n",
                   r.model_type.empty() ? "unknown" : r.model_type, r.quantization,

@@ -1,6 +1,9 @@
 // validate --deep on the generator's tiny real-weight models with bytes corrupted on purpose.
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -105,6 +108,65 @@ TEST(DeepScan, AllZeroTensorIsAWarning) {
   const Finding* x = find(found, "data.all_zero", norm);
   ASSERT_NE(x, nullptr);
   EXPECT_EQ(x->severity, Severity::kWarning);
+}
+
+void zero_tensor(const fs::path& dir, const std::string& name, uint64_t bytes) {
+  Where w = locate(dir, name);
+  std::fstream f(w.file, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekp(static_cast<std::streamoff>(w.offset));
+  const std::string zeros(bytes, '\0');
+  f.write(zeros.data(), static_cast<std::streamsize>(zeros.size()));
+}
+
+size_t count_code(const Findings& fs, const std::string& code) {
+  return static_cast<size_t>(
+      std::count_if(fs.begin(), fs.end(), [&](const Finding& f) { return f.code == code; }));
+}
+
+TEST(DeepScan, ManyAllZeroTensorsAreCapped) {
+  TempDir tmp;
+  fs::path dir = make(tmp, "bf16", {});
+  for (int layer = 0; layer < 2; ++layer) {
+    for (const char* n : {"input_layernorm", "post_attention_layernorm",
+                          "pre_feedforward_layernorm", "post_feedforward_layernorm"}) {
+      zero_tensor(dir, fmt::format("language_model.model.layers.{}.{}.weight", layer, n), 256 * 2);
+    }
+  }
+  Findings f = scan(dir);
+  EXPECT_EQ(count_code(f, "data.all_zero"), kAllZeroListed + 1);
+  EXPECT_EQ(count_code(f, "data.all_zero_model"), 0u);
+  const auto summary = std::find_if(f.begin(), f.end(), [](const Finding& x) {
+    return x.code == "data.all_zero" && x.where.tensor.empty();
+  });
+  ASSERT_NE(summary, f.end());
+  EXPECT_NE(summary->message.find("3 more findings with this code (8 in all)"), std::string::npos)
+      << summary->message;
+}
+
+TEST(DeepScan, AnAllZeroModelIsOneError) {
+  TempDir tmp;
+  for (auto [name, plan] : std::vector<std::pair<const char*, synth::QuantPlan>>{
+           {"bf16", {}}, {"a4", synth::plan_affine(4, 64)}}) {
+    SCOPED_TRACE(name);
+    fs::path dir = make(tmp, name, plan);
+    Validation v = validate_model(dir);
+    for (const auto& wf : v.checkpoint.files) {
+      const auto& h = *wf.header.header;
+      const uint64_t end = fs::file_size(dir / wf.name);
+      std::fstream out(dir / wf.name, std::ios::in | std::ios::out | std::ios::binary);
+      out.seekp(static_cast<std::streamoff>(h.data_start()));
+      const std::string zeros(end - h.data_start(), '\0');
+      out.write(zeros.data(), static_cast<std::streamsize>(zeros.size()));
+    }
+    DeepScanStats stats;
+    Findings f = deep_scan(validate_model(dir), {}, &stats);
+    ASSERT_EQ(f.size(), 1u) << f.front().code << ": " << f.front().message;
+    EXPECT_EQ(f[0].code, "data.all_zero_model");
+    EXPECT_EQ(f[0].severity, Severity::kError);
+    EXPECT_NE(f[0].message.find("tensors: language_model."), std::string::npos) << f[0].message;
+    EXPECT_GT(stats.tensors, kAllZeroListed);
+    EXPECT_GT(stats.bytes_read, 0u);
+  }
 }
 
 TEST(DeepScan, ZeroScaleOverVaryingCodesIsCorrupt) {

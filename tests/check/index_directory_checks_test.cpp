@@ -218,6 +218,27 @@ TEST(DirectoryChecks, LeftoverDownloadsAndDuplicatedShardExplainTheSize) {
   EXPECT_TRUE(has(v, "directory.size_overhead"));
 }
 
+TEST(DirectoryChecks, LeftoverDownloadFolderNamesItsFilesLargestFirst) {
+  TempDir d;
+  write_model(d, good_index());
+  d.write(".cache/huggingface/download/a.safetensors.lock", "");
+  d.write(".cache/huggingface/download/a.safetensors.metadata", std::string(90, 'm'));
+  d.write(".cache/huggingface/download/a.safetensors.0123.incomplete", std::string(7000, 'x'));
+  for (int i = 0; i < 6; ++i)
+    d.write(".cache/huggingface/download/b" + std::to_string(i) + ".lock", std::string(1, 'l'));
+  auto v = validate_model(d.path());
+  auto partial = with_code(v, "directory.partial_download");
+  ASSERT_EQ(partial.size(), 1u);
+  const std::string& m = partial[0]->message;
+  EXPECT_NE(m.find("it holds 9 files: .cache/huggingface/download/a.safetensors.0123.incomplete "
+                   "(7,000 bytes), .cache/huggingface/download/a.safetensors.metadata "
+                   "(90 bytes)"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find(" and 4 more"), std::string::npos) << m;
+  EXPECT_EQ(m.find("a.safetensors.lock"), std::string::npos) << m;  // capped: 0 bytes, last
+}
+
 TEST(DirectoryChecks, LfsPointerRequiredFilesAndJsonSyntax) {
   TempDir d;
   d.write("model.safetensors",

@@ -52,7 +52,13 @@ inline ChildRun run_child(const std::vector<std::string>& argv, double deadline_
                           bool as_nobody = false, size_t keep = 1 << 20) {
   ChildRun r;
   int fds[2];
+#if defined(__linux__)
   if (::pipe2(fds, O_CLOEXEC) != 0) return r;
+#else  // macOS has no pipe2: the child is forked only after both ends are marked
+  if (::pipe(fds) != 0) return r;
+  ::fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+  ::fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+#endif
   const auto start = std::chrono::steady_clock::now();
   pid_t pid = ::fork();
   if (pid == 0) {
@@ -88,7 +94,11 @@ inline ChildRun run_child(const std::vector<std::string>& argv, double deadline_
   rusage ru{};
   ::wait4(pid, &status, 0, &ru);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  r.max_rss_mb = ru.ru_maxrss / 1024;
+#if defined(__APPLE__)
+  r.max_rss_mb = ru.ru_maxrss / (1024 * 1024);  // bytes on macOS
+#else
+  r.max_rss_mb = ru.ru_maxrss / 1024;  // KiB on Linux
+#endif
   if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
   return r;

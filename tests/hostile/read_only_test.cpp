@@ -43,7 +43,12 @@ std::map<std::string, EntryState> snapshot(const fs::path& dir) {
     EntryState e;
     e.mode = st.st_mode;
     e.size = static_cast<uint64_t>(st.st_size);
-    e.mtime_ns = int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec;
+#if defined(__APPLE__)
+    const struct timespec& mtime = st.st_mtimespec;
+#else
+    const struct timespec& mtime = st.st_mtim;
+#endif
+    e.mtime_ns = int64_t{mtime.tv_sec} * 1'000'000'000 + mtime.tv_nsec;
     if (S_ISREG(st.st_mode)) {
       std::string err;
       e.content = sha256_file(it->path(), &err).value_or("unreadable: " + err);

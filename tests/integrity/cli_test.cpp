@@ -37,6 +37,19 @@ TEST(Cli, ManifestThenVerify) {
   EXPECT_NE(bad.out.find("| extra | `extra.txt` |"), std::string::npos) << bad.out;
 }
 
+TEST(Cli, ManifestOfAnEmptyFolderIsAnError) {
+  TempDir tmp;
+  fs::path dir = tmp.path() / "empty";
+  fs::create_directories(dir);
+  CmdResult r = run(kMedq + " manifest " + q(dir) + " 2>&1; echo \"exit $?\"");
+  EXPECT_NE(
+      r.out.find("medq: error: no manifest written: " + dir.string() + " holds no file to record"),
+      std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("exit 2"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("medq_manifest"), std::string::npos) << r.out;
+}
+
 TEST(Cli, ManifestRedirectedIntoTheDirectoryDoesNotRecordItself) {
   TempDir tmp;
   fs::path dir = tmp.path() / "model";

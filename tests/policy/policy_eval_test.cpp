@@ -140,6 +140,26 @@ TEST(PolicyEval, Limits) {
   EXPECT_LT(take_snapshot(v, 16).memory_bytes, s.memory_bytes);
 }
 
+TEST(PolicyEval, MissingWeightsAreNotMeasured) {
+  // Only config.json (it says 4-bit): the rules say the weights are missing instead of
+  // measuring an empty, "not quantized" model of 0 bytes.
+  const Models& m = Models::get();
+  TempDir tmp;
+  fs::copy_file(m.q4 / "config.json", tmp.path() / "config.json");
+  Policy p = policy(R"({"medq_policy": 1, "quantization": {"mode": "affine", "bits": 4},
+                        "limits": {"max_weight_bytes": "1 GB", "max_memory_bytes": "1 GB",
+                                   "max_directory_bytes": "1 GB"}})");
+  PolicyEvaluation e = eval(p, tmp.path());
+  EXPECT_FALSE(e.model_valid);
+  for (const char* id : {"quantization.mode", "quantization.bits", "limits.max_weight_bytes",
+                         "limits.max_memory_bytes"}) {
+    SCOPED_TRACE(id);
+    EXPECT_EQ(rule(e, id).status, RuleStatus::kSkipped) << show(e);
+    EXPECT_NE(rule(e, id).message.find("the weights are missing"), std::string::npos);
+  }
+  EXPECT_EQ(rule(e, "limits.max_directory_bytes").status, RuleStatus::kPass);  // still measured
+}
+
 TEST(PolicyEval, Findings) {
   const Models& m = Models::get();
   TempDir tmp;
@@ -318,10 +338,20 @@ TEST(PolicyEval, Baseline) {
     eval(p, m.q4);
     ADD_FAILURE() << "no error";
   } catch (const PolicyInputError& err) {
-    EXPECT_NE(std::string(err.what()).find("/command: \"validate\": not a `medq check"),
+    EXPECT_NE(std::string(err.what())
+                  .find("not a medq check --format json report (command "
+                        "\"validate\", not \"check\")"),
               std::string::npos)
         << err.what();
   }
+  // Another JSON file (a manifest, say) names what was expected, not a missing member.
+  EXPECT_EQ(parse_baseline(R"({"medq_manifest": 1, "files": []})").error,
+            "not a medq check --format json report (no schema_version; no command \"check\")");
+  EXPECT_EQ(parse_baseline("[1]").error,
+            "not a medq check --format json report (a JSON array, not an object with "
+            "schema_version and command \"check\")");
+  EXPECT_EQ(parse_baseline(R"({"command": "check"})").error,
+            "not a medq check --format json report (no schema_version)");
 }
 
 TEST(CheckOutput, Escaping) {

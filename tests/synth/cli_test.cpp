@@ -54,17 +54,26 @@ TEST(SynthCli, RejectsBadOptions) {
     const char* args;
     const char* message;
   };
-  for (const Case& c : {Case{"tiny --bits 7", "affine bits must be 2, 3, 4, 5, 6 or 8"},
-                        Case{"tiny --bits 4 --mode mxfp4", "choose one of --bits, --mode, --mixed"},
-                        Case{"tiny --mode fp3", "unknown mode 'fp3'"},
-                        Case{"tiny --mixed mixed_9_9", "unknown recipe 'mixed_9_9'"},
-                        Case{"tiny --bits 4 --skip nope", "--skip nope: not a quantizable module"},
-                        Case{"defect no-such", "unknown defect 'no-such'"}}) {
+  for (const Case& c :
+       {Case{"tiny --bits 7", "affine bits must be 2, 3, 4, 5, 6 or 8"},
+        Case{"tiny --bits 4 --mode mxfp4", "choose one of --bits, --mode, --mixed"},
+        Case{"tiny --mode fp3", "unknown mode 'fp3'"},
+        Case{"tiny --mixed mixed_9_9", "unknown recipe 'mixed_9_9'"},
+        Case{"tiny --bits 4 --skip nope", "--skip nope: not a quantizable module"},
+        Case{"defect no-such", "unknown defect 'no-such'"}, Case{"tiny --bogus", "--bogus"},
+        Case{"frobnicate", "subcommand"},
+        Case{"replica --tokenizer /nope", "--tokenizer /nope: no tokenizer.json"}}) {
     const CliRun r = run(std::string(c.args) + " " + out);
-    EXPECT_EQ(r.status, 1) << c.args << "\n" << r.out;
+    EXPECT_EQ(r.status, 2) << c.args << "\n" << r.out;  // usage errors, as medq's
     EXPECT_NE(r.out.find(c.message), std::string::npos) << c.args << "\n" << r.out;
   }
   EXPECT_FALSE(std::filesystem::exists(tmp.path() / "x" / "model.safetensors"));
+}
+
+TEST(SynthCli, Version) {
+  const CliRun r = run("--version");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.out.rfind("medq-synth ", 0), 0u) << r.out;
 }
 
 TEST(SynthCli, DefectListNamesEveryDefect) {

@@ -2,6 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <stdexcept>
+#include <system_error>
+
 #include "config_json.hpp"
 #include "files.hpp"
 #include "shards.hpp"
@@ -54,13 +57,23 @@ bool copy_real_tokenizer(const std::filesystem::path& from, const std::filesyste
   namespace fs = std::filesystem;
   if (from.empty()) return false;
   const fs::path tj = from / "tokenizer.json", tc = from / "tokenizer_config.json";
-  if (!fs::is_regular_file(tj) || !fs::is_regular_file(tc)) return false;
+  // Asked for a real tokenizer that is not there: an error, never a synthetic one in its place.
+  if (!has_real_tokenizer(from)) {
+    throw std::invalid_argument("no tokenizer.json and tokenizer_config.json in " + from.string());
+  }
   fs::copy_file(tj, dir / "tokenizer.json", fs::copy_options::overwrite_existing);
   fs::copy_file(tc, dir / "tokenizer_config.json", fs::copy_options::overwrite_existing);
   return true;
 }
 
 }  // namespace
+
+bool has_real_tokenizer(const std::filesystem::path& from) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  return fs::is_regular_file(from / "tokenizer.json", ec) &&
+         fs::is_regular_file(from / "tokenizer_config.json", ec);
+}
 
 Summary write_checkpoint(const std::filesystem::path& dir, const Arch& arch, const QuantPlan& plan,
                          const GenerateOptions& opts) {

@@ -17,8 +17,9 @@ struct GenerateOptions {
   uint64_t seed = 0;
   bool sparse = false;  ///< headers only, data left as a hole (the full-size replicas)
   uint64_t max_shard_bytes = 5ull << 30;
-  /// A folder with the real tokenizer.json / tokenizer_config.json; when both files are there
-  /// they are copied instead of synthesizing a tokenizer (then no tokenizer.model is written).
+  /// A folder with the real tokenizer.json / tokenizer_config.json, copied instead of
+  /// synthesizing a tokenizer (then no tokenizer.model is written); empty: synthesize one.
+  /// write_checkpoint throws std::invalid_argument when the folder lacks either file.
   std::filesystem::path real_tokenizer_dir;
 };
 
@@ -29,6 +30,9 @@ struct Summary {
   std::vector<std::string> shards;
   bool real_tokenizer = false;
 };
+
+/// Whether `from` holds tokenizer.json and tokenizer_config.json.
+bool has_real_tokenizer(const std::filesystem::path& from);
 
 /// Writes the checkpoint into `dir`, which must exist (see prepare_out_dir).
 Summary write_checkpoint(const std::filesystem::path& dir, const Arch& arch, const QuantPlan& plan,

@@ -35,6 +35,7 @@ double since(std::chrono::steady_clock::time_point t0) {
 int main(int argc, char** argv) {
   CLI::App app{"medq-synth: write MLX-layout checkpoints (tiny, full-size sparse, defective)"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", "medq-synth " MEDQ_SYNTH_VERSION);
   bool force = false;
   uint64_t seed = 0;
 
@@ -93,11 +94,11 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"bf16", "4", "6", "8"}))
       ->capture_default_str();
   replica->add_option("--group-size", group, "affine group size")->capture_default_str();
-  replica
-      ->add_option("--tokenizer", tokenizer_dir,
-                   "folder with the real tokenizer.json + tokenizer_config.json ('none' to "
-                   "synthesize one)")
-      ->capture_default_str();
+  CLI::Option* tokenizer_opt =
+      replica->add_option("--tokenizer", tokenizer_dir,
+                          "folder with the real tokenizer.json + tokenizer_config.json ('none' to "
+                          "synthesize one)");
+  tokenizer_opt->capture_default_str();
   replica->add_flag("--force", force, "write into a non-empty directory");
   replica->add_option("OUT", replica_out, "output directory")->required();
 
@@ -120,7 +121,14 @@ int main(int argc, char** argv) {
   samples->add_option("OUT", samples_out, "output directory (one subfolder per variant)")
       ->required();
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);  // --help, --version
+  } catch (const CLI::ParseError& e) {
+    (void)app.exit(e);  // prints the message; a usage error exits 2, as medq's do
+    return 2;
+  }
 
   try {
     const auto t0 = std::chrono::steady_clock::now();
@@ -170,7 +178,16 @@ int main(int argc, char** argv) {
       if (quant != "bf16") plan = plan_affine(static_cast<unsigned>(std::stoul(quant)), group);
       GenerateOptions o;
       o.sparse = true;
-      if (tokenizer_dir != "none") o.real_tokenizer_dir = tokenizer_dir;
+      // The built-in default is used when it is there; a folder the user names must be.
+      if (tokenizer_dir != "none" &&
+          (tokenizer_opt->count() > 0 || has_real_tokenizer(tokenizer_dir))) {
+        if (!has_real_tokenizer(tokenizer_dir)) {
+          throw std::invalid_argument("--tokenizer " + tokenizer_dir +
+                                      ": no tokenizer.json and tokenizer_config.json there "
+                                      "('none' synthesizes a tokenizer)");
+        }
+        o.real_tokenizer_dir = tokenizer_dir;
+      }
       prepare_out_dir(replica_out, force);
       const Summary s = write_checkpoint(
           replica_out, replica_model == "medgemma-27b-it" ? medgemma_27b_it() : medgemma_4b_it(),
@@ -217,6 +234,9 @@ int main(int argc, char** argv) {
       }
       std::printf("samples: %.2f s total\n", since(t0));
     }
+  } catch (const std::invalid_argument& e) {  // a bad option value: a usage error
+    std::fprintf(stderr, "medq-synth: %s\n", e.what());
+    return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "medq-synth: %s\n", e.what());
     return 1;

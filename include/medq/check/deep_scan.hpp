@@ -19,15 +19,29 @@ struct DataScanOptions {
   std::function<void(uint64_t done, uint64_t total)> progress;
 };
 
+/// What a deep scan read: the tensors it checked (a quantized module counts once) and the bytes
+/// it read (float tensors whole; of a quantized module its scales and biases, and the codes of
+/// zero-scale groups).
+struct DeepScanStats {
+  uint64_t tensors = 0;
+  uint64_t bytes_read = 0;
+};
+
+/// At most this many `data.all_zero` findings are listed; one more says how many were left out.
+inline constexpr size_t kAllZeroListed = 5;
+
 /// Bytes the deep scan reads for `v` (for progress and benchmarks).
 uint64_t deep_scan_bytes(const Validation& v);
 
 /// Scans the data of every tensor of `v` whose file header was accepted. Findings ("data.*")
-/// name the tensor and the first bad element; they are sorted.
-Findings deep_scan(const Validation& v, const DataScanOptions& options = {});
+/// name the tensor and the first bad element; they are sorted. `data.all_zero` is capped at
+/// kAllZeroListed findings plus a summary; when every tensor with data is all zero, one
+/// `data.all_zero_model` error replaces them. `*stats` (when given) says what was read.
+Findings deep_scan(const Validation& v, const DataScanOptions& options = {},
+                   DeepScanStats* stats = nullptr);
 
 /// Runs deep_scan on `*v` and merges its findings into v->findings (sorted again), as
-/// `validate --deep` and a policy with findings.deep report them.
-void add_deep_scan_findings(Validation* v, const DataScanOptions& options = {});
+/// `validate --deep` and a policy with findings.deep report them; returns what it read.
+DeepScanStats add_deep_scan_findings(Validation* v, const DataScanOptions& options = {});
 
 }  // namespace medq

@@ -42,7 +42,15 @@ struct StorageEntry {
   LinkStatus link = LinkStatus::kNone;
   std::string symlink_target;   ///< the link's text, for any symlink (followed or not)
   bool target_outside = false;  ///< a followed link whose target lies outside the folder
+  /// For a directory: its largest regular files (path from the storage's root, '/'-separated;
+  /// bytes), largest first (ties by path), at most kLargestFilesKept, and how many it holds.
+  std::vector<std::pair<std::string, uint64_t>> largest_files;
+  uint64_t file_count = 0;
+  static constexpr size_t kLargestFilesKept = 8;
 };
+
+/// Adds (path, bytes) to a directory entry's largest_files, keeping the order and the cap.
+void note_inner_file(StorageEntry& dir, std::string path, uint64_t bytes);
 
 struct ListOptions {
   /// Also follow links whose target is outside the folder. Links to regular files inside are

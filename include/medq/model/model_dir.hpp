@@ -52,6 +52,10 @@ struct DirEntry {
   /// For a followed link whose target lies outside the folder (--follow-symlinks): the bytes
   /// are not counted in the folder's total twice when the target is inside.
   bool target_outside = false;
+  /// For a directory: its largest files (path from the model folder, bytes), largest first,
+  /// at most StorageEntry::kLargestFilesKept, and how many files it holds.
+  std::vector<std::pair<std::string, uint64_t>> largest_files;
+  uint64_t file_count = 0;
 };
 
 struct ScanOptions {

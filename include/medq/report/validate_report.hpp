@@ -22,9 +22,11 @@ struct ValidatedFile {
 struct ValidateReport {
   std::string target;  ///< the directory as given
   bool strict = false;
-  bool deep = false;         ///< tensor data was scanned (--deep)
-  std::string model_type;    ///< from config.json; empty when unknown
-  std::string quantization;  ///< one-line summary, e.g. "affine 4-bit, group 64"; "none"
+  bool deep = false;             ///< tensor data was scanned (--deep)
+  uint64_t deep_tensors = 0;     ///< with `deep`: tensors the scan checked
+  uint64_t deep_bytes_read = 0;  ///< with `deep`: bytes it read
+  std::string model_type;        ///< from config.json; empty when unknown
+  std::string quantization;      ///< one-line summary, e.g. "affine 4-bit, group 64"; "none"
   uint64_t tensor_count = 0;
   uint64_t tensor_bytes = 0;
   uint64_t weight_files = 0;
