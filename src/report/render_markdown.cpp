@@ -54,12 +54,9 @@ std::string render_markdown(const InspectReport& r) {
 std::string render_markdown(const ValidateReport& r) {
   std::string out = fmt::format("# medq validate: `{}`\n\n", r.target);
   out += fmt::format(
-      "**{}** — {}, {}, {} info{}{}.
-
-      ", r.passed() ? " PASS " : " FAIL ",
-      count_noun(r.errors(), "error"),
-      count_noun(r.warnings(), "warning"), count_severity(r.findings, Severity::kInfo),
-      r.strict ? " (strict: warnings fail)" : "",
+      "**{}** — {}, {}, {} info{}{}.\n\n", r.passed() ? "PASS" : "FAIL",
+      count_noun(r.errors(), "error"), count_noun(r.warnings(), "warning"),
+      count_severity(r.findings, Severity::kInfo), r.strict ? " (strict: warnings fail)" : "",
       r.deep ? fmt::format(" (deep: {} checked, {} of their data read)",
                            count_noun(r.deep_tensors, "tensor"), byte_size(r.deep_bytes_read))
              : "");

@@ -73,17 +73,12 @@ std::string render_text(const ValidateReport& r) {
                   count_noun(r.tensor_count, "tensor"), count_noun(r.weight_files, "weight file"),
                   human_bytes(r.tensor_bytes), human_bytes(r.directory_bytes));
   if (r.deep) {
-    out += fmt::format(
-        "deep scan: checked {}, read {} of their data
-        ",
-        count_noun(r.deep_tensors, "tensor"),
-        human_bytes(r.deep_bytes_read));
+    out += fmt::format("deep scan: checked {}, read {} of their data\n",
+                       count_noun(r.deep_tensors, "tensor"), human_bytes(r.deep_bytes_read));
   }
-  out += fmt::format(
-      "Result: {} ({}, {}, {} info)
-      ", r.passed() ? " PASS " : " FAIL ",
-      count_noun(r.errors(), "error"),
-      count_noun(r.warnings(), "warning"), count_severity(r.findings, Severity::kInfo));
+  out += fmt::format("Result: {} ({}, {}, {} info)\n", r.passed() ? "PASS" : "FAIL",
+                     count_noun(r.errors(), "error"), count_noun(r.warnings(), "warning"),
+                     count_severity(r.findings, Severity::kInfo));
   if (!r.findings.empty()) out += "\n" + findings_to_text(r.findings);
   return out;
 }
