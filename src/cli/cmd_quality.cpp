@@ -1,6 +1,7 @@
-// `medq quality --reference DIR DIR... (--tokens FILE | --text FILE)`: how far each variant's
+// `medq quality --reference DIR DIR... [--tokens FILE | --text FILE]`: how far each variant's
 // next-token distributions are from the reference's, from a float32 forward pass of each.
 #include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -8,6 +9,7 @@
 #include "commands.hpp"
 #include "exit_codes.hpp"
 #include "medq/analysis/quality_run.hpp"
+#include "medq/quality/eval_text.hpp"
 #include "medq/report/quality_report.hpp"
 #include "medq/util/units.hpp"
 #include "progress.hpp"
@@ -61,17 +63,34 @@ bool read_tokens(const std::string& path, std::vector<uint32_t>& out, std::strin
   return true;
 }
 
+/// The largest --text file: far more than an evaluation needs (the bundled text is 30 KB), small
+/// enough that the tokens and hidden states of its chunks stay in memory.
+constexpr uintmax_t kMaxTextBytes = uintmax_t{64} << 20;
+
+bool read_text(const std::string& path, std::string& out, std::string* err) {
+  std::error_code ec;
+  const uintmax_t size = std::filesystem::file_size(path, ec);
+  std::ifstream in(path, std::ios::binary);
+  if (ec || !in) {
+    *err = "cannot read '" + path + "'";
+    return false;
+  }
+  if (size > kMaxTextBytes) {
+    *err = "'" + path + "' is larger than 64 MiB (" + byte_size(size) +
+           "); give a shorter evaluation text";
+    return false;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  out = ss.str();
+  if (out.empty()) {
+    *err = "'" + path + "' is empty";
+    return false;
+  }
+  return true;
+}
+
 int run_quality_cmd(const QualityCliOptions& o) {
-  if (!o.text.empty()) {
-    print_error(
-        "--text is not supported yet: medq does not tokenize text; give token ids with "
-        "--tokens FILE");
-    return kExitToolError;
-  }
-  if (o.tokens.empty()) {
-    print_error("give the evaluation text as token ids: --tokens FILE");
-    return kExitToolError;
-  }
   if (o.reference.empty()) {
     print_error("give the reference variant: --reference DIR");
     return kExitToolError;
@@ -84,8 +103,13 @@ int run_quality_cmd(const QualityCliOptions& o) {
   for (const auto& d : o.dirs)
     if (!require_directory(d)) return kExitToolError;
   std::vector<uint32_t> tokens;
+  std::string text;
   std::string err;
-  if (!read_tokens(o.tokens, tokens, &err)) {
+  if (!o.tokens.empty() && !read_tokens(o.tokens, tokens, &err)) {
+    print_error(err);
+    return kExitToolError;
+  }
+  if (!o.text.empty() && !read_text(o.text, text, &err)) {
     print_error(err);
     return kExitToolError;
   }
@@ -104,7 +128,14 @@ int run_quality_cmd(const QualityCliOptions& o) {
   };
   ScanOptions scan;
   scan.follow_symlinks = o.follow_symlinks;
-  QualityRun run = run_quality(o.reference, o.dirs, tokens, qo, scan);
+  QualityRun run;
+  if (!o.tokens.empty())
+    run = run_quality(o.reference, o.dirs, tokens, qo, scan);
+  else if (!o.text.empty())
+    run = run_quality_text(o.reference, o.dirs, text, o.text, false, qo, scan);
+  else
+    run = run_quality_text(o.reference, o.dirs, bundled_eval_text(),
+                           std::string(kBundledEvalTextName), true, qo, scan);
   progress.reset();
   if (!run.all_valid()) {
     for (const auto& [dir, errors] : run.validation_errors)
@@ -130,10 +161,15 @@ void register_quality(CLI::App& app, CommandFn* selected) {
       "quality", "Measure how far each variant's output distribution is from a reference's");
   sub->add_option("dirs", opts->dirs, "Variant model directories");
   sub->add_option("--reference", opts->reference, "The reference variant")->type_name("DIR");
-  sub->add_option("--tokens", opts->tokens, "Token ids, whitespace-separated decimal")
-      ->type_name("FILE");
-  sub->add_option("--text", opts->text, "UTF-8 text (not supported yet: needs tokenization)")
-      ->type_name("FILE");
+  auto* tokens = sub->add_option("--tokens", opts->tokens,
+                                 "Token ids, whitespace-separated decimal, taken as given")
+                     ->type_name("FILE");
+  auto* text = sub->add_option("--text", opts->text,
+                               "UTF-8 text, encoded with the reference's tokenizer (default: "
+                               "the bundled evaluation text)")
+                   ->type_name("FILE");
+  tokens->excludes(text);
+  text->excludes(tokens);
   sub->add_option("--context", opts->context, "Tokens per chunk (1 to 2^20, default 512)")
       ->type_name("TOKENS")
       ->check(whole_number(1, uint64_t{1} << 20));

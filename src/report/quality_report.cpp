@@ -33,6 +33,15 @@ QualityReport build_quality_report(QualityRun run) {
               ? fmt::format(" The last {} have nothing to score and are not run.",
                             count_noun(q.tokens - q.tokens_evaluated, "token"))
               : "");
+  if (run.text) {
+    const QualityText& t = *run.text;
+    r.headline +=
+        RichText(" Text: ") + (t.bundled ? RichText(std::string(t.source)) : code_span(t.source)) +
+        fmt::format(" ({}, SHA-256 {}), encoded with ", count_noun(t.bytes, "byte"), t.sha256) +
+        code_span(t.tokenizer_file) +
+        fmt::format(" (fingerprint {}) as tokenizer(text) encodes it.",
+                    t.tokenizer_fingerprint.substr(0, 16));
+  }
   {
     ReportSection s;
     s.title = "Summary";

@@ -361,6 +361,15 @@ std::string render_json(const QualityReport& r) {
   j["tokens_evaluated"] = q.tokens_evaluated;
   j["scored_positions"] = q.scored;
   j["next_token_positions"] = q.with_next;
+  if (r.run.text) {
+    const QualityText& t = *r.run.text;
+    j["text"] = {
+        {"source", t.source}, {"bundled", t.bundled}, {"sha256", t.sha256}, {"bytes", t.bytes}};
+    j["tokenizer"] = {{"file", t.tokenizer_file}, {"fingerprint", t.tokenizer_fingerprint}};
+  } else {
+    j["text"] = nullptr;  // token ids given (--tokens)
+    j["tokenizer"] = nullptr;
+  }
   j["reference"] = {{"label", label_of(r.run.reference)},
                     {"path", r.run.reference},
                     {"ppl", sig6(q.reference.ppl)}};

@@ -4,8 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -14,12 +16,24 @@
 
 namespace medq {
 
+/// The text a run from text (not token ids) encoded, and the tokenizer that encoded it.
+struct QualityText {
+  std::string source;  ///< the file as given, or kBundledEvalTextName
+  bool bundled = false;
+  std::string sha256;  ///< of the text's bytes
+  uint64_t bytes = 0;
+  std::string tokenizer_file;         ///< the reference's tokenizer.json / tokenizer.model
+  std::string tokenizer_fingerprint;  ///< Tokenizer::fingerprint()
+  std::string tokenizer;              ///< Tokenizer::describe()
+};
+
 struct QualityRun {
   /// Every directory (reference first, then the variants) and its validation error count.
   std::vector<std::pair<std::string, size_t>> validation_errors;
   std::string reference;              ///< the reference directory as given
   std::vector<std::string> variants;  ///< the variant directories as given
   QualityOutcome outcome;             ///< empty when a directory has errors
+  std::optional<QualityText> text;    ///< set by run_quality_text once the text is encoded
 
   bool all_valid() const;
 };
@@ -27,5 +41,15 @@ struct QualityRun {
 QualityRun run_quality(const std::string& reference, const std::vector<std::string>& variants,
                        std::span<const uint32_t> tokens, const QualityOptions& options,
                        const ScanOptions& scan = {});
+
+/// `medq quality --text FILE` (or the bundled text): every directory validated, then `text`
+/// encoded with the reference's tokenizer as tokenizer(text) does (BOS / EOS as its template
+/// adds them) and measured as run_quality does. Every variant's tokenizer must be the
+/// reference's (the same fingerprint): KLD needs the same vocabulary. Text that is not UTF-8,
+/// a tokenizer that cannot be loaded or differs: outcome.error kUsage, naming the directory.
+/// `source` names the text in the report; `bundled` says it is the bundled one.
+QualityRun run_quality_text(const std::string& reference, const std::vector<std::string>& variants,
+                            std::string_view text, const std::string& source, bool bundled,
+                            const QualityOptions& options, const ScanOptions& scan = {});
 
 }  // namespace medq
