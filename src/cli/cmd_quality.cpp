@@ -76,8 +76,8 @@ bool read_text(const std::string& path, std::string& out, std::string* err) {
     return false;
   }
   if (size > kMaxTextBytes) {
-    *err = "'" + path + "' is larger than 64 MiB (" + byte_size(size) +
-           "); give a shorter evaluation text";
+    *err = "'" + path + "' (" + human_bytes(size) +
+           ") is larger than 64 MiB, the limit for --text; give a shorter evaluation text";
     return false;
   }
   std::ostringstream ss;
