@@ -24,8 +24,10 @@ python3 scripts/check_doc_examples.py build
 
 echo "== build with ASan+UBSan (clang, with libFuzzer coverage)"
 # One sanitizer build serves both the test suite and the fuzz targets.
+launcher=()
+command -v ccache >/dev/null 2>&1 && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 CC=clang CXX=clang++ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DMEDQ_SANITIZE=ON \
-  -DMEDQ_FUZZ=ON -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" >/dev/null
+  -DMEDQ_FUZZ=ON -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" "${launcher[@]}" >/dev/null
 cmake --build build-asan -j"$jobs" >/dev/null
 echo "== tests under ASan+UBSan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
