@@ -35,6 +35,7 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 
 echo "== fuzz (libFuzzer + ASan/UBSan, ${MEDQ_FUZZ_SECONDS:=30} s per target, $jobs at a time)"
 targets=$(sed -n 's/^set(MEDQ_FUZZ_TARGETS \(.*\))$/\1/p' tests/fuzz/CMakeLists.txt)
+[ -n "$targets" ] || { echo "no fuzz targets read from tests/fuzz/CMakeLists.txt"; exit 1; }
 fuzz_dir=$(mktemp -d)
 fuzz_one() {
   local t=$1 work="$fuzz_dir/$1"
