@@ -14,6 +14,7 @@
 #include "quant_plan.hpp"
 #include "st_writer.hpp"
 #include "test_util.hpp"
+#include "weights.hpp"
 
 namespace medq::synth {
 namespace {
@@ -189,6 +190,25 @@ TEST(TinyCheckpoint, SameSeedSameBytesOtherSeedOtherWeights) {
             test::raw_header(c.path() / "model.safetensors"));
 }
 
+// Streamed tensors (made when the writer reaches them: write_checkpoint, replica --dense) are
+// the bytes materialize() holds, for bf16, affine and fp modes.
+TEST(TinyCheckpoint, StreamedBytesAreTheHeldBytes) {
+  for (const QuantPlan& plan : {QuantPlan{}, plan_affine(4, 64), plan_fp("mxfp4")}) {
+    test::TempDir d;
+    const auto held = materialize(tiny_gemma3(), plan, 7, Data::kHeld);
+    const auto streamed = materialize(tiny_gemma3(), plan, 7, Data::kStreamed);
+    ASSERT_EQ(held.size(), streamed.size());
+    for (size_t i = 0; i < held.size(); ++i) {
+      EXPECT_TRUE(streamed[i].data.empty()) << streamed[i].name;
+      ASSERT_TRUE(static_cast<bool>(streamed[i].produce)) << streamed[i].name;
+    }
+    write_safetensors(d.path() / "held.safetensors", held, false);
+    write_safetensors(d.path() / "streamed.safetensors", streamed, false);
+    EXPECT_EQ(test::read_file(d.path() / "held.safetensors"),
+              test::read_file(d.path() / "streamed.safetensors"));
+  }
+}
+
 // The first 4 bf16 values of model.embed_tokens.weight (tiny llama, seed 0), little-endian.
 // Cross-checked with an independent Python re-implementation of the stream (SplitMix64 seeded
 // with FNV-1a of the name, Irwin-Hall normal, x0.02, round to bf16), see docs/generator.md.
@@ -267,9 +287,9 @@ TEST(OutDir, RefusesNonEmptyUnlessForced) {
 
 TEST(StWriter, DataOrderIsDescendingSizeThenName) {
   std::vector<OutTensor> t(3);
-  t[0] = {"a", Dtype::U8, {4}, 4, {1, 2, 3, 4}};
-  t[1] = {"b", Dtype::U8, {8}, 8, std::vector<uint8_t>(8, 9)};
-  t[2] = {"c", Dtype::U8, {4}, 4, {5, 6, 7, 8}};
+  t[0] = {"a", Dtype::U8, {4}, 4, {1, 2, 3, 4}, {}};
+  t[1] = {"b", Dtype::U8, {8}, 8, std::vector<uint8_t>(8, 9), {}};
+  t[2] = {"c", Dtype::U8, {4}, 4, {5, 6, 7, 8}, {}};
   EXPECT_EQ(data_order(t), (std::vector<size_t>{1, 0, 2}));
   test::TempDir tmp;
   write_safetensors(tmp.path() / "x.safetensors", t, false);

@@ -77,7 +77,8 @@ bool has_real_tokenizer(const std::filesystem::path& from) {
 
 Summary write_checkpoint(const std::filesystem::path& dir, const Arch& arch, const QuantPlan& plan,
                          const GenerateOptions& opts) {
-  const std::vector<OutTensor> tensors = materialize(arch, plan, opts.seed, opts.sparse);
+  const std::vector<OutTensor> tensors =
+      materialize(arch, plan, opts.seed, opts.sparse ? Data::kNone : Data::kStreamed);
   Summary s;
   s.tensors = tensors.size();
   s.parameters = logical_parameters(build_params(arch));

@@ -72,7 +72,7 @@ const std::vector<Defect>& defects() {
         "the weight_map lacks every .scales/.biases and total_size is the bf16 size"},
        [](const fs::path& d, uint64_t seed) {
          base(d, seed);
-         const auto src = materialize(tiny_gemma3(), QuantPlan{}, seed, true);
+         const auto src = materialize(tiny_gemma3(), QuantPlan{}, seed, Data::kNone);
          json map = json::object();
          uint64_t total = 0;
          for (const OutTensor& t : src) {
@@ -163,7 +163,7 @@ const std::vector<Defect>& defects() {
        [](const fs::path& d, uint64_t seed) {
          const Summary s = base(d, seed, 8, 2u << 20);
          if (s.shards.size() < 2) throw std::logic_error("duplicate-shard: expected 2 shards");
-         const auto t = materialize(tiny_gemma3(), plan_affine(8, 64), seed, false);
+         const auto t = materialize(tiny_gemma3(), plan_affine(8, 64), seed, Data::kHeld);
          write_safetensors(d / "model.safetensors", t, false);
        }},
       {{"lfs-pointer", "the shard is a Git LFS pointer file (repository cloned without git-lfs)"},

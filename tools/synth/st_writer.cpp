@@ -66,7 +66,7 @@ uint64_t write_safetensors(const std::filesystem::path& path, const std::vector<
   const std::string header = safetensors_header(tensors);
   uint64_t data_size = 0;
   for (const OutTensor& t : tensors) {
-    if (!sparse && t.data.size() != t.nbytes)
+    if (!sparse && !t.produce && t.data.size() != t.nbytes)
       throw std::logic_error("tensor '" + t.name + "' has " + std::to_string(t.data.size()) +
                              " data bytes, expected " + std::to_string(t.nbytes));
     data_size += t.nbytes;
@@ -84,8 +84,19 @@ uint64_t write_safetensors(const std::filesystem::path& path, const std::vector<
       if (::ftruncate(fd, static_cast<off_t>(total)) != 0)
         throw std::runtime_error(path.string() + ": ftruncate failed: " + std::strerror(errno));
     } else {
-      for (size_t i : data_order(tensors))
-        write_all(fd, tensors[i].data.data(), tensors[i].data.size(), path);
+      for (size_t i : data_order(tensors)) {
+        const OutTensor& t = tensors[i];
+        if (!t.data.empty() || !t.produce) {
+          write_all(fd, t.data.data(), t.data.size(), path);
+          continue;
+        }
+        const std::vector<uint8_t> bytes = t.produce();
+        if (bytes.size() != t.nbytes)
+          throw std::logic_error("tensor '" + t.name + "' produced " +
+                                 std::to_string(bytes.size()) + " bytes, expected " +
+                                 std::to_string(t.nbytes));
+        write_all(fd, bytes.data(), bytes.size(), path);
+      }
     }
     if (::close(fd) != 0)
       throw std::runtime_error(path.string() + ": close failed: " + std::strerror(errno));

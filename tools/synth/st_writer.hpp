@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -12,13 +13,16 @@
 
 namespace medq::synth {
 
-/// One tensor to write. `data` is empty in sparse mode; `nbytes` is always the logical size.
+/// One tensor to write. `data` is empty in sparse mode and for a streamed tensor, whose bytes
+/// `produce` makes when the writer reaches it (so a full-size model is never held in memory);
+/// `nbytes` is always the logical size.
 struct OutTensor {
   std::string name;
   Dtype dtype = Dtype::BF16;
   std::vector<uint64_t> shape;
   uint64_t nbytes = 0;
   std::vector<uint8_t> data;
+  std::function<std::vector<uint8_t>()> produce;
 };
 
 /// Byte size of a tensor of `dtype` and `shape` (product of the shape times the element bits,
@@ -34,8 +38,9 @@ std::string safetensors_header(const std::vector<OutTensor>& tensors);
 
 /// Writes `tensors` to `path`. With `sparse`, writes the header and extends the file to its full
 /// size with ftruncate, leaving the data region a hole that costs no disk; otherwise every
-/// tensor's `data` must hold exactly `nbytes`. Throws std::runtime_error on I/O failure.
-/// Returns the file size.
+/// tensor's `data` (or, when `data` is empty and `produce` is set, what `produce` returns,
+/// made one tensor at a time and dropped once written) must hold exactly `nbytes`. Throws
+/// std::runtime_error on I/O failure. Returns the file size.
 uint64_t write_safetensors(const std::filesystem::path& path, const std::vector<OutTensor>& tensors,
                            bool sparse);
 

@@ -73,14 +73,46 @@ std::vector<float> random_values(const Param& p, uint64_t seed) {
   return v;
 }
 
+namespace {
+
+/// Which tensor of a quantized module.
+enum class Part { kWeight, kScales, kBiases };
+
+/// The bytes of one part of a quantized module (the module's values drawn and quantized anew
+/// each call: a streamed writer asks for each part separately).
+std::vector<uint8_t> quantized_part(const Param& p, const QuantSpec& q, uint64_t seed, Part part) {
+  const std::vector<float> v = random_values(p, seed);
+  const uint64_t in = p.shape.back();
+  const uint64_t rows = product(p.shape) / in;
+  if (q.mode == "affine") {
+    AffineQuantized aq = quantize_affine(v, rows, in, q.bits, q.group_size);
+    return part == Part::kWeight   ? bytes_of(aq.packed)
+           : part == Part::kScales ? bytes_of(aq.scales)
+                                   : bytes_of(aq.biases);
+  }
+  const FpMode m = q.mode == "mxfp4"   ? FpMode::Mxfp4
+                   : q.mode == "mxfp8" ? FpMode::Mxfp8
+                                       : FpMode::Nvfp4;
+  FpQuantized fq = quantize_fp(v, rows, in, m);
+  return part == Part::kWeight ? bytes_of(fq.packed) : std::move(fq.scales);
+}
+
+/// Sets `t`'s bytes as `data` asks: now, later (a closure), or never.
+void give_bytes(OutTensor& t, Data data, std::function<std::vector<uint8_t>()> make_bytes) {
+  if (data == Data::kHeld) t.data = make_bytes();
+  if (data == Data::kStreamed) t.produce = std::move(make_bytes);
+}
+
+}  // namespace
+
 std::vector<OutTensor> materialize(const Arch& arch, const QuantPlan& plan, uint64_t seed,
-                                   bool sparse) {
+                                   Data data) {
   std::vector<OutTensor> out;
   for (const Param& p : build_params(arch)) {
     const std::optional<QuantSpec> q = module_quant(plan, p);
     if (!q) {
       OutTensor t = make(p.name, Dtype::BF16, p.shape);
-      if (!sparse) t.data = bf16_bytes(random_values(p, seed));
+      give_bytes(t, data, [p, seed] { return bf16_bytes(random_values(p, seed)); });
       out.push_back(std::move(t));
       continue;
     }
@@ -92,26 +124,15 @@ std::vector<OutTensor> materialize(const Arch& arch, const QuantPlan& plan, uint
     OutTensor w = make(p.module + ".weight", Dtype::U32, wshape);
     OutTensor s = make(p.module + ".scales", affine ? Dtype::BF16 : Dtype::U8, sshape);
     OutTensor b = make(p.module + ".biases", Dtype::BF16, sshape);
-    if (!sparse) {
-      const std::vector<float> v = random_values(p, seed);
-      const uint64_t rows = product(p.shape) / in;
-      if (affine) {
-        AffineQuantized aq = quantize_affine(v, rows, in, q->bits, q->group_size);
-        w.data = bytes_of(aq.packed);
-        s.data = bytes_of(aq.scales);
-        b.data = bytes_of(aq.biases);
-      } else {
-        const FpMode m = q->mode == "mxfp4"   ? FpMode::Mxfp4
-                         : q->mode == "mxfp8" ? FpMode::Mxfp8
-                                              : FpMode::Nvfp4;
-        FpQuantized fq = quantize_fp(v, rows, in, m);
-        w.data = bytes_of(fq.packed);
-        s.data = std::move(fq.scales);
-      }
-    }
+    const QuantSpec spec = *q;
+    give_bytes(w, data, [p, spec, seed] { return quantized_part(p, spec, seed, Part::kWeight); });
+    give_bytes(s, data, [p, spec, seed] { return quantized_part(p, spec, seed, Part::kScales); });
     out.push_back(std::move(w));
     out.push_back(std::move(s));
-    if (affine) out.push_back(std::move(b));
+    if (affine) {
+      give_bytes(b, data, [p, spec, seed] { return quantized_part(p, spec, seed, Part::kBiases); });
+      out.push_back(std::move(b));
+    }
   }
   std::sort(out.begin(), out.end(),
             [](const OutTensor& x, const OutTensor& y) { return x.name < y.name; });
