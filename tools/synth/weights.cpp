@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <memory>
 #include <stdexcept>
 
 #include "affine.hpp"
@@ -78,24 +79,39 @@ namespace {
 /// Which tensor of a quantized module.
 enum class Part { kWeight, kScales, kBiases };
 
-/// The bytes of one part of a quantized module (the module's values drawn and quantized anew
-/// each call: a streamed writer asks for each part separately).
-std::vector<uint8_t> quantized_part(const Param& p, const QuantSpec& q, uint64_t seed, Part part) {
-  const std::vector<float> v = random_values(p, seed);
-  const uint64_t in = p.shape.back();
-  const uint64_t rows = product(p.shape) / in;
-  if (q.mode == "affine") {
-    AffineQuantized aq = quantize_affine(v, rows, in, q.bits, q.group_size);
-    return part == Part::kWeight   ? bytes_of(aq.packed)
-           : part == Part::kScales ? bytes_of(aq.scales)
-                                   : bytes_of(aq.biases);
+/// A quantized module's parts, made once by whichever part is asked for first; the others wait
+/// here for their turn (the writer's data order puts a module's parts apart), each dropped once
+/// taken, so a streamed model holds at most the scales and biases not yet written.
+struct QuantizedModule {
+  Param p;
+  QuantSpec q;
+  uint64_t seed = 0;
+  bool made = false;
+  std::vector<uint8_t> parts[3];
+
+  std::vector<uint8_t> take(Part part) {
+    if (!made) {
+      const std::vector<float> v = random_values(p, seed);
+      const uint64_t in = p.shape.back();
+      const uint64_t rows = product(p.shape) / in;
+      if (q.mode == "affine") {
+        AffineQuantized aq = quantize_affine(v, rows, in, q.bits, q.group_size);
+        parts[0] = bytes_of(aq.packed);
+        parts[1] = bytes_of(aq.scales);
+        parts[2] = bytes_of(aq.biases);
+      } else {
+        const FpMode m = q.mode == "mxfp4"   ? FpMode::Mxfp4
+                         : q.mode == "mxfp8" ? FpMode::Mxfp8
+                                             : FpMode::Nvfp4;
+        FpQuantized fq = quantize_fp(v, rows, in, m);
+        parts[0] = bytes_of(fq.packed);
+        parts[1] = std::move(fq.scales);
+      }
+      made = true;
+    }
+    return std::move(parts[static_cast<int>(part)]);
   }
-  const FpMode m = q.mode == "mxfp4"   ? FpMode::Mxfp4
-                   : q.mode == "mxfp8" ? FpMode::Mxfp8
-                                       : FpMode::Nvfp4;
-  FpQuantized fq = quantize_fp(v, rows, in, m);
-  return part == Part::kWeight ? bytes_of(fq.packed) : std::move(fq.scales);
-}
+};
 
 /// Sets `t`'s bytes as `data` asks: now, later (a closure), or never.
 void give_bytes(OutTensor& t, Data data, std::function<std::vector<uint8_t>()> make_bytes) {
@@ -124,13 +140,16 @@ std::vector<OutTensor> materialize(const Arch& arch, const QuantPlan& plan, uint
     OutTensor w = make(p.module + ".weight", Dtype::U32, wshape);
     OutTensor s = make(p.module + ".scales", affine ? Dtype::BF16 : Dtype::U8, sshape);
     OutTensor b = make(p.module + ".biases", Dtype::BF16, sshape);
-    const QuantSpec spec = *q;
-    give_bytes(w, data, [p, spec, seed] { return quantized_part(p, spec, seed, Part::kWeight); });
-    give_bytes(s, data, [p, spec, seed] { return quantized_part(p, spec, seed, Part::kScales); });
+    auto m = std::make_shared<QuantizedModule>();
+    m->p = p;
+    m->q = *q;
+    m->seed = seed;
+    give_bytes(w, data, [m] { return m->take(Part::kWeight); });
+    give_bytes(s, data, [m] { return m->take(Part::kScales); });
     out.push_back(std::move(w));
     out.push_back(std::move(s));
     if (affine) {
-      give_bytes(b, data, [p, spec, seed] { return quantized_part(p, spec, seed, Part::kBiases); });
+      give_bytes(b, data, [m] { return m->take(Part::kBiases); });
       out.push_back(std::move(b));
     }
   }
