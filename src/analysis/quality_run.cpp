@@ -88,7 +88,7 @@ QualityRun run_quality_text(const std::string& reference, const std::vector<std:
     for (const auto& d : variants) {
       std::string fingerprint;
       try {
-        fingerprint = Tokenizer::load(d).fingerprint();
+        fingerprint = Tokenizer::fingerprint_of(d);
       } catch (const TokenizeError& e) {
         usage_error(run, d + ": " + e.what());
         return run;

@@ -63,6 +63,15 @@ std::string file_sha(const std::filesystem::path& p) {
   return *h;
 }
 
+/// What fingerprint() is for the tokenizer files `file` (the one load() uses) and `config`.
+std::string fingerprint_files(const std::filesystem::path& file,
+                              const std::filesystem::path& config) {
+  std::error_code ec;
+  std::string f = file_sha(file);
+  if (std::filesystem::is_regular_file(config, ec)) f += "+" + file_sha(config);
+  return f;
+}
+
 }  // namespace
 
 struct Tokenizer::Impl {
@@ -133,10 +142,21 @@ Tokenizer Tokenizer::load(const std::filesystem::path& dir) {
     throw TokenizeError(
         fmt::format("{} has neither tokenizer.json nor tokenizer.model", dir.string()));
   }
-  m.fingerprint = file_sha(m.file);
-  if (std::filesystem::is_regular_file(config_path, ec))
-    m.fingerprint += "+" + file_sha(config_path);
+  m.fingerprint = fingerprint_files(m.file, config_path);
   return t;
+}
+
+std::string Tokenizer::fingerprint_of(const std::filesystem::path& dir) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) {
+    throw TokenizeError(fmt::format("{} is not a folder", dir.string()));
+  }
+  for (const char* name : {"tokenizer.json", "tokenizer.model"}) {
+    if (std::filesystem::is_regular_file(dir / name, ec))
+      return fingerprint_files(dir / name, dir / "tokenizer_config.json");
+  }
+  throw TokenizeError(
+      fmt::format("{} has neither tokenizer.json nor tokenizer.model", dir.string()));
 }
 
 std::vector<uint32_t> Tokenizer::encode(std::string_view text, bool add_special) const {

@@ -10,8 +10,10 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 
+#include "medq/tokenize/tokenize_error.hpp"
 #include "medq/tokenize/tokenizer.hpp"
 
 namespace medq {
@@ -69,10 +71,17 @@ TEST(HfReference, TokenizersThatSavePretrainedWrote) {
   const auto want = facts["ids"].get<std::vector<uint32_t>>();
   const std::string prompt = facts["prompt"];
   ASSERT_FALSE(facts["models"].empty());
+  std::set<std::string> fingerprints;
   for (const auto& [name, model] : facts["models"].items()) {
     const Tokenizer tok = Tokenizer::load(root / name);
     EXPECT_EQ(show(tok.encode(prompt, true)), show(want)) << name;
+    // The fingerprint from the files alone is the loaded tokenizer's; the five folders hold the
+    // same tokenizer files, so one fingerprint.
+    EXPECT_EQ(Tokenizer::fingerprint_of(root / name), tok.fingerprint()) << name;
+    fingerprints.insert(tok.fingerprint());
   }
+  EXPECT_EQ(fingerprints.size(), 1u);
+  EXPECT_THROW(Tokenizer::fingerprint_of(root), TokenizeError);  // no tokenizer files there
 }
 
 }  // namespace

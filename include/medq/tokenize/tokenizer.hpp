@@ -37,6 +37,9 @@ class Tokenizer {
   /// SHA-256 of the tokenizer file and of tokenizer_config.json (when present), joined: two
   /// folders with the same fingerprint encode every text alike.
   const std::string& fingerprint() const;
+  /// fingerprint() of the tokenizer load(dir) would use, from the files' hashes alone (nothing
+  /// parsed); TokenizeError when `dir` has neither file or one cannot be read.
+  static std::string fingerprint_of(const std::filesystem::path& dir);
   /// One line: the kind, the components, the tokens added around a text.
   std::string describe() const;
 
