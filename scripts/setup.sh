@@ -25,7 +25,7 @@ if [ "$runtime_only" -eq 0 ]; then
   packages+=(
     git libgtest-dev libgmock-dev
     clang clang-format libclang-rt-14-dev
-    python3-numpy time
+    python3-numpy python3-sentencepiece time
   )
 fi
 missing=()
