@@ -37,36 +37,8 @@ dense="--arch llama --hidden 2048 --layers 8 --heads 16 --kv-heads 8 --head-dim 
 [ -f "$models/dense/q4/config.json" ] || "$synth" tiny $dense --bits 4 "$models/dense/q4" >/dev/null
 
 # --- timing helpers ---------------------------------------------------------------------------
-timing=$(mktemp)
-trap 'rm -f "$timing"' EXIT
-# run_median NAME CMD...: runs CMD $runs times (after one warm-up), prints median and range of
-# the wall time and the peak RSS, and leaves the median in $median and the peak RSS (KB) in
-# $peak.
-run_median() {
-  local name=$1
-  shift
-  "$@" >/dev/null 2>&1 || true  # warm-up: page cache, first-touch
-  local times=() rss=0
-  for _ in $(seq "$runs"); do
-    # Wall time from the shell's microsecond clock (/usr/bin/time prints hundredths, too coarse
-    # for the header work); peak RSS from /usr/bin/time.
-    local t0=$EPOCHREALTIME r
-    /usr/bin/time -f '%M' -o "$timing" "$@" >/dev/null 2>&1 || true
-    times+=("$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.4f", b - a}')")
-    r=$(tail -1 "$timing")
-    [ "$r" -gt "$rss" ] && rss=$r
-  done
-  local sorted
-  sorted=$(printf '%s\n' "${times[@]}" | sort -g)
-  median=$(echo "$sorted" | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}')
-  local lo hi
-  lo=$(echo "$sorted" | head -1)
-  hi=$(echo "$sorted" | tail -1)
-  peak=$rss
-  printf '  %-62s %8.4f s  (%s..%s)  %7.1f MB peak\n' "$name" "$median" "$lo" "$hi" \
-    "$(awk -v r="$rss" 'BEGIN {print r / 1024}')"
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
+# shellcheck source=scripts/bench_lib.sh
+source scripts/bench_lib.sh
 # The process start-up floor, to read the fastest figures against.
 run_floor() { run_median "/bin/true (process start-up, for scale)" /bin/true; }
 
@@ -113,11 +85,6 @@ run_median "4 x medq validate, one after another" bash -c \
 t_four=$median
 echo
 
-target() {  # target NAME VALUE OP LIMIT
-  local ok
-  ok=$(awk -v v="$2" -v l="$4" -v op="$3" 'BEGIN {print ((op == ">=" ? v >= l : v <= l) ? "met" : "MISSED")}')
-  printf '  %-72s %8s  (target %s %s)  %s\n' "$1" "$2" "$3" "$4" "$ok"
-}
 echo "== ratios (same run)"
 target "python reference time / medq validate time" "$(ratio "$t_py" "$t_val4")" ">=" 10
 target "medq validate 4-bit replica, seconds (warm)" "$t_val4" "<=" 0.3

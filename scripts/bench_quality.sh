@@ -49,28 +49,10 @@ print(2 * T * L * linear + L * attention + 2 * S * V * H)
 PY
 )
 
-timing=$(mktemp)
-trap 'rm -f "$timing"' EXIT
 cat "$d"/bf16/*.safetensors "$d"/4/*.safetensors >/dev/null  # the page cache, for every run
-# run NAME CMD...: RUNS runs; leaves the median wall time in $median and the peak RSS (KB) in
-# $peak, prints both with the range.
-run() {
-  local name=$1 times=() rss=0 r
-  shift
-  for _ in $(seq "$runs"); do
-    local t0=$EPOCHREALTIME
-    /usr/bin/time -f '%M' -o "$timing" "$@" >"$timing.out" 2>/dev/null
-    times+=("$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.2f", b - a}')")
-    r=$(tail -1 "$timing")
-    [ "$r" -gt "$rss" ] && rss=$r
-  done
-  local sorted
-  sorted=$(printf '%s\n' "${times[@]}" | sort -g)
-  median=$(echo "$sorted" | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}')
-  peak=$rss
-  printf '  %-58s %7.2f s  (%s..%s)  %7.0f MB peak\n' "$name" "$median" "$(echo "$sorted" | head -1)" \
-    "$(echo "$sorted" | tail -1)" "$(awk -v r="$rss" 'BEGIN {print r / 1024}')"
-}
+# shellcheck source=scripts/bench_lib.sh
+source scripts/bench_lib.sh
+warmup=0  # one run costs a minute or more: no warm-up run
 
 echo "medq quality benchmark: $runs runs each (median, range, peak RSS); $(nproc) cores, $(uname -m)"
 echo "model: medgemma-4b-it layout, dense random weights; bf16 $(du -sh "$d/bf16" | cut -f1), 4-bit $(du -sh "$d/4" | cut -f1); 512 tokens, one chunk, 256 scored"
@@ -83,23 +65,18 @@ echo "  $big_line"
 sgemm=$(echo "$peak_line $big_line" | grep -o 'sgemm [0-9.]*' | awk '{if ($2 > m) m = $2} END {print m}')
 echo
 echo "== medq quality --reference bf16 4bit (one chunk of 512)"
-run "medq quality" "$medq" quality --reference "$d/bf16" "$d/4" --tokens "$tokens" --format json --quiet
+run_median "medq quality" "$medq" quality --reference "$d/bf16" "$d/4" --tokens "$tokens" --format json --quiet
 t_medq=$median rss_medq=$peak
 medq_kld=$(/usr/bin/python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))["variants"][0]; print(v["kld"]["mean"], v["top1_agreement"])' "$timing.out")
 echo "  mean KLD, top-1 agreement: $medq_kld"
 echo
 echo "== the same job with PyTorch's own ops (bench/torch_quality.py, float32, layer by layer)"
-run "python3 bench/torch_quality.py" /usr/bin/python3 bench/torch_quality.py "$d/bf16" "$d/4" "$tokens"
+run_median "python3 bench/torch_quality.py" /usr/bin/python3 bench/torch_quality.py "$d/bf16" "$d/4" "$tokens"
 t_torch=$median rss_torch=$peak
 torch_kld=$(/usr/bin/python3 -c 'import json,sys; v=json.load(open(sys.argv[1])); print(v["torch"], v["kld_mean"], v["top1_agreement"])' "$timing.out")
 echo "  torch version, mean KLD, top-1 agreement: $torch_kld"
 echo
 
-target() {  # target NAME VALUE OP LIMIT
-  local ok
-  ok=$(awk -v v="$2" -v l="$4" -v op="$3" 'BEGIN {print ((op == ">=" ? v >= l : v <= l) ? "met" : "MISSED")}')
-  printf '  %-64s %8s  (target %s %s)  %s\n' "$1" "$2" "$3" "$4" "$ok"
-}
 gflops=$(awk -v f="$flop" -v t="$t_medq" 'BEGIN {printf "%.1f", 2 * f / t * 1e-9}')
 echo "== figures (same run)"
 echo "  FLOP per pass: $(awk -v f="$flop" 'BEGIN {printf "%.2f T", f * 1e-12}'); two passes at the sgemm figure would take $(awk -v f="$flop" -v g="$sgemm" 'BEGIN {printf "%.1f s", 2 * f / (g * 1e9)}')"
