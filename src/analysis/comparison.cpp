@@ -260,6 +260,45 @@ void measure_against_baseline(Comparison& c, const std::vector<const Validation*
   }
 }
 
+// --quality: the forward passes of the baseline and of every other valid variant.
+void quality_against_baseline(Comparison& c, const std::vector<const Validation*>& validations,
+                              const CompareOptions& options) {
+  CompareQuality q;
+  if (!options.quality->text) q.tokens_file = options.quality->source;
+  const CompareVariant& base = c.variants[c.baseline];
+  std::vector<QualitySubject> subjects;
+  std::vector<size_t> measured;
+  for (size_t i = 0; i < c.variants.size(); ++i) {
+    if (i == c.baseline) continue;
+    if (c.variants[i].stats.errors > 0) {
+      q.not_evaluated.push_back(c.variants[i].stats.label);
+    } else {
+      subjects.push_back({c.variants[i].stats.label, validations[i]});
+      measured.push_back(i);
+    }
+  }
+  if (base.stats.errors > 0) {
+    q.not_measured = "the baseline has validation errors";
+  } else if (count_severity(c.findings, Severity::kError) > 0) {
+    q.not_measured = "the variants are not one model";
+  } else if (subjects.empty()) {
+    q.not_measured = "no valid variant besides the baseline";
+  }
+  if (!q.not_measured.empty()) {
+    c.quality = std::move(q);
+    return;
+  }
+  QualityMeasurement m = measure_quality({base.stats.label, validations[c.baseline]}, subjects,
+                                         *options.quality, options.quality_options);
+  if (!m.outcome.result) throw std::runtime_error(m.outcome.message);
+  for (size_t k = 0; k < measured.size(); ++k)
+    c.variants[measured[k]].quality = std::move(m.outcome.result->variants[k]);
+  m.outcome.result->variants.clear();
+  q.result = std::move(m.outcome.result);
+  q.text = std::move(m.text);
+  c.quality = std::move(q);
+}
+
 // The compared files present in at least one variant, with their digests per variant.
 std::vector<FileIdentity> file_identities(
     const std::vector<std::vector<std::optional<std::string>>>& digests) {
@@ -377,6 +416,7 @@ Comparison compare_models(const std::vector<CompareInput>& inputs, const Compare
   c.tensors = diff_tensors(c.variants);
 
   if (options.fidelity) measure_against_baseline(c, validations, options);
+  if (options.quality) quality_against_baseline(c, validations, options);
   c.files = file_identities(digests);
   return c;
 }

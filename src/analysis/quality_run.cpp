@@ -35,21 +35,11 @@ std::optional<Validated> validate_all(QualityRun& run, const std::string& refere
   return v;
 }
 
-void evaluate(QualityRun& run, const Validated& v, std::span<const uint32_t> tokens,
-              const QualityOptions& options) {
-  std::vector<LogicalTensors> tensors;
-  tensors.reserve(v.vals.size());
-  for (const auto& val : v.vals)
-    tensors.push_back(logical_tensors(val.checkpoint, val.quant, val.arch));
-  std::vector<QualityModel> models;
-  for (size_t i = 0; i < v.dirs.size(); ++i)
-    models.push_back({v.dirs[i], v.vals[i].dir.storage, v.vals[i].config(), &tensors[i]});
-  run.outcome = evaluate_quality(models.front(), std::span(models).subspan(1), tokens, options);
-}
-
-void usage_error(QualityRun& run, std::string message) {
-  run.outcome.error = QualityError::kUsage;
-  run.outcome.message = std::move(message);
+QualityOutcome usage_error(std::string message) {
+  QualityOutcome o;
+  o.error = QualityError::kUsage;
+  o.message = std::move(message);
+  return o;
 }
 
 }  // namespace
@@ -59,62 +49,116 @@ bool QualityRun::all_valid() const {
                      [](const auto& e) { return e.second == 0; });
 }
 
-QualityRun run_quality(const std::string& reference, const std::vector<std::string>& variants,
-                       std::span<const uint32_t> tokens, const QualityOptions& options,
+QualityMeasurement measure_quality(const QualitySubject& reference,
+                                   std::span<const QualitySubject> variants,
+                                   const QualityInput& input, const QualityOptions& options) {
+  QualityMeasurement m;
+  std::vector<uint32_t> encoded;
+  std::span<const uint32_t> tokens = input.tokens;
+  if (input.text) {
+    const std::string_view text = *input.text;
+    if (const auto bad = first_invalid_utf8(
+            std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()))) {
+      m.outcome = usage_error(input.source + ": not UTF-8 (invalid byte at offset " +
+                              std::to_string(*bad) + ")");
+      return m;
+    }
+    QualityText info;
+    const std::filesystem::path& ref_dir = reference.validation->dir.root;
+    try {
+      const Tokenizer ref = Tokenizer::load(ref_dir);
+      for (const QualitySubject& v : variants) {
+        std::string fingerprint;
+        try {
+          fingerprint = Tokenizer::fingerprint_of(v.validation->dir.root);
+        } catch (const TokenizeError& e) {
+          m.outcome = usage_error(v.label + ": " + e.what());
+          return m;
+        }
+        if (fingerprint != ref.fingerprint()) {
+          m.outcome = usage_error(v.label + ": its tokenizer differs from the reference's (" +
+                                  reference.label +
+                                  "): KLD needs the same vocabulary, so the variants must share "
+                                  "the reference's tokenizer files");
+          return m;
+        }
+      }
+      encoded = ref.encode(text, true);
+      info.tokenizer_file = ref.file().string();
+      info.tokenizer_fingerprint = ref.fingerprint();
+      info.tokenizer = ref.describe();
+    } catch (const TokenizeError& e) {
+      m.outcome = usage_error(reference.label + ": " + e.what());
+      return m;
+    }
+    info.source = input.source;
+    info.bundled = input.bundled;
+    info.sha256 = sha256_bytes(text);
+    info.bytes = text.size();
+    m.text = std::move(info);
+    tokens = encoded;
+  }
+  std::vector<const Validation*> vals = {reference.validation};
+  std::vector<std::string> labels = {reference.label};
+  for (const QualitySubject& v : variants) {
+    vals.push_back(v.validation);
+    labels.push_back(v.label);
+  }
+  std::vector<LogicalTensors> tensors;
+  tensors.reserve(vals.size());
+  for (const Validation* val : vals)
+    tensors.push_back(logical_tensors(val->checkpoint, val->quant, val->arch));
+  std::vector<QualityModel> models;
+  for (size_t i = 0; i < vals.size(); ++i)
+    models.push_back({labels[i], vals[i]->dir.storage, vals[i]->config(), &tensors[i]});
+  m.outcome = evaluate_quality(models.front(), std::span(models).subspan(1), tokens, options);
+  return m;
+}
+
+namespace {
+
+QualityRun measure_all(const std::string& reference, const std::vector<std::string>& variants,
+                       const QualityInput& input, const QualityOptions& options,
                        const ScanOptions& scan) {
   QualityRun run;
   const std::optional<Validated> v = validate_all(run, reference, variants, scan);
-  if (v) evaluate(run, *v, tokens, options);
+  if (!v) return run;
+  std::vector<QualitySubject> subjects;
+  for (size_t i = 1; i < v->dirs.size(); ++i) subjects.push_back({v->dirs[i], &v->vals[i]});
+  QualityMeasurement m = measure_quality({v->dirs[0], &v->vals[0]}, subjects, input, options);
+  run.outcome = std::move(m.outcome);
+  run.text = std::move(m.text);
   return run;
+}
+
+}  // namespace
+
+QualityRun run_quality(const std::string& reference, const std::vector<std::string>& variants,
+                       std::span<const uint32_t> tokens, const QualityOptions& options,
+                       const ScanOptions& scan) {
+  QualityInput input;
+  input.tokens = tokens;
+  return measure_all(reference, variants, input, options, scan);
 }
 
 QualityRun run_quality_text(const std::string& reference, const std::vector<std::string>& variants,
                             std::string_view text, const std::string& source, bool bundled,
                             const QualityOptions& options, const ScanOptions& scan) {
-  QualityRun run;
+  // A text that is not UTF-8 is refused before any directory is read.
   if (const auto bad = first_invalid_utf8(
           std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()))) {
+    QualityRun run;
     run.reference = reference;
     run.variants = variants;
-    usage_error(run, source + ": not UTF-8 (invalid byte at offset " + std::to_string(*bad) + ")");
+    run.outcome =
+        usage_error(source + ": not UTF-8 (invalid byte at offset " + std::to_string(*bad) + ")");
     return run;
   }
-  const std::optional<Validated> v = validate_all(run, reference, variants, scan);
-  if (!v) return run;
-  std::vector<uint32_t> tokens;
-  QualityText info;
-  try {
-    const Tokenizer ref = Tokenizer::load(reference);
-    for (const auto& d : variants) {
-      std::string fingerprint;
-      try {
-        fingerprint = Tokenizer::fingerprint_of(d);
-      } catch (const TokenizeError& e) {
-        usage_error(run, d + ": " + e.what());
-        return run;
-      }
-      if (fingerprint != ref.fingerprint()) {
-        usage_error(run, d + ": its tokenizer differs from the reference's (" + reference +
-                             "): KLD needs the same vocabulary, so the variants must share the "
-                             "reference's tokenizer files");
-        return run;
-      }
-    }
-    tokens = ref.encode(text, true);
-    info.tokenizer_file = ref.file().string();
-    info.tokenizer_fingerprint = ref.fingerprint();
-    info.tokenizer = ref.describe();
-  } catch (const TokenizeError& e) {
-    usage_error(run, reference + ": " + e.what());
-    return run;
-  }
-  info.source = source;
-  info.bundled = bundled;
-  info.sha256 = sha256_bytes(text);
-  info.bytes = text.size();
-  run.text = std::move(info);
-  evaluate(run, *v, tokens, options);
-  return run;
+  QualityInput input;
+  input.text = text;
+  input.source = source;
+  input.bundled = bundled;
+  return measure_all(reference, variants, input, options, scan);
 }
 
 }  // namespace medq

@@ -1,8 +1,10 @@
 // `medq compare DIR... | --root PARENT`: the quantization comparison report.
 #include <memory>
+#include <optional>
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "medq/analysis/quality_input.hpp"
 #include "medq/report/compare_report.hpp"
 #include "progress.hpp"
 
@@ -17,6 +19,11 @@ struct CompareCliOptions {
   uint64_t context = 8192;
   std::string memory_budget;
   bool fidelity = false;
+  bool quality = false;
+  std::string tokens;
+  std::string text;
+  uint64_t quality_context = 512;
+  std::optional<uint64_t> score_from;
   bool quiet = false;
   bool follow_symlinks = false;
 };
@@ -48,6 +55,18 @@ int run_compare(const CompareCliOptions& o) {
       print_error("--memory-budget '" + o.memory_budget + "' " + why);
       return kExitToolError;
     }
+  }
+  std::optional<QualityInputData> quality_input;
+  if (o.quality) {
+    std::string err;
+    quality_input = load_quality_input(o.tokens, o.text, &err);
+    if (!quality_input) {
+      print_error(err);
+      return kExitToolError;
+    }
+    request.options.quality = quality_input->view();
+    request.options.quality_options.context = o.quality_context;
+    request.options.quality_options.score_from = o.score_from;
   }
   request.baseline = o.baseline;
   request.options.fidelity = o.fidelity;
@@ -83,6 +102,32 @@ void register_compare(CLI::App& app, CommandFn* selected) {
       ->type_name("SIZE");
   sub->add_flag("--fidelity", opts->fidelity,
                 "Also read the weights: each variant's error against the baseline");
+  auto* quality = sub->add_flag(
+      "--quality", opts->quality,
+      "Also run the forward passes: each variant's output distribution (KL divergence, top-1 "
+      "agreement, perplexity) against the baseline's (docs/quality.md)");
+  auto* tokens = sub->add_option("--tokens", opts->tokens,
+                                 "With --quality: token ids, whitespace-separated decimal, taken "
+                                 "as given")
+                     ->type_name("FILE");
+  auto* text = sub->add_option("--text", opts->text,
+                               "With --quality: UTF-8 text, encoded with the baseline's tokenizer "
+                               "(default: the bundled evaluation text)")
+                   ->type_name("FILE");
+  tokens->excludes(text);
+  text->excludes(tokens);
+  auto* quality_context =
+      sub->add_option(
+             "--quality-context", opts->quality_context,
+             "With --quality: tokens per chunk of the forward pass (1 to 2^20, default 512)")
+          ->type_name("TOKENS")
+          ->check(whole_number(1, uint64_t{1} << 20));
+  auto* score_from = sub->add_option("--score-from", opts->score_from,
+                                     "With --quality: first scored position of each chunk (0 to "
+                                     "2^20, default: half the chunk)")
+                         ->type_name("K")
+                         ->check(whole_number(0, uint64_t{1} << 20));
+  for (auto* o : {tokens, text, quality_context, score_from}) o->needs(quality);
   sub->add_flag("--quiet", opts->quiet, "No progress line on stderr");
   add_follow_symlinks_flag(sub, &opts->follow_symlinks);
   sub->callback([opts, selected] { *selected = [opts] { return run_compare(*opts); }; });

@@ -1,15 +1,12 @@
 // `medq quality --reference DIR DIR... [--tokens FILE | --text FILE]`: how far each variant's
 // next-token distributions are from the reference's, from a float32 forward pass of each.
-#include <charconv>
-#include <filesystem>
-#include <fstream>
 #include <memory>
-#include <sstream>
+#include <optional>
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "medq/analysis/quality_input.hpp"
 #include "medq/analysis/quality_run.hpp"
-#include "medq/quality/eval_text.hpp"
 #include "medq/report/quality_report.hpp"
 #include "medq/util/units.hpp"
 #include "progress.hpp"
@@ -30,66 +27,6 @@ struct QualityCliOptions {
   bool follow_symlinks = false;
 };
 
-/// Whitespace-separated decimal token ids; false with a message naming the bad one.
-bool read_tokens(const std::string& path, std::vector<uint32_t>& out, std::string* err) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) {
-    *err = "cannot read " + path;
-    return false;
-  }
-  std::stringstream ss;
-  ss << f.rdbuf();
-  const std::string s = ss.str();
-  size_t i = 0;
-  while (i < s.size()) {
-    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
-    if (i == s.size()) break;
-    size_t j = i;
-    while (j < s.size() && !std::isspace(static_cast<unsigned char>(s[j]))) ++j;
-    uint32_t v = 0;
-    auto [p, ec] = std::from_chars(s.data() + i, s.data() + j, v);
-    if (ec != std::errc() || p != s.data() + j) {
-      *err = path + ": token " + std::to_string(out.size() + 1) + " '" +
-             s.substr(i, std::min<size_t>(j - i, 40)) + "' is not a decimal token id below 2^32";
-      return false;
-    }
-    out.push_back(v);
-    i = j;
-  }
-  if (out.empty()) {
-    *err = path + ": no token ids";
-    return false;
-  }
-  return true;
-}
-
-/// The largest --text file: far more than an evaluation needs (the bundled text is 30 KB), small
-/// enough that the tokens and hidden states of its chunks stay in memory.
-constexpr uintmax_t kMaxTextBytes = uintmax_t{64} << 20;
-
-bool read_text(const std::string& path, std::string& out, std::string* err) {
-  std::error_code ec;
-  const uintmax_t size = std::filesystem::file_size(path, ec);
-  std::ifstream in(path, std::ios::binary);
-  if (ec || !in) {
-    *err = "cannot read '" + path + "'";
-    return false;
-  }
-  if (size > kMaxTextBytes) {
-    *err = "'" + path + "' (" + human_bytes(size) +
-           ") is larger than 64 MiB, the limit for --text; give a shorter evaluation text";
-    return false;
-  }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  out = ss.str();
-  if (out.empty()) {
-    *err = "'" + path + "' is empty";
-    return false;
-  }
-  return true;
-}
-
 int run_quality_cmd(const QualityCliOptions& o) {
   if (o.reference.empty()) {
     print_error("give the reference variant: --reference DIR");
@@ -102,14 +39,9 @@ int run_quality_cmd(const QualityCliOptions& o) {
   if (!require_directory(o.reference)) return kExitToolError;
   for (const auto& d : o.dirs)
     if (!require_directory(d)) return kExitToolError;
-  std::vector<uint32_t> tokens;
-  std::string text;
   std::string err;
-  if (!o.tokens.empty() && !read_tokens(o.tokens, tokens, &err)) {
-    print_error(err);
-    return kExitToolError;
-  }
-  if (!o.text.empty() && !read_text(o.text, text, &err)) {
+  const std::optional<QualityInputData> input = load_quality_input(o.tokens, o.text, &err);
+  if (!input) {
     print_error(err);
     return kExitToolError;
   }
@@ -128,14 +60,10 @@ int run_quality_cmd(const QualityCliOptions& o) {
   };
   ScanOptions scan;
   scan.follow_symlinks = o.follow_symlinks;
-  QualityRun run;
-  if (!o.tokens.empty())
-    run = run_quality(o.reference, o.dirs, tokens, qo, scan);
-  else if (!o.text.empty())
-    run = run_quality_text(o.reference, o.dirs, text, o.text, false, qo, scan);
-  else
-    run = run_quality_text(o.reference, o.dirs, bundled_eval_text(),
-                           std::string(kBundledEvalTextName), true, qo, scan);
+  const QualityInput in = input->view();
+  QualityRun run =
+      in.text ? run_quality_text(o.reference, o.dirs, *in.text, in.source, in.bundled, qo, scan)
+              : run_quality(o.reference, o.dirs, in.tokens, qo, scan);
   progress.reset();
   if (!run.all_valid()) {
     for (const auto& [dir, errors] : run.validation_errors)

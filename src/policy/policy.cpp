@@ -285,6 +285,31 @@ Policy parse(std::string_view text, const fs::path& base) {
     s.finish();
     p.fidelity = std::move(f);
   }
+  if (const json* v = top.get("quality")) {
+    Section s(*v, "policy.quality");
+    QualityPolicy q;
+    q.reference = s.file_path("reference", base);
+    q.tokens = s.file_path("tokens", base);
+    q.text = s.file_path("text", base);
+    if (q.tokens && q.text) {
+      fail("policy.quality",
+           "give tokens or text, not both (neither: the bundled evaluation text)");
+    }
+    q.context = s.integer("context", 1, uint64_t{1} << 20).value_or(q.context);
+    q.score_from = s.integer("score_from", 0, uint64_t{1} << 20);
+    if (q.score_from && *q.score_from >= q.context) {
+      fail(s.path("score_from"),
+           fmt::format("{} leaves nothing to score in chunks of {} tokens (context)", *q.score_from,
+                       q.context));
+    }
+    constexpr double kMax = std::numeric_limits<double>::max();
+    q.max_mean_kld = s.number("max_mean_kld", 0.0, kMax);
+    q.max_kld_p99 = s.number("max_kld_p99", 0.0, kMax);
+    q.min_top1_agreement = s.number("min_top1_agreement", 0.0, 1.0);
+    q.max_ppl_ratio = s.number("max_ppl_ratio", 0.0, kMax);
+    s.finish();
+    p.quality = std::move(q);
+  }
   if (const json* v = top.get("integrity")) {
     Section s(*v, "policy.integrity");
     IntegrityPolicy i;
@@ -360,8 +385,15 @@ void apply_overrides(Policy& p, const PolicyOverrides& o) {
   }
   if (o.reference) {
     if (p.fidelity) p.fidelity->reference = o.reference;
+    if (p.quality) p.quality->reference = o.reference;
     if (p.tokenizer) p.tokenizer->identical_to = o.reference;
   }
+}
+
+std::optional<fs::path> quality_reference(const Policy& p) {
+  if (p.quality && p.quality->reference) return p.quality->reference;
+  if (p.fidelity && p.fidelity->reference) return p.fidelity->reference;
+  return std::nullopt;
 }
 
 std::vector<std::string> policy_rules(const Policy& p) {
@@ -396,6 +428,13 @@ std::vector<std::string> policy_rules(const Policy& p) {
       }
     }
   }
+  if (p.quality) {
+    const QualityPolicy& q = *p.quality;
+    if (q.max_mean_kld) r.emplace_back("quality.max_mean_kld");
+    if (q.max_kld_p99) r.emplace_back("quality.max_kld_p99");
+    if (q.min_top1_agreement) r.emplace_back("quality.min_top1_agreement");
+    if (q.max_ppl_ratio) r.emplace_back("quality.max_ppl_ratio");
+  }
   if (p.integrity && p.integrity->manifest) r.emplace_back("integrity.manifest");
   if (p.tokenizer) r.emplace_back("tokenizer.identical_to");
   if (p.baseline) {
@@ -413,6 +452,10 @@ std::string policy_usage_problem(const Policy& p) {
   if (fidelity_rules && !(p.fidelity && p.fidelity->reference)) {
     return "policy.fidelity.reference: the fidelity thresholds need a reference variant (give "
            "fidelity.reference or --reference DIR)";
+  }
+  if (p.quality && p.quality->any_threshold() && !quality_reference(p)) {
+    return "policy.quality.reference: the quality thresholds need a reference variant (give "
+           "quality.reference, fidelity.reference or --reference DIR)";
   }
   if (p.tokenizer && !p.tokenizer->identical_to && !(p.fidelity && p.fidelity->reference)) {
     return "policy.tokenizer.identical_to: no variant to compare the tokenizer with (give "

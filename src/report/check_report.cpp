@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "medq/report/findings_view.hpp"
+#include "medq/report/quality_json.hpp"
 #include "medq/report/render.hpp"
 #include "medq/report/table.hpp"
 #include "medq/util/units.hpp"
@@ -176,6 +177,17 @@ std::string render_json(const CheckReport& r) {
                      {"details", rule.details}});
   }
   j["rules"] = std::move(rules);
+  if (e.quality) {
+    // What the quality rules measured; not part of the model block (the baseline snapshot).
+    const PolicyQuality& q = *e.quality;
+    ojson jq;
+    jq["reference"] = q.reference;
+    jq["tokens_file"] = q.tokens_file ? ojson(*q.tokens_file) : ojson(nullptr);
+    jq["reference_ppl"] = quality_sig6(q.result.reference.ppl);
+    quality_run_json(jq, q.result, q.text);
+    jq["model"] = variant_quality_json(q.result.variants.front());
+    j["quality"] = std::move(jq);
+  }
   j["deep"] = r.validation.deep;
   j["summary"] = findings_summary_json(r.validation.findings);
   j["model"] = snapshot_to_json(r.model);

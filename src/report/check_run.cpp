@@ -1,4 +1,5 @@
 #include <stdexcept>
+#include <string>
 #include <utility>
 
 #include "medq/check/deep_scan.hpp"
@@ -49,6 +50,12 @@ CheckReport run_check(const CheckRequest& request) {
   eo.threads = request.threads;
   eo.follow_symlinks = request.follow_symlinks;
   eo.progress = progress_step(request.progress, "checking the policy");
+  if (request.progress) {
+    eo.quality_progress = [p = request.progress](const std::string& label, uint64_t done,
+                                                 uint64_t total) {
+      p("running " + label, done, total);
+    };
+  }
   r.evaluation = evaluate_policy(policy, v, r.model, eo);
   r.validation = build_validate_report(v, request.dir, false, deep);
   return r;

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "medq/report/fidelity_report.hpp"
+#include "medq/report/quality_report.hpp"
 #include "medq/util/units.hpp"
 
 namespace medq {
@@ -134,6 +135,43 @@ void add_variant_columns(RichTable& t, const Layout& l, bool right_align) {
   }
 }
 
+// What --quality measured, or why it measured nothing.
+RichText quality_note(const Layout& l) {
+  const CompareQuality& q = *l.c.quality;
+  RichText note("mean KLD / same top-1 / PPL ratio: ");
+  if (!q.result) {
+    note += "not measured: " + q.not_measured + ".";
+  } else {
+    const QualityResult& r = *q.result;
+    note +=
+        "the output distribution against the baseline's, from a float32 forward pass of "
+        "each (";
+    if (q.text) {
+      note += q.text->bundled ? RichText(q.text->source) : code_span(q.text->source);
+      note += fmt::format(", SHA-256 {}..., ", q.text->sha256.substr(0, 16));
+    } else if (q.tokens_file) {
+      note += code_span(*q.tokens_file) + ": ";
+    }
+    note += fmt::format(
+        "{} in {} of up to {} tokens, positions {} to each chunk's end scored: {} positions; "
+        "baseline PPL {}): "
+        "KL(P_baseline || P_variant) in nats averaged over the scored positions, the share of "
+        "them where both put the same token first, and PPL_variant / PPL_baseline. ",
+        count_noun(r.tokens, "token"), count_noun(r.chunks, "chunk"), group_digits(r.context),
+        r.score_from, group_digits(r.scored), quality_number(r.reference.ppl));
+    note += code_span("medq quality") + " for the details.";
+  }
+  if (!q.not_evaluated.empty()) {
+    note += " Not evaluated (validation errors): ";
+    for (size_t i = 0; i < q.not_evaluated.size(); ++i) {
+      if (i) note += ", ";
+      note += code_span(q.not_evaluated[i]);
+    }
+    note += ".";
+  }
+  return note;
+}
+
 ReportSection summary_section(const Layout& l) {
   ReportSection s;
   s.title = "Summary";
@@ -146,6 +184,11 @@ ReportSection summary_section(const Layout& l) {
   if (fid) {
     s.table.headers.insert(s.table.headers.end() - 1, {"rel. error", "cosine"});
     s.table.right_align.insert(s.table.right_align.end() - 1, {true, true});
+  }
+  const bool quality = l.c.quality.has_value();
+  if (quality) {
+    s.table.headers.insert(s.table.headers.end() - 1, {"mean KLD", "same top-1", "PPL ratio"});
+    s.table.right_align.insert(s.table.right_align.end() - 1, {true, true, true});
   }
   for (size_t i = 0; i < l.vs.size(); ++i) {
     const auto& v = l.vs[i];
@@ -169,6 +212,16 @@ ReportSection summary_section(const Layout& l) {
         row.insert(row.end(), {none, none});
       }
     }
+    if (quality) {
+      if (v.quality) {
+        row.push_back(quality_number(v.quality->kld.mean));
+        row.push_back(quality_percent(v.quality->top1_agreement));
+        row.push_back(quality_number(v.quality->ppl_ratio));
+      } else {
+        const char* none = i == l.base && l.c.quality->result ? "reference" : "-";
+        row.insert(row.end(), {none, none, none});
+      }
+    }
     row.push_back(mem);
     s.table.rows.push_back(std::move(row));
   }
@@ -177,6 +230,7 @@ ReportSection summary_section(const Layout& l) {
         "rel. error / cosine: the weights measured against the baseline's, dequantized from the "
         "data (parameter-weighted means over tensors; `medq fidelity` for the details).");
   }
+  if (quality) s.notes_after.push_back(quality_note(l));
   s.notes_after.push_back(
       "weights: bytes of tensor data a loader reads (duplicate weight files excluded). "
       "bits/weight: weight bytes x 8 / logical parameters over the whole model, as mlx-lm "
@@ -461,7 +515,13 @@ CompareReport run_compare(const CompareRequest& request) {
     }
     options.baseline = inputs[*i].label;
   }
-  if (request.progress) options.progress = progress_step(request.progress, "measuring fidelity");
+  if (request.progress) {
+    options.progress = progress_step(request.progress, "measuring fidelity");
+    options.quality_options.progress = [p = request.progress](const std::string& label,
+                                                              uint64_t done, uint64_t total) {
+      p("running " + label, done, total);
+    };
+  }
   return build_compare_report(compare_models(inputs, options));
 }
 

@@ -7,15 +7,17 @@
 namespace medq {
 namespace {
 
-/// Four significant digits: the last digits of a float32 forward pass depend on the BLAS kernel
-/// the CPU selects, so more would not repeat across machines.
-std::string num(double v) { return fmt::format("{:.4g}", v); }
+std::string num(double v) { return quality_number(v); }
 
-std::string pct(double v) { return fmt::format("{:.2f}%", 100.0 * v); }
+std::string pct(double v) { return quality_percent(v); }
 
 std::string percent_label(double q) { return fmt::format("{:g}%", q); }
 
 }  // namespace
+
+std::string quality_number(double v) { return fmt::format("{:.4g}", v); }
+
+std::string quality_percent(double v) { return fmt::format("{:.2f}%", 100.0 * v); }
 
 QualityReport build_quality_report(QualityRun run) {
   QualityReport r;

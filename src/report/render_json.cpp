@@ -8,6 +8,7 @@
 #include <string>
 
 #include "medq/report/findings_view.hpp"
+#include "medq/report/quality_json.hpp"
 #include "medq/report/render.hpp"
 
 namespace medq {
@@ -111,7 +112,7 @@ ojson delta_json(const Delta& d) {
   return {{"value", d.value}, {"percent", optional_number(d.percent)}};
 }
 
-ojson variant_json(const CompareVariant& cv, bool baseline) {
+ojson variant_json(const CompareVariant& cv, bool baseline, bool with_quality) {
   const VariantStats& s = cv.stats;
   ojson j;
   j["label"] = s.label;
@@ -192,6 +193,23 @@ ojson variant_json(const CompareVariant& cv, bool baseline) {
   } else {
     j["fidelity"] = nullptr;
   }
+  if (with_quality) j["quality"] = cv.quality ? variant_quality_json(*cv.quality) : ojson(nullptr);
+  return j;
+}
+
+/// compare --quality: what was measured (the per-variant numbers are in each variant).
+ojson compare_quality_json(const Comparison& c) {
+  const CompareQuality& q = *c.quality;
+  ojson j;
+  j["measured"] = q.result.has_value();
+  j["not_measured"] = q.not_measured.empty() ? ojson(nullptr) : ojson(q.not_measured);
+  j["reference"] = c.variants[c.baseline].stats.label;
+  j["tokens_file"] = q.tokens_file ? ojson(*q.tokens_file) : ojson(nullptr);
+  if (q.result) {
+    j["reference_ppl"] = quality_sig6(q.result->reference.ppl);
+    quality_run_json(j, *q.result, q.text);
+  }
+  j["not_evaluated"] = q.not_evaluated;
   return j;
 }
 
@@ -222,7 +240,7 @@ std::string render_json(const CompareReport& r) {
   j["memory_overhead_fraction"] = kMemoryOverheadFraction;
   ojson vs = ojson::array();
   for (size_t i = 0; i < c.variants.size(); ++i)
-    vs.push_back(variant_json(c.variants[i], i == c.baseline));
+    vs.push_back(variant_json(c.variants[i], i == c.baseline, c.quality.has_value()));
   j["variants"] = std::move(vs);
   ojson arch;
   arch["identical"] = c.architecture_identical;
@@ -244,6 +262,7 @@ std::string render_json(const CompareReport& r) {
     files.push_back({{"file", f.file}, {"identical", f.identical}, {"sha256", std::move(digests)}});
   }
   j["files"] = std::move(files);
+  if (c.quality) j["quality"] = compare_quality_json(c);
   return dump(j);
 }
 
@@ -316,28 +335,6 @@ std::string render_json(const FidelityReport& r) {
 
 namespace {
 
-/// Six significant digits: a float32 forward pass repeats to about that many across BLAS
-/// kernels (docs/json.md).
-double sig6(double v) {
-  if (v == 0 || !std::isfinite(v)) return v;
-  return std::stod(fmt::format("{:.6g}", v));
-}
-
-ojson distribution_json(const Distribution& d, bool with_se) {
-  ojson j;
-  j["mean"] = sig6(d.mean);
-  if (with_se) j["standard_error"] = d.standard_error ? ojson(sig6(*d.standard_error)) : ojson();
-  j["median"] = sig6(d.median);
-  j["min"] = sig6(d.min);
-  j["max"] = sig6(d.max);
-  j["rms"] = sig6(d.rms);
-  ojson p = ojson::object();
-  for (const auto& [q, v] : d.percentiles) p[fmt::format("{:g}", q)] = sig6(v);
-  j["percentiles"] = std::move(p);
-  j["count"] = d.count;
-  return j;
-}
-
 std::string label_of(const std::string& path) {
   const std::filesystem::path p(path);
   const std::string name = p.filename().string();
@@ -352,40 +349,17 @@ std::string render_json(const QualityReport& r) {
   j["schema_version"] = kJsonSchemaVersion;
   j["command"] = "quality";
   j["all_valid"] = r.run.all_valid();
-  j["model_type"] = q.model_type;
-  j["vocab_size"] = q.vocab;
-  j["tokens"] = q.tokens;
-  j["context"] = q.context;
-  j["score_from"] = q.score_from;
-  j["chunks"] = q.chunks;
-  j["tokens_evaluated"] = q.tokens_evaluated;
-  j["scored_positions"] = q.scored;
-  j["next_token_positions"] = q.with_next;
-  if (r.run.text) {
-    const QualityText& t = *r.run.text;
-    j["text"] = {
-        {"source", t.source}, {"bundled", t.bundled}, {"sha256", t.sha256}, {"bytes", t.bytes}};
-    j["tokenizer"] = {{"file", t.tokenizer_file}, {"fingerprint", t.tokenizer_fingerprint}};
-  } else {
-    j["text"] = nullptr;  // token ids given (--tokens)
-    j["tokenizer"] = nullptr;
-  }
+  quality_run_json(j, q, r.run.text);
   j["reference"] = {{"label", label_of(r.run.reference)},
                     {"path", r.run.reference},
-                    {"ppl", sig6(q.reference.ppl)}};
+                    {"ppl", quality_sig6(q.reference.ppl)}};
   ojson vs = ojson::array();
   for (size_t i = 0; i < q.variants.size(); ++i) {
     const VariantQuality& v = q.variants[i];
     ojson jv;
     jv["label"] = label_of(r.run.variants[i]);
     jv["path"] = r.run.variants[i];
-    jv["kld"] = distribution_json(v.kld, true);
-    jv["top1_agreement"] = sig6(v.top1_agreement);
-    jv["top1_same"] = v.top1_same;
-    jv["ppl"] = sig6(v.ppl);
-    jv["ppl_ratio"] = sig6(v.ppl_ratio);
-    jv["ln_ppl_ratio"] = sig6(v.ln_ppl_ratio);
-    jv["delta_p"] = distribution_json(v.delta_p, true);
+    jv.update(variant_quality_json(v));
     vs.push_back(std::move(jv));
   }
   j["variants"] = std::move(vs);

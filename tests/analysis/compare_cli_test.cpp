@@ -1,6 +1,6 @@
-// `medq compare` as a user runs it: on a terminal (a pseudo-terminal here) the --fidelity progress
-// line is cleared before the report, and the notes wrap to the terminal's width (80 columns when
-// stdout is not a terminal); tables never wrap.
+// `medq compare` as a user runs it: on a terminal (a pseudo-terminal here) the --fidelity and
+// --quality progress lines are cleared before the report, and the notes wrap to the terminal's
+// width (80 columns when stdout is not a terminal); tables never wrap.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/ioctl.h>
@@ -71,6 +71,28 @@ TEST(CompareCli, FidelityProgressLineIsClearedBeforeTheReport) {
   // The last thing before the report's first line erases the progress line.
   EXPECT_TRUE(before.size() >= 4 && before.compare(before.size() - 4, 4, "\r\033[K") == 0)
       << before;
+}
+
+TEST(CompareCli, QualityProgressNamesEachRunAndIsCleared) {
+  Samples s;
+  const std::string tokens =
+      std::string(MEDQ_SOURCE_DIR) + "/tests/golden/inputs/quality_tokens.txt";
+  const std::string out =
+      run_on_terminal({kMedq, "compare", s.root + "/bf16", s.root + "/4bit", "--quality",
+                       "--tokens", tokens, "--quality-context", "32"},
+                      200);
+  const size_t report = out.find("medq compare");
+  ASSERT_NE(report, std::string::npos) << out;
+  const std::string before = out.substr(0, report);
+  // One line per forward pass, the baseline's first, through the library's step callback.
+  const size_t ref = before.find("running " + s.root + "/bf16");
+  const size_t var = before.find("running " + s.root + "/4bit");
+  ASSERT_NE(ref, std::string::npos) << before;
+  ASSERT_NE(var, std::string::npos) << before;
+  EXPECT_LT(ref, var);
+  EXPECT_TRUE(before.size() >= 4 && before.compare(before.size() - 4, 4, "\r\033[K") == 0)
+      << before;
+  EXPECT_NE(out.find("mean KLD"), std::string::npos);
 }
 
 TEST(CompareCli, NotesWrapToTheTerminalTablesDoNot) {

@@ -5,12 +5,14 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "../support/temp_dir.hpp"
 #include "checkpoint.hpp"
 #include "defects.hpp"
 #include "medq/analysis/comparison.hpp"
 #include "medq/analysis/memory.hpp"
+#include "medq/analysis/quality_run.hpp"
 #include "medq/analysis/variant.hpp"
 #include "medq/check/validate.hpp"
 #include "quant_plan.hpp"
@@ -383,6 +385,90 @@ TEST(CompareFidelity, EachVariantAgainstTheBaseline) {
   EXPECT_EQ(c.variants[1].fidelity->reference, "q8");
   EXPECT_GT(*c.variants[1].fidelity->overall.mean_rel_rms, 0.0);
   EXPECT_LT(*c.variants[1].fidelity->overall.mean_cosine, 1.0);
+}
+
+}  // namespace
+}  // namespace medq
+
+namespace medq {
+namespace {
+
+TEST(CompareQuality, EachValidVariantAgainstTheBaseline) {
+  TempDir tmp;
+  auto write = [&](const std::string& name, const synth::QuantPlan& plan) {
+    fs::path dir = tmp.path() / name;
+    fs::create_directories(dir);
+    synth::write_checkpoint(dir, synth::tiny_llama(), plan, {});
+    return dir;
+  };
+  std::vector<CompareInput> inputs = {{"ref", write("ref", {})},
+                                      {"q4", write("q4", synth::plan_affine(4, 64))},
+                                      {"copy", write("copy", {})}};
+  // A variant with validation errors (config.json only) is not evaluated.
+  fs::create_directories(tmp.path() / "invalid");
+  fs::copy_file(tmp.path() / "q4" / "config.json", tmp.path() / "invalid" / "config.json");
+  inputs.push_back({"invalid", tmp.path() / "invalid"});
+  std::vector<uint32_t> ids;
+  for (uint32_t i = 0; i < 48; ++i) ids.push_back((i * 37 + 5) % 1000);
+
+  CompareOptions o;
+  o.baseline = "ref";
+  QualityInput in;
+  in.tokens = ids;
+  o.quality = in;
+  o.quality_options.context = 16;
+  std::vector<std::string> progress;
+  o.quality_options.progress = [&](const std::string& label, uint64_t, uint64_t) {
+    if (progress.empty() || progress.back() != label) progress.push_back(label);
+  };
+  Comparison c = compare_models(inputs, o);
+  ASSERT_TRUE(c.quality);
+  ASSERT_TRUE(c.quality->result) << c.quality->not_measured;
+  EXPECT_EQ(c.quality->not_measured, "");
+  EXPECT_EQ(c.quality->not_evaluated, std::vector<std::string>{"invalid"});
+  EXPECT_EQ(c.quality->result->scored, 24u);
+  EXPECT_TRUE(c.quality->result->variants.empty());  // moved into the variants
+  EXPECT_FALSE(c.quality->text);
+  // The baseline first, then the others in report order (most precise first).
+  ASSERT_EQ(progress.size(), 3u);
+  EXPECT_EQ(progress[0], "ref");
+
+  std::map<std::string, const CompareVariant*> by;
+  for (const auto& v : c.variants) by[v.stats.label] = &v;
+  EXPECT_FALSE(by["ref"]->quality);
+  EXPECT_FALSE(by["invalid"]->quality);
+  // The baseline's copy: exactly no divergence.
+  ASSERT_TRUE(by["copy"]->quality);
+  EXPECT_EQ(by["copy"]->quality->kld.mean, 0.0);
+  EXPECT_EQ(by["copy"]->quality->kld.max, 0.0);
+  EXPECT_EQ(by["copy"]->quality->top1_agreement, 1.0);
+  EXPECT_EQ(by["copy"]->quality->ppl_ratio, 1.0);
+  // The 4-bit variant: the numbers of `medq quality` on the same input.
+  QualityOptions qo;
+  qo.context = 16;
+  QualityRun direct = run_quality(inputs[0].dir.string(), {inputs[1].dir.string()}, ids, qo);
+  ASSERT_TRUE(direct.outcome.result) << direct.outcome.message;
+  const VariantQuality& want = direct.outcome.result->variants.front();
+  ASSERT_TRUE(by["q4"]->quality);
+  EXPECT_GT(want.kld.mean, 0.0);
+  EXPECT_DOUBLE_EQ(by["q4"]->quality->kld.mean, want.kld.mean);
+  EXPECT_EQ(by["q4"]->quality->top1_same, want.top1_same);
+  EXPECT_DOUBLE_EQ(by["q4"]->quality->ppl_ratio, want.ppl_ratio);
+  EXPECT_DOUBLE_EQ(c.quality->result->reference.ppl, direct.outcome.result->reference.ppl);
+
+  // An invalid baseline: nothing is measured, and the report says why.
+  o.baseline = "invalid";
+  c = compare_models(inputs, o);
+  ASSERT_TRUE(c.quality);
+  EXPECT_FALSE(c.quality->result);
+  EXPECT_EQ(c.quality->not_measured, "the baseline has validation errors");
+
+  // What the forward pass cannot run on is an error naming it, not a number.
+  o.baseline = "ref";
+  ids.back() = 99999;
+  in.tokens = ids;
+  o.quality = in;
+  EXPECT_THROW(compare_models(inputs, o), std::runtime_error);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // Evaluating policies on generated models (tools/synth): each rule's verdict and message, the
 // baseline report written and read back, and the JUnit / GitHub annotation escaping.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include "../support/temp_dir.hpp"
 #include "arch.hpp"
 #include "checkpoint.hpp"
+#include "medq/analysis/quality_run.hpp"
 #include "medq/integrity/manifest.hpp"
 #include "medq/policy/policy.hpp"
 #include "medq/policy/policy_eval.hpp"
@@ -237,6 +239,160 @@ TEST(PolicyEval, Fidelity) {
   // A reference that is not there is a usage error, not a failed rule.
   apply_overrides(p, with_reference(m.bf16 / "nope"));
   EXPECT_THROW(eval(p, m.q4), PolicyInputError);
+}
+
+/// 48 token ids below the tiny models' vocabulary, written to `dir`/tokens.txt.
+fs::path quality_tokens(const TempDir& tmp, std::vector<uint32_t>* ids) {
+  std::string text;
+  for (uint32_t i = 0; i < 48; ++i) {
+    ids->push_back((i * 37 + 5) % 1000);
+    text += std::to_string(ids->back()) + (i % 8 == 7 ? "\n" : " ");
+  }
+  tmp.write("tokens.txt", text);
+  return tmp.path() / "tokens.txt";
+}
+
+TEST(PolicyEval, Quality) {
+  const Models& m = Models::get();
+  TempDir tmp;
+  std::vector<uint32_t> ids;
+  const fs::path tokens = quality_tokens(tmp, &ids);
+  // The numbers the rules judge are those of `medq quality` on the same input.
+  QualityOptions qo;
+  qo.context = 16;
+  QualityRun direct = run_quality(m.bf16.string(), {m.q4.string()}, ids, qo);
+  ASSERT_TRUE(direct.outcome.result) << direct.outcome.message;
+  const VariantQuality& want = direct.outcome.result->variants.front();
+  ASSERT_GT(want.kld.mean, 0);
+  ASSERT_LT(want.top1_agreement, 1);
+
+  const std::string section =
+      R"({"medq_policy": 1, "quality": {"tokens": ")" + tokens.string() + R"(", "context": 16, )";
+  // Thresholds the 4-bit variant meets: every rule passes, saying what it measured.
+  Policy p = policy(section + fmt::format(R"("max_mean_kld": {}, "max_kld_p99": 10,
+      "min_top1_agreement": 0, "max_ppl_ratio": {}}}}})",
+                                          want.kld.mean * 1.01, want.ppl_ratio * 1.01));
+  apply_overrides(p, with_reference(m.bf16));
+  ASSERT_EQ(policy_usage_problem(p), "");
+  PolicyEvaluation e = eval(p, m.q4);
+  for (const char* id : {"quality.max_mean_kld", "quality.max_kld_p99",
+                         "quality.min_top1_agreement", "quality.max_ppl_ratio"}) {
+    SCOPED_TRACE(id);
+    EXPECT_EQ(rule(e, id).status, RuleStatus::kPass) << show(e);
+    EXPECT_TRUE(rule(e, id).details.empty());
+    EXPECT_EQ(rule(e, id).message.rfind("against " + m.bf16.string() + " on " + tokens.string() +
+                                            " (24 scored positions): ",
+                                        0),
+              0u)
+        << rule(e, id).message;
+  }
+  EXPECT_NE(rule(e, "quality.max_mean_kld")
+                .message.find(fmt::format("mean KLD {:.4g} nats, maximum", want.kld.mean)),
+            std::string::npos)
+      << rule(e, "quality.max_mean_kld").message;
+  ASSERT_TRUE(e.quality);
+  EXPECT_EQ(e.quality->reference, m.bf16.string());
+  EXPECT_EQ(e.quality->result.scored, 24u);
+  EXPECT_FALSE(e.quality->text);
+  const VariantQuality& got = e.quality->result.variants.front();
+  EXPECT_DOUBLE_EQ(got.kld.mean, want.kld.mean);
+  EXPECT_EQ(got.top1_same, want.top1_same);
+  EXPECT_DOUBLE_EQ(got.ppl_ratio, want.ppl_ratio);
+
+  // Thresholds it does not meet: each fails, with what was measured as its particulars.
+  p = policy(section + R"("max_mean_kld": 1e-9, "max_kld_p99": 1e-9,
+      "min_top1_agreement": 1, "max_ppl_ratio": 0.5}})");
+  apply_overrides(p, with_reference(m.bf16));
+  e = eval(p, m.q4);
+  for (const char* id : {"quality.max_mean_kld", "quality.max_kld_p99",
+                         "quality.min_top1_agreement", "quality.max_ppl_ratio"}) {
+    SCOPED_TRACE(id);
+    EXPECT_EQ(rule(e, id).status, RuleStatus::kFail) << show(e);
+    ASSERT_EQ(rule(e, id).details.size(), 1u);
+    EXPECT_EQ(rule(e, id).details[0],
+              "48 tokens in 3 chunks of up to 16 tokens, each from an empty cache; positions 8 "
+              "to each chunk's end scored");
+  }
+  EXPECT_NE(rule(e, "quality.min_top1_agreement")
+                .message.find(fmt::format("({} of 24 positions), minimum 100.00%", want.top1_same)),
+            std::string::npos)
+      << rule(e, "quality.min_top1_agreement").message;
+}
+
+TEST(PolicyEval, QualityOfTheReferenceItselfIsExact) {
+  // The reference measured against itself: KLD exactly 0, top-1 exactly 1, PPL ratio 1, so the
+  // strictest thresholds pass.
+  const Models& m = Models::get();
+  TempDir tmp;
+  std::vector<uint32_t> ids;
+  const fs::path tokens = quality_tokens(tmp, &ids);
+  Policy p = policy(R"({"medq_policy": 1, "quality": {"tokens": ")" + tokens.string() +
+                    R"(", "context": 16, "max_mean_kld": 0, "max_kld_p99": 0,
+                    "min_top1_agreement": 1, "max_ppl_ratio": 1}})");
+  apply_overrides(p, with_reference(m.q4));
+  PolicyEvaluation e = eval(p, m.q4);
+  EXPECT_EQ(e.count(RuleStatus::kFail), 0u) << show(e);
+  ASSERT_TRUE(e.quality);
+  const VariantQuality& v = e.quality->result.variants.front();
+  EXPECT_EQ(v.kld.mean, 0.0);
+  EXPECT_EQ(v.kld.max, 0.0);
+  EXPECT_EQ(v.top1_agreement, 1.0);
+  EXPECT_EQ(v.ppl_ratio, 1.0);
+}
+
+TEST(PolicyEval, QualityInputsAndInvalidModels) {
+  const Models& m = Models::get();
+  TempDir tmp;
+  std::vector<uint32_t> ids;
+  const fs::path tokens = quality_tokens(tmp, &ids);
+  fs::create_directories(tmp.path() / "config_only");
+  fs::copy_file(m.q4 / "config.json", tmp.path() / "config_only/config.json");
+  const fs::path invalid = tmp.path() / "config_only";
+  const std::string rules = R"("context": 16, "max_mean_kld": 1})";
+  auto with_tokens = [&](const fs::path& t) {
+    Policy p = policy(R"({"medq_policy": 1, "quality": {"tokens": ")" + t.string() + R"(", )" +
+                      rules + "}");
+    apply_overrides(p, with_reference(m.bf16));
+    return p;
+  };
+  // An invalid model is not evaluated: the rules are skipped (the verdict is invalid anyway).
+  PolicyEvaluation e = eval(with_tokens(tokens), invalid);
+  EXPECT_FALSE(e.model_valid);
+  EXPECT_EQ(rule(e, "quality.max_mean_kld").status, RuleStatus::kSkipped);
+  EXPECT_EQ(rule(e, "quality.max_mean_kld").message,
+            "the model has validation errors: it is not evaluated");
+  EXPECT_FALSE(e.quality);
+  // An invalid reference, a missing or bad token file, a token beyond the vocabulary: usage
+  // errors naming the key.
+  Policy p = with_tokens(tokens);
+  apply_overrides(p, with_reference(invalid));
+  try {
+    eval(p, m.q4);
+    ADD_FAILURE() << "no PolicyInputError";
+  } catch (const PolicyInputError& err) {
+    EXPECT_EQ(std::string(err.what())
+                  .rfind("policy.quality.reference: '" + invalid.string() + "' has ", 0),
+              0u)
+        << err.what();
+  }
+  EXPECT_THROW(eval(with_tokens(tmp.path() / "missing.txt"), m.q4), PolicyInputError);
+  tmp.write("bad.txt", "1 2 x3");
+  try {
+    eval(with_tokens(tmp.path() / "bad.txt"), m.q4);
+    ADD_FAILURE() << "no PolicyInputError";
+  } catch (const PolicyInputError& err) {
+    EXPECT_EQ(std::string(err.what()),
+              "policy.quality.tokens: " + (tmp.path() / "bad.txt").string() +
+                  ": token 3 'x3' is not a decimal token id below 2^32");
+  }
+  tmp.write("beyond.txt", "1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 99999");
+  try {
+    eval(with_tokens(tmp.path() / "beyond.txt"), m.q4);
+    ADD_FAILURE() << "no PolicyInputError";
+  } catch (const PolicyInputError& err) {
+    EXPECT_NE(std::string(err.what()).find("not below the vocabulary size"), std::string::npos)
+        << err.what();
+  }
 }
 
 TEST(PolicyEval, Tokenizer) {

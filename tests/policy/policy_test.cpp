@@ -195,6 +195,82 @@ TEST(Policy, References) {
   EXPECT_NE(policy_usage_problem(p).find("policy.integrity.manifest"), std::string::npos);
 }
 
+TEST(Policy, Quality) {
+  Policy p = parse_ok(R"({"medq_policy": 1, "quality": {
+    "reference": "../bf16", "text": "eval.txt", "context": 256, "score_from": 64,
+    "max_mean_kld": 0.05, "max_kld_p99": 0.3, "min_top1_agreement": 0.9,
+    "max_ppl_ratio": 1.05}})");
+  ASSERT_TRUE(p.quality);
+  const QualityPolicy& q = *p.quality;
+  EXPECT_EQ(q.reference, fs::path("/policies/../bf16"));
+  EXPECT_EQ(q.text, fs::path("/policies/eval.txt"));
+  EXPECT_FALSE(q.tokens);
+  EXPECT_EQ(q.context, 256u);
+  EXPECT_EQ(q.score_from, 64u);
+  EXPECT_EQ(q.max_mean_kld, 0.05);
+  EXPECT_EQ(q.max_kld_p99, 0.3);
+  EXPECT_EQ(q.min_top1_agreement, 0.9);
+  EXPECT_EQ(q.max_ppl_ratio, 1.05);
+  // The rules in report order, after fidelity's and before integrity's.
+  EXPECT_EQ(policy_rules(p),
+            (std::vector<std::string>{"validation", "quality.max_mean_kld", "quality.max_kld_p99",
+                                      "quality.min_top1_agreement", "quality.max_ppl_ratio"}));
+  EXPECT_EQ(policy_usage_problem(p), "");
+
+  // Defaults: chunks of 512, scored from the middle (left to the run), the bundled text.
+  p = parse_ok(R"({"medq_policy": 1, "quality": {"reference": "r", "min_top1_agreement": 1}})");
+  EXPECT_EQ(p.quality->context, 512u);
+  EXPECT_FALSE(p.quality->score_from);
+  EXPECT_FALSE(p.quality->text);
+  EXPECT_FALSE(p.quality->tokens);
+  EXPECT_EQ(policy_rules(p),
+            (std::vector<std::string>{"validation", "quality.min_top1_agreement"}));
+
+  // A section without thresholds checks nothing.
+  p = parse_ok(R"({"medq_policy": 1, "quality": {"reference": "r", "tokens": "t.txt"}})");
+  EXPECT_EQ(p.quality->tokens, fs::path("/policies/t.txt"));
+  EXPECT_NE(policy_usage_problem(p).find("checks nothing"), std::string::npos);
+
+  EXPECT_EQ(parse_error(R"({"medq_policy": 1, "quality": {"tokens": "a", "text": "b"}})"),
+            "policy.quality: give tokens or text, not both (neither: the bundled evaluation text)");
+  EXPECT_EQ(parse_error(R"({"medq_policy": 1, "quality": {"context": 32, "score_from": 32}})"),
+            "policy.quality.score_from: 32 leaves nothing to score in chunks of 32 tokens "
+            "(context)");
+  EXPECT_EQ(parse_error(R"({"medq_policy": 1, "quality": {"min_top1_agreement": 1.5}})"),
+            "policy.quality.min_top1_agreement: 1.5 is out of range (from 0 to 1)");
+  EXPECT_EQ(parse_error(R"({"medq_policy": 1, "quality": {"max_mean_kld": -0.1}})")
+                .rfind("policy.quality.max_mean_kld: -0.1 is out of range", 0),
+            0u);
+  EXPECT_EQ(parse_error(R"({"medq_policy": 1, "quality": {"context": 0}})"),
+            "policy.quality.context: 0 is out of range (from 1 to 1048576)");
+  EXPECT_EQ(parse_error(R"({"medq_policy": 1, "quality": {"max_kld": 0.1}})"),
+            "policy.quality.max_kld: unknown key");
+  EXPECT_EQ(parse_error(R"({"medq_policy": 1, "quality": {"text": ""}})"),
+            "policy.quality.text: must not be empty");
+}
+
+TEST(Policy, QualityReference) {
+  // A threshold needs a reference: its own, the fidelity reference, or --reference.
+  Policy p = parse_ok(R"({"medq_policy": 1, "quality": {"max_mean_kld": 0.1}})");
+  EXPECT_FALSE(quality_reference(p));
+  EXPECT_NE(policy_usage_problem(p).find("policy.quality.reference"), std::string::npos);
+  p = parse_ok(R"({"medq_policy": 1, "quality": {"max_mean_kld": 0.1},
+                   "fidelity": {"reference": "f"}})");
+  EXPECT_EQ(quality_reference(p), fs::path("/policies/f"));
+  EXPECT_EQ(policy_usage_problem(p), "");
+  p = parse_ok(R"({"medq_policy": 1, "quality": {"reference": "q", "max_mean_kld": 0.1},
+                   "fidelity": {"reference": "f"}})");
+  EXPECT_EQ(quality_reference(p), fs::path("/policies/q"));
+  // --reference replaces every reference.
+  apply_overrides(p, with_reference("c"));
+  EXPECT_EQ(quality_reference(p), fs::path("c"));
+  EXPECT_EQ(p.fidelity->reference, fs::path("c"));
+  p = parse_ok(R"({"medq_policy": 1, "quality": {"max_ppl_ratio": 1.1}})");
+  apply_overrides(p, with_reference("c"));
+  EXPECT_EQ(quality_reference(p), fs::path("c"));
+  EXPECT_EQ(policy_usage_problem(p), "");
+}
+
 TEST(Policy, ReadFile) {
   testing::TempDir tmp;
   tmp.write("sub/policy.json", R"({"medq_policy": 1, "baseline": {"report": "prev.json"}})");

@@ -13,6 +13,7 @@
 
 #include "medq/analysis/fidelity.hpp"
 #include "medq/analysis/memory.hpp"
+#include "medq/analysis/quality_run.hpp"
 #include "medq/analysis/variant.hpp"
 #include "medq/diag/finding.hpp"
 
@@ -32,6 +33,10 @@ struct CompareOptions {
   /// Follow symlinks out of each model folder (--follow-symlinks; ScanOptions).
   bool follow_symlinks = false;
   std::function<void(uint64_t done, uint64_t total)> progress;  ///< for --fidelity
+  /// Also run the forward passes (--quality): every valid variant's output distribution against
+  /// the baseline's, on this input (which must outlive the call).
+  std::optional<QualityInput> quality;
+  QualityOptions quality_options;  ///< chunking, threads and progress of the quality run
 };
 
 /// A difference from the baseline.
@@ -48,6 +53,21 @@ struct CompareVariant {
   Delta params;
   /// Against the baseline, with --fidelity (not set for the baseline itself).
   std::optional<VariantFidelity> fidelity;
+  /// Against the baseline, with --quality: set for every variant measured (not the baseline, not
+  /// a variant with validation errors).
+  std::optional<VariantQuality> quality;
+};
+
+/// The quality measurement of a comparison (--quality): what was run, or why nothing was.
+struct CompareQuality {
+  /// The run's facts (tokens, chunks, scored positions, the baseline's perplexity); its
+  /// `variants` are moved to each CompareVariant::quality. nullopt when nothing was measured.
+  std::optional<QualityResult> result;
+  std::optional<QualityText> text;         ///< the text and tokenizer, when the input was a text
+  std::optional<std::string> tokens_file;  ///< the token-id file, when the input was token ids
+  std::string not_measured;                ///< why there are no numbers at all ("" when measured)
+  /// Variants with validation errors, left out (labels, most precise first).
+  std::vector<std::string> not_evaluated;
 };
 
 /// One resolved config value across the variants ("" where unknown).
@@ -94,6 +114,7 @@ struct Comparison {
   Findings findings;
   TensorSetDiff tensors;
   std::vector<FileIdentity> files;
+  std::optional<CompareQuality> quality;  ///< with CompareOptions::quality
 };
 
 struct CompareInput {
@@ -134,7 +155,12 @@ std::optional<size_t> find_variant(std::span<const CompareInput> inputs, const s
 std::vector<CompareInput> discover_variants(const std::filesystem::path& root);
 
 /// Validates and measures every directory (in parallel), then compares them. Throws
-/// std::invalid_argument when options.baseline names no input.
+/// std::invalid_argument when options.baseline names no input, and std::runtime_error (the
+/// message naming the variant) when options.quality cannot be measured: an architecture or
+/// config feature the forward pass refuses, a token id beyond the vocabulary, a text that is not
+/// UTF-8, a variant whose tokenizer differs from the baseline's. The quality run is left out
+/// (CompareQuality::not_measured says why) when the baseline has validation errors or the
+/// variants are not one model; variants with validation errors are not evaluated.
 Comparison compare_models(const std::vector<CompareInput>& inputs, const CompareOptions& options);
 
 }  // namespace medq

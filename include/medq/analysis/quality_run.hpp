@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "medq/check/validate.hpp"
 #include "medq/model/model_dir.hpp"
 #include "medq/quality/quality.hpp"
 
@@ -37,6 +38,35 @@ struct QualityRun {
 
   bool all_valid() const;
 };
+
+/// What a quality measurement runs on: token ids taken as given, or a text encoded with the
+/// reference's tokenizer. A view: what it names must outlive the call.
+struct QualityInput {
+  std::span<const uint32_t> tokens;      ///< used when `text` is not set
+  std::optional<std::string_view> text;  ///< UTF-8, encoded as tokenizer(text) does
+  std::string source;                    ///< names the text in the report
+  bool bundled = false;                  ///< the text is bundled_eval_text()
+};
+
+/// One directory of a measurement, validated without errors.
+struct QualitySubject {
+  std::string label;             ///< for reports and messages
+  const Validation* validation;  ///< outlives the call
+};
+
+struct QualityMeasurement {
+  QualityOutcome outcome;
+  std::optional<QualityText> text;  ///< set when the input was a text
+};
+
+/// The measurement of `run_quality` / `run_quality_text` on directories already validated
+/// (without errors: the caller leaves out the invalid ones): the text, if any, encoded with the
+/// reference's tokenizer (every variant's must have the same fingerprint), then the forward
+/// passes of the reference and of each variant. A usage problem (text not UTF-8, a tokenizer
+/// that cannot be loaded or differs) is outcome.error kUsage, naming the directory.
+QualityMeasurement measure_quality(const QualitySubject& reference,
+                                   std::span<const QualitySubject> variants,
+                                   const QualityInput& input, const QualityOptions& options);
 
 QualityRun run_quality(const std::string& reference, const std::vector<std::string>& variants,
                        std::span<const uint32_t> tokens, const QualityOptions& options,

@@ -60,6 +60,27 @@ struct FidelityPolicy {
   std::map<std::string, FidelityThresholds> components;
 };
 
+/// Output-quality thresholds against a reference variant: the forward passes of `medq quality`
+/// (docs/quality.md) on an evaluation input the policy names.
+struct QualityPolicy {
+  /// The reference variant; when absent, fidelity.reference. --reference replaces it.
+  std::optional<std::filesystem::path> reference;
+  /// The evaluation input: a token-id file, or a text file (UTF-8), or neither: the bundled
+  /// evaluation text. Part of the policy, as the thresholds mean something only on one input.
+  std::optional<std::filesystem::path> tokens;
+  std::optional<std::filesystem::path> text;
+  uint64_t context = 512;                    ///< tokens per chunk
+  std::optional<uint64_t> score_from;        ///< default context / 2
+  std::optional<double> max_mean_kld;        ///< nats
+  std::optional<double> max_kld_p99;         ///< nats, the 99th percentile over scored positions
+  std::optional<double> min_top1_agreement;  ///< a fraction, 0 to 1
+  std::optional<double> max_ppl_ratio;       ///< PPL_model / PPL_reference
+
+  bool any_threshold() const {
+    return max_mean_kld || max_kld_p99 || min_top1_agreement || max_ppl_ratio;
+  }
+};
+
 struct IntegrityPolicy {
   std::optional<std::filesystem::path> manifest;
 };
@@ -82,6 +103,7 @@ struct Policy {
   std::optional<QuantizationPolicy> quantization;
   std::optional<LimitsPolicy> limits;
   std::optional<FidelityPolicy> fidelity;
+  std::optional<QualityPolicy> quality;
   std::optional<IntegrityPolicy> integrity;
   std::optional<TokenizerPolicy> tokenizer;
   std::optional<BaselinePolicy> baseline;
@@ -90,7 +112,8 @@ struct Policy {
 /// What the command line gives, overriding the policy's paths.
 struct PolicyOverrides {
   std::optional<std::filesystem::path> baseline;   ///< --baseline: baseline.report
-  std::optional<std::filesystem::path> reference;  ///< --reference: fidelity.reference and
+  std::optional<std::filesystem::path> reference;  ///< --reference: fidelity.reference,
+                                                   ///< quality.reference and
                                                    ///< tokenizer.identical_to
   std::optional<std::filesystem::path> manifest;   ///< --manifest: integrity.manifest
 };
@@ -108,7 +131,8 @@ PolicyParse parse_policy(std::string_view text, const std::filesystem::path& bas
 PolicyParse read_policy(const std::filesystem::path& path);
 
 /// Applies the command line's paths: --baseline adds the baseline section if the policy has none,
-/// --manifest the integrity section, --reference replaces the fidelity and tokenizer references.
+/// --manifest the integrity section, --reference replaces the fidelity, quality and tokenizer
+/// references.
 void apply_overrides(Policy& p, const PolicyOverrides& o);
 
 /// The ids of the rules `p` evaluates, in report order, "validation" first; e.g.
@@ -116,9 +140,13 @@ void apply_overrides(Policy& p, const PolicyOverrides& o);
 /// "baseline.tensor_set". docs/ci.md lists them all.
 std::vector<std::string> policy_rules(const Policy& p);
 
-/// Why the policy cannot be evaluated as given (a fidelity threshold without any reference, a
-/// rule that checks nothing), or "" when it can.
+/// Why the policy cannot be evaluated as given (a fidelity or quality threshold without any
+/// reference, a rule that checks nothing), or "" when it can.
 std::string policy_usage_problem(const Policy& p);
+
+/// The reference of the quality rules: quality.reference, else fidelity.reference; nullopt
+/// when neither is given.
+std::optional<std::filesystem::path> quality_reference(const Policy& p);
 
 /// True when `code` matches `pattern`: equal, or `pattern` ends in '*' and is a prefix of it.
 bool code_matches(std::string_view code, std::string_view pattern);

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "medq/analysis/quality_run.hpp"
 #include "medq/check/validate.hpp"
 #include "medq/policy/policy.hpp"
 #include "medq/policy/snapshot.hpp"
@@ -32,9 +33,19 @@ struct RuleResult {
   std::vector<std::string> details;  ///< at most kMaxRuleDetails lines (and "... N more")
 };
 
+/// What the quality rules measured: the model against the reference on the policy's input.
+struct PolicyQuality {
+  std::string reference;            ///< the reference directory, as the policy or flag gives it
+  QualityResult result;             ///< result.variants holds the model's numbers, one entry
+  std::optional<QualityText> text;  ///< when the input was a text
+  std::optional<std::string> tokens_file;  ///< when the input was token ids (as resolved)
+};
+
 struct PolicyEvaluation {
   std::vector<RuleResult> rules;  ///< "validation" first, then policy_rules() order
   bool model_valid = true;        ///< validation found no error
+  /// Set when quality rules were evaluated (not when they were skipped).
+  std::optional<PolicyQuality> quality;
 
   size_t count(RuleStatus s) const;
 };
@@ -49,6 +60,9 @@ struct EvalOptions {
   bool follow_symlinks = false;  ///< for the reference folder and the manifest scan
   /// Progress of the long steps (fidelity, hashing for the manifest); may be null.
   std::function<void(uint64_t done, uint64_t total)> progress;
+  /// Progress of the quality rules' forward passes: the model being run (its directory as
+  /// given), done / total steps; may be null.
+  std::function<void(const std::string& label, uint64_t done, uint64_t total)> quality_progress;
 };
 
 /// Evaluates `policy` (overrides applied, policy_usage_problem() empty) on `model`, whose

@@ -20,4 +20,11 @@ struct QualityReport {
 
 QualityReport build_quality_report(QualityRun run);
 
+/// A statistic as the text reports show it: four significant digits (the last digits of a
+/// float32 forward pass depend on the BLAS kernel the CPU selects, so more would not repeat
+/// across machines).
+std::string quality_number(double v);
+/// A fraction as a percentage with two decimals: "93.75%".
+std::string quality_percent(double v);
+
 }  // namespace medq
