@@ -91,7 +91,7 @@ void register_compare(CLI::App& app, CommandFn* selected) {
   sub->add_option("--baseline", opts->baseline,
                   "The variant others are measured against (default: the most precise)")
       ->type_name("DIR");
-  add_format_option(sub, &opts->format, "text");
+  add_format_option(sub, &opts->format, "text", /*html=*/true);
   sub->add_option("--context", opts->context,
                   "Context length in tokens for the KV-cache estimate (1 to 2^40, default 8192)")
       ->type_name("TOKENS")

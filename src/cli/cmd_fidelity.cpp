@@ -52,7 +52,7 @@ void register_fidelity(CLI::App& app, CommandFn* selected) {
   sub->add_option("--reference", opts->reference,
                   "The reference variant (default: the most precise of DIRs)")
       ->type_name("DIR");
-  add_format_option(sub, &opts->format, "text");
+  add_format_option(sub, &opts->format, "text", /*html=*/true);
   sub->add_option("--top", opts->top, "Worst tensors listed per variant (0 to 100,000, default 10)")
       ->type_name("N")
       ->check(whole_number(0, 100'000));

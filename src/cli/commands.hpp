@@ -23,7 +23,9 @@ void register_check(CLI::App& app, CommandFn* selected);
 void register_tokenize(CLI::App& app, CommandFn* selected);
 
 /// Adds `--format text|md|json` to `sub`, writing into `*format`.
-void add_format_option(CLI::App* sub, OutputFormat* format, const std::string& default_name);
+/// --format: text, md, json, and html where `html` (compare, fidelity).
+void add_format_option(CLI::App* sub, OutputFormat* format, const std::string& default_name,
+                       bool html = false);
 
 /// Adds `--follow-symlinks` to `sub`, writing into `*follow`.
 void add_follow_symlinks_flag(CLI::App* sub, bool* follow);

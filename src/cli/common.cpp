@@ -11,15 +11,20 @@
 
 namespace medq::cli {
 
-void add_format_option(CLI::App* sub, OutputFormat* format, const std::string& default_name) {
+void add_format_option(CLI::App* sub, OutputFormat* format, const std::string& default_name,
+                       bool html) {
   static const std::map<std::string, OutputFormat> kFormats = {{"text", OutputFormat::kText},
                                                                {"md", OutputFormat::kMarkdown},
-                                                               {"json", OutputFormat::kJson}};
+                                                               {"json", OutputFormat::kJson},
+                                                               {"html", OutputFormat::kHtml}};
   *format = kFormats.at(default_name);
+  std::vector<std::string> names = {"text", "md", "json"};
+  if (html) names.emplace_back("html");
   sub->add_option_function<std::string>(
          "--format", [format](const std::string& name) { *format = kFormats.at(name); },
-         "Output format: text, md or json (default " + default_name + ")")
-      ->check(CLI::IsMember({"text", "md", "json"}));
+         std::string("Output format: text, md") + (html ? ", json or html" : " or json") +
+             " (default " + default_name + ")")
+      ->check(CLI::IsMember(names));
 }
 
 CLI::Validator whole_number(uint64_t lo, uint64_t hi) {

@@ -18,7 +18,9 @@
 
 namespace medq {
 
-enum class OutputFormat { kText, kMarkdown, kJson };
+/// kHtml: one self-contained page with charts, for compare, fidelity and check
+/// (render_html.cpp, check_report.hpp).
+enum class OutputFormat { kText, kMarkdown, kJson, kHtml };
 
 /// The width text reports wrap their notes to when the caller knows no better (not a terminal).
 inline constexpr size_t kTextWidth = 80;
@@ -41,6 +43,9 @@ std::string render_text(const FidelityReport& r, size_t width = kTextWidth);
 std::string render_markdown(const FidelityReport& r);
 std::string render_json(const FidelityReport& r);
 
+std::string render_html(const CompareReport& r);
+std::string render_html(const FidelityReport& r);
+
 std::string render_text(const QualityReport& r, size_t width = kTextWidth);
 std::string render_markdown(const QualityReport& r);
 std::string render_json(const QualityReport& r);
@@ -61,6 +66,9 @@ std::string render(const Report& r, OutputFormat f, size_t width = kTextWidth) {
       return render_markdown(r);
     case OutputFormat::kJson:
       return render_json(r);
+    case OutputFormat::kHtml:
+      if constexpr (requires { render_html(r); }) return render_html(r);
+      return {};  // the CLI offers html only where a report has it
   }
   return {};
 }

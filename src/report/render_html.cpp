@@ -1,0 +1,229 @@
+// HTML renderings of the reports laid out in sections (compare, fidelity): one self-contained page
+// (styles inline, charts as inline SVG, a Content-Security-Policy that lets the page load
+// nothing), the same sections as the Markdown report, and the charts drawn from the report's
+// numbers. Deterministic bytes.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+#include "medq/report/render.hpp"
+#include "medq/report/svg_chart.hpp"
+
+namespace medq {
+
+namespace {
+
+constexpr const char* kStyle =
+    "body{font-family:sans-serif;margin:2em auto;max-width:60em;color:#111;line-height:1.4}"
+    "h1{font-size:1.6em}h2{font-size:1.2em;margin-top:1.6em;border-bottom:1px solid #ccc}"
+    "table{border-collapse:collapse;margin:.6em 0}th,td{border:1px solid #bbb;padding:.2em .5em}"
+    "th{background:#eee}td.num{text-align:right;font-variant-numeric:tabular-nums}"
+    "code{font-family:monospace;background:#f3f3f3;padding:0 .2em}"
+    "figure{margin:1em 0}figcaption{font-size:.9em;color:#444}"
+    "@media print{body{margin:0;max-width:none}h2{break-after:avoid}figure{break-inside:avoid}}";
+
+std::string rich_html(const RichText& t) {
+  std::string out;
+  for (const Span& s : t.spans) {
+    out += s.code ? "<code>" + html_escape(s.text) + "</code>" : html_escape(s.text);
+  }
+  return out;
+}
+
+std::string table_html(const RichTable& t) {
+  std::string out = "<table>\n<tr>";
+  for (const RichText& h : t.headers) out += "<th>" + rich_html(h) + "</th>";
+  out += "</tr>\n";
+  for (const auto& row : t.rows) {
+    out += "<tr>";
+    for (size_t i = 0; i < row.size(); ++i) {
+      const bool right = i < t.right_align.size() && t.right_align[i];
+      out += std::string(right ? "<td class=\"num\">" : "<td>") + rich_html(row[i]) + "</td>";
+    }
+    out += "</tr>\n";
+  }
+  return out + "</table>\n";
+}
+
+/// The sections, with `charts` after the first one (the summary: the decision and its picture
+/// on the first screen, the details below).
+std::string sections_html(const std::vector<ReportSection>& sections, const std::string& charts) {
+  std::string out;
+  if (sections.empty()) out += charts;
+  for (const ReportSection& s : sections) {
+    out += "<section>\n<h2>" + html_escape(s.title) + "</h2>\n";
+    for (const RichText& n : s.notes_before) out += "<p>" + rich_html(n) + "</p>\n";
+    if (!s.table.rows.empty()) out += table_html(s.table);
+    for (const RichText& n : s.notes_after) out += "<p>" + rich_html(n) + "</p>\n";
+    out += "</section>\n";
+    if (&s == &sections.front()) out += charts;
+  }
+  return out;
+}
+
+std::string page(const std::string& title, const RichText& headline, const std::string& body) {
+  return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+         "style-src 'unsafe-inline'\">\n"
+         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" +
+         html_escape(title) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n<h1>" +
+         html_escape(title) + "</h1>\n<p>" + rich_html(headline) + "</p>\n" + body +
+         "</body>\n</html>\n";
+}
+
+std::string figure(const std::string& svg, const std::string& caption) {
+  return "<figure>\n" + svg + "\n<figcaption>" + html_escape(caption) +
+         "</figcaption>\n</figure>\n";
+}
+
+// Axis number formats (plain functions: ChartAxis holds a function pointer).
+std::string two_decimals(double v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.2f", v);
+  return b;
+}
+std::string three_significant(double v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.3g", v);
+  return b;
+}
+
+/// Bytes in the unit of the budget when there is one, else GiB.
+struct MemoryUnit {
+  std::string name = "GiB";
+  double bytes = 1024.0 * 1024 * 1024;
+};
+
+MemoryUnit memory_unit(const Comparison& c) {
+  MemoryUnit u;
+  if (c.memory_budget) {
+    u.name = c.memory_budget->unit;
+    u.bytes = c.memory_budget->unit_bytes;
+  }
+  return u;
+}
+
+std::string compare_charts(const Comparison& c) {
+  const MemoryUnit unit = memory_unit(c);
+  std::string out = "<section>\n<h2>Charts</h2>\n";
+  BarChart memory;
+  memory.title = "Estimated memory per variant";
+  memory.value = {"memory (" + unit.name + ")", two_decimals};
+  for (const CompareVariant& v : c.variants) {
+    memory.bars.push_back({v.stats.label, {static_cast<double>(v.memory.total) / unit.bytes}});
+  }
+  if (c.memory_budget) {
+    memory.limit = ChartLine{static_cast<double>(c.memory_budget->bytes) / unit.bytes,
+                             "budget " + c.memory_budget->text()};
+  }
+  out += figure(render_svg(memory),
+                "Weights, KV cache at " + std::to_string(c.context) +
+                    " tokens and runtime overhead per variant" +
+                    (c.memory_budget ? ", against the budget (dashed line)." : "."));
+
+  // Memory against error: mean KLD when measured, else the weights' relative error.
+  bool kld = false, fidelity = false;
+  for (const CompareVariant& v : c.variants) {
+    kld = kld || v.quality.has_value();
+    fidelity = fidelity || (v.fidelity && v.fidelity->overall.mean_rel_rms);
+  }
+  if (kld || fidelity) {
+    ScatterChart s;
+    s.title = kld ? "Memory against output divergence" : "Memory against weight error";
+    s.x = {"memory (" + unit.name + ")", two_decimals};
+    s.y = {kld ? "mean KL divergence (nats) against the baseline"
+               : "mean relative RMS error of the weights",
+           three_significant};
+    for (size_t i = 0; i < c.variants.size(); ++i) {
+      const CompareVariant& v = c.variants[i];
+      double y = 0;
+      if (i != c.baseline) {
+        if (kld && v.quality) {
+          y = v.quality->kld.mean;
+        } else if (!kld && v.fidelity && v.fidelity->overall.mean_rel_rms) {
+          y = *v.fidelity->overall.mean_rel_rms;
+        } else {
+          continue;  // not measured (an invalid variant)
+        }
+      }
+      s.points.push_back(
+          {v.stats.label, static_cast<double>(v.memory.total) / unit.bytes, y, false});
+    }
+    if (c.memory_budget) {
+      s.x_limit = ChartLine{static_cast<double>(c.memory_budget->bytes) / unit.bytes,
+                            "budget " + c.memory_budget->text()};
+    }
+    out += figure(render_svg(s), std::string("One point per variant; the baseline sits at 0. ") +
+                                     (kld ? "From --quality." : "From --fidelity."));
+  }
+  if (fidelity) {
+    BarChart parts;
+    parts.title = "Weight error per part of the model";
+    parts.value = {"mean relative RMS error", three_significant};
+    std::vector<ModelPart> present;
+    for (const ModelPart p : kModelParts) {
+      for (const CompareVariant& v : c.variants)
+        if (v.fidelity && v.fidelity->parts.count(p) && v.fidelity->parts.at(p).mean_rel_rms) {
+          present.push_back(p);
+          break;
+        }
+    }
+    for (const ModelPart p : present) parts.series.emplace_back(model_part_name(p));
+    for (const CompareVariant& v : c.variants) {
+      if (!v.fidelity) continue;
+      Bar b{v.stats.label, {}};
+      for (const ModelPart p : present) {
+        const auto it = v.fidelity->parts.find(p);
+        b.values.push_back(it != v.fidelity->parts.end() && it->second.mean_rel_rms
+                               ? *it->second.mean_rel_rms
+                               : 0.0);
+      }
+      parts.bars.push_back(std::move(b));
+    }
+    out += figure(render_svg(parts), "Parameter-weighted mean per part, against the baseline.");
+  }
+  if (!kld && !fidelity) {
+    out +=
+        "<p>Run with <code>--fidelity</code> or <code>--quality</code> for the error "
+        "charts.</p>\n";
+  }
+  return out + "</section>\n";
+}
+
+std::string fidelity_charts(const FidelityReport& r) {
+  std::string out = "<section>\n<h2>Charts</h2>\n";
+  for (const VariantFidelity& v : r.variants) {
+    std::vector<const TensorFidelity*> worst;
+    for (const TensorFidelity& t : v.tensors)
+      if (t.sums.rel_rms()) worst.push_back(&t);
+    std::stable_sort(worst.begin(), worst.end(), [](const auto* a, const auto* b) {
+      return *a->sums.rel_rms() > *b->sums.rel_rms();
+    });
+    if (worst.size() > r.top) worst.resize(r.top);
+    if (worst.empty()) continue;
+    BarChart c;
+    c.title = "Worst tensors of " + v.label;
+    c.value = {"relative RMS error against " + v.reference, three_significant};
+    for (const TensorFidelity* t : worst) {
+      std::string name = t->name;
+      if (name.size() > 22) name = "…" + name.substr(name.size() - 21);
+      c.bars.push_back({name, {*t->sums.rel_rms()}});
+    }
+    out += figure(render_svg(c), "The " + std::to_string(worst.size()) + " tensors of " + v.label +
+                                     " with the largest relative RMS error (names shortened).");
+  }
+  return out + "</section>\n";
+}
+
+}  // namespace
+
+std::string render_html(const CompareReport& r) {
+  return page("medq compare", r.headline, sections_html(r.sections, compare_charts(r.comparison)));
+}
+
+std::string render_html(const FidelityReport& r) {
+  return page("medq fidelity", r.headline, sections_html(r.sections, fidelity_charts(r)));
+}
+
+}  // namespace medq
