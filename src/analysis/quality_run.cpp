@@ -18,18 +18,29 @@ struct Validated {
   std::vector<Validation> vals;
 };
 
+/// The reference's and the variants' names: `labels` when given, else the directories.
+void name_all(QualityRun& run, const std::string& reference,
+              const std::vector<std::string>& variants, const std::vector<std::string>& labels) {
+  const bool given = labels.size() == variants.size() + 1;
+  run.reference_path = reference;
+  run.variant_paths = variants;
+  run.reference = given ? labels[0] : reference;
+  run.variants = given ? std::vector<std::string>(labels.begin() + 1, labels.end()) : variants;
+}
+
 /// Validates every directory into `run`; nullopt when one has errors.
 std::optional<Validated> validate_all(QualityRun& run, const std::string& reference,
                                       const std::vector<std::string>& variants,
-                                      const ScanOptions& scan) {
-  run.reference = reference;
-  run.variants = variants;
+                                      const ScanOptions& scan,
+                                      const std::vector<std::string>& labels) {
+  name_all(run, reference, variants, labels);
   Validated v;
   v.dirs = {reference};
   v.dirs.insert(v.dirs.end(), variants.begin(), variants.end());
-  for (const auto& d : v.dirs) {
-    v.vals.push_back(validate_model(d, scan));
-    run.validation_errors.emplace_back(d, count_severity(v.vals.back().findings, Severity::kError));
+  for (size_t i = 0; i < v.dirs.size(); ++i) {
+    v.vals.push_back(validate_model(v.dirs[i], scan));
+    run.validation_errors.emplace_back(i == 0 ? run.reference : run.variants[i - 1],
+                                       count_severity(v.vals.back().findings, Severity::kError));
   }
   if (!run.all_valid()) return std::nullopt;
   return v;
@@ -43,7 +54,8 @@ void evaluate(QualityRun& run, const Validated& v, std::span<const uint32_t> tok
     tensors.push_back(logical_tensors(val.checkpoint, val.quant, val.arch));
   std::vector<QualityModel> models;
   for (size_t i = 0; i < v.dirs.size(); ++i)
-    models.push_back({v.dirs[i], v.vals[i].dir.storage, v.vals[i].config(), &tensors[i]});
+    models.push_back({i == 0 ? run.reference : run.variants[i - 1], v.vals[i].dir.storage,
+                      v.vals[i].config(), &tensors[i]});
   run.outcome = evaluate_quality(models.front(), std::span(models).subspan(1), tokens, options);
 }
 
@@ -61,40 +73,41 @@ bool QualityRun::all_valid() const {
 
 QualityRun run_quality(const std::string& reference, const std::vector<std::string>& variants,
                        std::span<const uint32_t> tokens, const QualityOptions& options,
-                       const ScanOptions& scan) {
+                       const ScanOptions& scan, const std::vector<std::string>& labels) {
   QualityRun run;
-  const std::optional<Validated> v = validate_all(run, reference, variants, scan);
+  const std::optional<Validated> v = validate_all(run, reference, variants, scan, labels);
   if (v) evaluate(run, *v, tokens, options);
   return run;
 }
 
 QualityRun run_quality_text(const std::string& reference, const std::vector<std::string>& variants,
                             std::string_view text, const std::string& source, bool bundled,
-                            const QualityOptions& options, const ScanOptions& scan) {
+                            const QualityOptions& options, const ScanOptions& scan,
+                            const std::vector<std::string>& labels) {
   QualityRun run;
   if (const auto bad = first_invalid_utf8(
           std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()))) {
-    run.reference = reference;
-    run.variants = variants;
+    name_all(run, reference, variants, labels);
     usage_error(run, source + ": not UTF-8 (invalid byte at offset " + std::to_string(*bad) + ")");
     return run;
   }
-  const std::optional<Validated> v = validate_all(run, reference, variants, scan);
+  const std::optional<Validated> v = validate_all(run, reference, variants, scan, labels);
   if (!v) return run;
   std::vector<uint32_t> tokens;
   QualityText info;
   try {
     const Tokenizer ref = Tokenizer::load(reference);
-    for (const auto& d : variants) {
+    for (size_t i = 0; i < variants.size(); ++i) {
+      const std::string& d = run.variants[i];
       std::string fingerprint;
       try {
-        fingerprint = Tokenizer::load(d).fingerprint();
+        fingerprint = Tokenizer::load(variants[i]).fingerprint();
       } catch (const TokenizeError& e) {
         usage_error(run, d + ": " + e.what());
         return run;
       }
       if (fingerprint != ref.fingerprint()) {
-        usage_error(run, d + ": its tokenizer differs from the reference's (" + reference +
+        usage_error(run, d + ": its tokenizer differs from the reference's (" + run.reference +
                              "): KLD needs the same vocabulary, so the variants must share the "
                              "reference's tokenizer files");
         return run;
@@ -105,7 +118,7 @@ QualityRun run_quality_text(const std::string& reference, const std::vector<std:
     info.tokenizer_fingerprint = ref.fingerprint();
     info.tokenizer = ref.describe();
   } catch (const TokenizeError& e) {
-    usage_error(run, reference + ": " + e.what());
+    usage_error(run, run.reference + ": " + e.what());
     return run;
   }
   info.source = source;

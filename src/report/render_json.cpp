@@ -21,6 +21,10 @@ std::string dump(const ojson& j) {
   return j.dump(2, ' ', false, ojson::error_handler_t::replace) + "\n";
 }
 
+ojson cache_source_json(const CacheSource& s) {
+  return {{"repo_id", s.repo_id}, {"commit", s.commit}, {"refs", s.refs}};
+}
+
 }  // namespace
 
 std::string render_json(const InspectReport& r) {
@@ -28,6 +32,7 @@ std::string render_json(const InspectReport& r) {
   j["schema_version"] = kJsonSchemaVersion;
   j["command"] = "inspect";
   j["target"] = r.target;
+  if (r.cache) j["hf_cache"] = cache_source_json(*r.cache);
   j["valid"] = r.valid();
   j["summary"] = findings_summary_json(r.findings);
   ojson files = ojson::array();
@@ -77,6 +82,7 @@ std::string render_json(const ValidateReport& r) {
   j["schema_version"] = kJsonSchemaVersion;
   j["command"] = "validate";
   j["target"] = r.target;
+  if (r.cache) j["hf_cache"] = cache_source_json(*r.cache);
   j["strict"] = r.strict;
   j["deep"] = r.deep;
   if (r.deep) j["deep_scan"] = {{"tensors", r.deep_tensors}, {"bytes_read", r.deep_bytes_read}};
@@ -212,6 +218,7 @@ std::string render_json(const CompareReport& r) {
   ojson j;
   j["schema_version"] = kJsonSchemaVersion;
   j["command"] = "compare";
+  j["model_name"] = r.model_name.empty() ? ojson(nullptr) : ojson(r.model_name);
   j["all_valid"] = r.all_valid();
   j["findings"] = findings_to_json(r.comparison.findings);
   j["baseline"] = c.variants[c.baseline].stats.label;
@@ -276,6 +283,7 @@ std::string render_json(const FidelityReport& r) {
   ojson j;
   j["schema_version"] = kJsonSchemaVersion;
   j["command"] = "fidelity";
+  j["model_name"] = r.model_name.empty() ? ojson(nullptr) : ojson(r.model_name);
   j["all_valid"] = r.all_valid();
   j["reference"] = r.variants.empty() ? ojson(nullptr) : ojson(r.variants.front().reference);
   ojson validation = ojson::array();
@@ -338,12 +346,6 @@ ojson distribution_json(const Distribution& d, bool with_se) {
   return j;
 }
 
-std::string label_of(const std::string& path) {
-  const std::filesystem::path p(path);
-  const std::string name = p.filename().string();
-  return name.empty() ? p.parent_path().filename().string() : name;
-}
-
 }  // namespace
 
 std::string render_json(const QualityReport& r) {
@@ -351,6 +353,7 @@ std::string render_json(const QualityReport& r) {
   ojson j;
   j["schema_version"] = kJsonSchemaVersion;
   j["command"] = "quality";
+  j["model_name"] = r.model_name.empty() ? ojson(nullptr) : ojson(r.model_name);
   j["all_valid"] = r.run.all_valid();
   j["model_type"] = q.model_type;
   j["vocab_size"] = q.vocab;
@@ -370,15 +373,14 @@ std::string render_json(const QualityReport& r) {
     j["text"] = nullptr;  // token ids given (--tokens)
     j["tokenizer"] = nullptr;
   }
-  j["reference"] = {{"label", label_of(r.run.reference)},
-                    {"path", r.run.reference},
-                    {"ppl", sig6(q.reference.ppl)}};
+  j["reference"] = {
+      {"label", r.run.reference}, {"path", r.run.reference_path}, {"ppl", sig6(q.reference.ppl)}};
   ojson vs = ojson::array();
   for (size_t i = 0; i < q.variants.size(); ++i) {
     const VariantQuality& v = q.variants[i];
     ojson jv;
-    jv["label"] = label_of(r.run.variants[i]);
-    jv["path"] = r.run.variants[i];
+    jv["label"] = r.run.variants[i];
+    jv["path"] = i < r.run.variant_paths.size() ? r.run.variant_paths[i] : r.run.variants[i];
     jv["kld"] = distribution_json(v.kld, true);
     jv["top1_agreement"] = sig6(v.top1_agreement);
     jv["top1_same"] = v.top1_same;
