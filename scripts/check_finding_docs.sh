@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export LC_ALL=C  # one sort order for sort, uniq and comm
-areas='safetensors|index|config|quant|tokenizer|directory|data|integrity|manifest|compare'
+areas='safetensors|index|config|quant|tokenizer|directory|data|integrity|manifest|compare|hf_cache'
 files='config\.json|tokenizer\.json|tokenizer\.model'  # file names that look like codes
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -15,9 +15,11 @@ FidelityRun measure_variants(const FidelityRequest& request) {
   scan.follow_symlinks = request.follow_symlinks;
   std::vector<Validation> vals;
   std::vector<CompareInput> inputs;
-  for (const auto& d : dirs) {
-    vals.push_back(validate_model(d, scan));
-    inputs.push_back({d, d});
+  std::vector<std::string> label;
+  for (size_t i = 0; i < dirs.size(); ++i) {
+    vals.push_back(validate_model(dirs[i], scan));
+    label.push_back(i < request.labels.size() ? request.labels[i] : dirs[i]);
+    inputs.push_back({label.back(), dirs[i]});
   }
   // The reference: one of the variants, or a directory of its own.
   size_t ref_index = 0;
@@ -30,25 +32,26 @@ FidelityRun measure_variants(const FidelityRequest& request) {
       ref_own = validate_model(request.reference, scan);
       ref_index = dirs.size();
     }
-    ref_label = request.reference;
+    ref_label = request.reference_label.empty() ? request.reference : request.reference_label;
   } else {
     std::vector<std::optional<double>> bits;
     for (size_t i = 0; i < vals.size(); ++i) {
       bits.push_back(analyze_variant(vals[i], dirs[i]).bits_per_weight);
     }
     ref_index = most_precise(bits);
-    ref_label = dirs.empty() ? "" : dirs[ref_index];
+    ref_label = dirs.empty() ? "" : label[ref_index];
   }
   const Validation* ref = ref_own ? &*ref_own : (vals.empty() ? nullptr : &vals[ref_index]);
 
   FidelityRun run;
   for (size_t i = 0; i < vals.size(); ++i) {
-    run.validation_errors.emplace_back(dirs[i], count_severity(vals[i].findings, Severity::kError));
+    run.validation_errors.emplace_back(label[i],
+                                       count_severity(vals[i].findings, Severity::kError));
     if (!ref_own && i == ref_index) continue;
     FidelityOptions fo;
     fo.threads = request.threads;
-    fo.progress = progress_step(request.progress, "comparing " + dirs[i]);
-    run.variants.push_back(measure_fidelity(*ref, vals[i], ref_label, dirs[i], fo));
+    fo.progress = progress_step(request.progress, "comparing " + label[i]);
+    run.variants.push_back(measure_fidelity(*ref, vals[i], ref_label, label[i], fo));
   }
   if (ref_own) {
     run.validation_errors.emplace_back(ref_label,

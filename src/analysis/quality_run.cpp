@@ -18,18 +18,29 @@ struct Validated {
   std::vector<Validation> vals;
 };
 
+/// The reference's and the variants' names: `labels` when given, else the directories.
+void name_all(QualityRun& run, const std::string& reference,
+              const std::vector<std::string>& variants, const std::vector<std::string>& labels) {
+  const bool given = labels.size() == variants.size() + 1;
+  run.reference_path = reference;
+  run.variant_paths = variants;
+  run.reference = given ? labels[0] : reference;
+  run.variants = given ? std::vector<std::string>(labels.begin() + 1, labels.end()) : variants;
+}
+
 /// Validates every directory into `run`; nullopt when one has errors.
 std::optional<Validated> validate_all(QualityRun& run, const std::string& reference,
                                       const std::vector<std::string>& variants,
-                                      const ScanOptions& scan) {
-  run.reference = reference;
-  run.variants = variants;
+                                      const ScanOptions& scan,
+                                      const std::vector<std::string>& labels) {
+  name_all(run, reference, variants, labels);
   Validated v;
   v.dirs = {reference};
   v.dirs.insert(v.dirs.end(), variants.begin(), variants.end());
-  for (const auto& d : v.dirs) {
-    v.vals.push_back(validate_model(d, scan));
-    run.validation_errors.emplace_back(d, count_severity(v.vals.back().findings, Severity::kError));
+  for (size_t i = 0; i < v.dirs.size(); ++i) {
+    v.vals.push_back(validate_model(v.dirs[i], scan));
+    run.validation_errors.emplace_back(i == 0 ? run.reference : run.variants[i - 1],
+                                       count_severity(v.vals.back().findings, Severity::kError));
   }
   if (!run.all_valid()) return std::nullopt;
   return v;
@@ -119,13 +130,14 @@ namespace {
 
 QualityRun measure_all(const std::string& reference, const std::vector<std::string>& variants,
                        const QualityInput& input, const QualityOptions& options,
-                       const ScanOptions& scan) {
+                       const ScanOptions& scan, const std::vector<std::string>& labels) {
   QualityRun run;
-  const std::optional<Validated> v = validate_all(run, reference, variants, scan);
+  const std::optional<Validated> v = validate_all(run, reference, variants, scan, labels);
   if (!v) return run;
   std::vector<QualitySubject> subjects;
-  for (size_t i = 1; i < v->dirs.size(); ++i) subjects.push_back({v->dirs[i], &v->vals[i]});
-  QualityMeasurement m = measure_quality({v->dirs[0], &v->vals[0]}, subjects, input, options);
+  for (size_t i = 1; i < v->dirs.size(); ++i)
+    subjects.push_back({run.variants[i - 1], &v->vals[i]});
+  QualityMeasurement m = measure_quality({run.reference, &v->vals[0]}, subjects, input, options);
   run.outcome = std::move(m.outcome);
   run.text = std::move(m.text);
   return run;
@@ -135,21 +147,21 @@ QualityRun measure_all(const std::string& reference, const std::vector<std::stri
 
 QualityRun run_quality(const std::string& reference, const std::vector<std::string>& variants,
                        std::span<const uint32_t> tokens, const QualityOptions& options,
-                       const ScanOptions& scan) {
+                       const ScanOptions& scan, const std::vector<std::string>& labels) {
   QualityInput input;
   input.tokens = tokens;
-  return measure_all(reference, variants, input, options, scan);
+  return measure_all(reference, variants, input, options, scan, labels);
 }
 
 QualityRun run_quality_text(const std::string& reference, const std::vector<std::string>& variants,
                             std::string_view text, const std::string& source, bool bundled,
-                            const QualityOptions& options, const ScanOptions& scan) {
+                            const QualityOptions& options, const ScanOptions& scan,
+                            const std::vector<std::string>& labels) {
   // A text that is not UTF-8 is refused before any directory is read.
   if (const auto bad = first_invalid_utf8(
           std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()))) {
     QualityRun run;
-    run.reference = reference;
-    run.variants = variants;
+    name_all(run, reference, variants, labels);
     run.outcome =
         usage_error(source + ": not UTF-8 (invalid byte at offset " + std::to_string(*bad) + ")");
     return run;
@@ -158,7 +170,7 @@ QualityRun run_quality_text(const std::string& reference, const std::vector<std:
   input.text = text;
   input.source = source;
   input.bundled = bundled;
-  return measure_all(reference, variants, input, options, scan);
+  return measure_all(reference, variants, input, options, scan, labels);
 }
 
 }  // namespace medq

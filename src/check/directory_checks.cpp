@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "medq/diag/quote.hpp"
 #include "medq/util/units.hpp"
 
 namespace medq {
@@ -45,7 +46,55 @@ std::string leftover_contents(const DirEntry& e) {
   return s;
 }
 
+// How to proceed with links out of the folder. Links that look like a cache snapshot's
+// (../../blobs/...) in a folder that is not one: the snapshot, or its repository id, is read
+// without the flag.
+std::string outside_hint(std::string_view target, bool several) {
+  std::string hint = several ? "pass --follow-symlinks to check the files they point to, if you "
+                               "trust where they lead"
+                             : "pass --follow-symlinks to check the file it points to, if you "
+                               "trust where it leads";
+  if (target.substr(0, 12) == "../../blobs/" || target.substr(0, 15) == "../../../blobs/") {
+    hint +=
+        "; a Hugging Face cache snapshot inside its repository folder "
+        "(models--ORG--NAME/snapshots/COMMIT), or its repository id ORG/NAME, is read "
+        "without the flag";
+  }
+  return hint;
+}
+
 }  // namespace
+
+Findings skipped_entry_findings(const std::vector<const DirEntry*>& skipped) {
+  Findings out;
+  std::vector<const DirEntry*> outside;
+  for (const DirEntry* e : skipped) {
+    if (e->kind == EntryKind::kSymlink && e->link == LinkStatus::kOutside) {
+      outside.push_back(e);
+    } else {
+      out.push_back(skipped_entry_finding(*e));
+    }
+  }
+  if (outside.size() == 1) out.push_back(skipped_entry_finding(*outside.front()));
+  if (outside.size() < 2) return out;
+  constexpr size_t kNamed = 5;
+  bool loader_file = false;
+  std::string named;
+  for (size_t i = 0; i < outside.size(); ++i) {
+    loader_file = loader_file || loader_reads(classify_file_name(outside[i]->name));
+    if (i < kNamed) named += (i ? ", " : "") + display_text(outside[i]->name, 80);
+  }
+  if (outside.size() > kNamed) named += fmt::format(" and {} more", outside.size() - kNamed);
+  // The first target, shortened (quoted then): enough to see where they lead.
+  const std::string first = display_text(outside.front()->symlink_target, 40);
+  out.push_back(file_finding(
+      "directory.symlinks_outside", loader_file ? Severity::kError : Severity::kWarning, "",
+      fmt::format("{} symbolic links lead out of the model folder and are not followed, so not "
+                  "checked: {} (the first to {}); {}",
+                  outside.size(), named, first,
+                  outside_hint(outside.front()->symlink_target, true))));
+  return out;
+}
 
 Finding skipped_entry_finding(const DirEntry& e) {
   if (e.kind == EntryKind::kSpecial) {
@@ -59,10 +108,8 @@ Finding skipped_entry_finding(const DirEntry& e) {
       return file_finding(
           "directory.symlink_outside", sev, e.name,
           fmt::format("symbolic link to '{}', outside the model folder: not followed, so "
-                      "not checked (a Hugging Face cache snapshot links every file into "
-                      "../../blobs: pass --follow-symlinks to check the files it points "
-                      "to)",
-                      e.symlink_target));
+                      "not checked ({})",
+                      e.symlink_target, outside_hint(e.symlink_target, false)));
     case LinkStatus::kLoop:
       return file_finding("directory.symlink_loop", sev, e.name,
                           fmt::format("symbolic link to '{}' leads round in a loop; not followed",
@@ -119,6 +166,7 @@ Findings check_directory(const DirectoryCheckInputs& in) {
   // 2. Hygiene.
   uint64_t stray_bytes = 0;
   std::vector<std::string> stray;
+  std::vector<const DirEntry*> skipped;  // links not followed, special files
   for (const auto& e : d.entries) {
     switch (e.kind) {
       case EntryKind::kPartialDownload:
@@ -146,12 +194,13 @@ Findings check_directory(const DirectoryCheckInputs& in) {
         break;
       case EntryKind::kSymlink:
       case EntryKind::kSpecial:
-        out.push_back(skipped_entry_finding(e));
+        skipped.push_back(&e);
         break;
       default:
         break;
     }
-    if (e.link == LinkStatus::kFollowed) {
+    // A cache snapshot's links into its blobs are the cache's structure, not worth a line each.
+    if (e.link == LinkStatus::kFollowed && !e.target_in_store) {
       out.push_back(file_finding(
           "directory.symlink", Severity::kInfo, e.name,
           e.target_outside ? fmt::format("symbolic link to '{}', outside the model folder; "
@@ -169,6 +218,8 @@ Findings check_directory(const DirectoryCheckInputs& in) {
                                    e.bytes)));
     }
   }
+
+  for (Finding& f : skipped_entry_findings(skipped)) out.push_back(std::move(f));
 
   // 3. Weight files present twice (Checkpoint::duplicate_files decides which).
   const auto shared = in.checkpoint->duplicate_files();

@@ -16,6 +16,7 @@
 #include "medq/formats/sentencepiece.hpp"
 #include "medq/formats/tokenizer_config.hpp"
 #include "medq/formats/tokenizer_json.hpp"
+#include "medq/hub/cache_findings.hpp"
 
 namespace medq {
 
@@ -187,6 +188,10 @@ Validation validate_model(ModelDir scanned, FileCache* cache) {
 
   append(v.findings, check_directory({&v.dir, &v.checkpoint, vision}));
   append(v.findings, check_index(v.dir, v.checkpoint));
+  if (v.dir.snapshot) {
+    v.cache_repo = scan_cache_repo(*v.dir.snapshot);
+    append(v.findings, cache_repo_findings(*v.dir.snapshot, *v.cache_repo));
+  }
 
   // Config vs tensors, quantization vs packed weights.
   const auto tensors = v.checkpoint.tensors();

@@ -31,6 +31,8 @@ struct CheckCliOptions {
   unsigned threads = 0;
   bool quiet = false;
   bool follow_symlinks = false;
+  std::optional<std::string> revision;
+  std::vector<std::string> labels;
 };
 
 bool write_file(const std::string& path, const std::string& text) {
@@ -46,12 +48,26 @@ bool under_github_actions() {
 }
 
 int run_check(const CheckCliOptions& o) {
-  if (!require_directory(o.dir)) return kExitToolError;
+  std::vector<ModelLocation> locs;
+  std::optional<ModelLocation> loc = model_dir(o.dir, o.revision);
+  if (!loc) return kExitToolError;
+  locs.push_back(std::move(*loc));
+  if (!o.reference.empty()) {
+    std::optional<ModelLocation> ref = model_dir(o.reference, o.revision);
+    if (!ref) return kExitToolError;
+    locs.push_back(std::move(*ref));
+  }
+  std::optional<std::vector<std::string>> labels = labels_for(locs, o.labels);
+  if (!labels) return kExitToolError;
   CheckRequest request;
-  request.dir = o.dir;
+  request.dir = locs.front().dir.string();
+  request.target = o.dir;
   request.policy = o.policy;
   if (!o.baseline.empty()) request.overrides.baseline = o.baseline;
-  if (!o.reference.empty()) request.overrides.reference = o.reference;
+  if (!o.reference.empty()) {
+    request.overrides.reference = locs.back().dir;
+    request.reference_label = labels->back();
+  }
   if (!o.manifest.empty()) request.overrides.manifest = o.manifest;
   request.threads = o.threads;
   request.follow_symlinks = o.follow_symlinks;
@@ -111,6 +127,8 @@ void register_check(CLI::App& app, CommandFn* selected) {
   add_threads_option(sub, &opts->threads, "Worker threads");
   sub->add_flag("--quiet", opts->quiet, "No progress line on stderr");
   add_follow_symlinks_flag(sub, &opts->follow_symlinks);
+  add_revision_option(sub, &opts->revision);
+  add_label_option(sub, &opts->labels);
   sub->callback([opts, selected] { *selected = [opts] { return run_check(*opts); }; });
 }
 

@@ -26,27 +26,39 @@ struct CompareCliOptions {
   std::optional<uint64_t> score_from;
   bool quiet = false;
   bool follow_symlinks = false;
+  std::optional<std::string> revision;
+  std::vector<std::string> labels;
 };
 
 int run_compare(const CompareCliOptions& o) {
   CompareRequest request;
+  std::vector<ModelLocation> locs;
   if (!o.root.empty()) {
     if (!o.dirs.empty()) {
       print_error("give either model directories or --root, not both");
       return kExitToolError;
     }
     if (!require_directory(o.root)) return kExitToolError;
-    request.root = o.root;
+    // The variants under PARENT, each labelled by the shortest part of its path: its name.
+    for (const CompareInput& in : discover_variants(o.root)) {
+      locs.push_back({in.dir.string(), in.dir, std::nullopt});
+    }
   } else {
     if (o.dirs.empty()) {
       print_error("give one or more model directories, or --root PARENT");
       return kExitToolError;
     }
     for (const auto& d : o.dirs) {
-      if (!require_directory(d)) return kExitToolError;
+      std::optional<ModelLocation> loc = model_dir(d, o.revision);
+      if (!loc) return kExitToolError;
+      locs.push_back(std::move(*loc));
     }
-    request.dirs = o.dirs;
   }
+  std::optional<std::vector<std::string>> labels = labels_for(locs, o.labels);
+  if (!labels) return kExitToolError;
+  for (const ModelLocation& loc : locs) request.dirs.push_back(loc.dir.string());
+  request.labels = std::move(*labels);
+  request.model_name = model_name(label_inputs(locs));
   request.options.context = o.context;
   if (!o.memory_budget.empty()) {
     std::string why;
@@ -130,6 +142,8 @@ void register_compare(CLI::App& app, CommandFn* selected) {
   for (auto* o : {tokens, text, quality_context, score_from}) o->needs(quality);
   sub->add_flag("--quiet", opts->quiet, "No progress line on stderr");
   add_follow_symlinks_flag(sub, &opts->follow_symlinks);
+  add_revision_option(sub, &opts->revision);
+  add_label_option(sub, &opts->labels);
   sub->callback([opts, selected] { *selected = [opts] { return run_compare(*opts); }; });
 }
 

@@ -18,6 +18,8 @@ struct FidelityCliOptions {
   unsigned threads = 0;
   bool quiet = false;
   bool follow_symlinks = false;
+  std::optional<std::string> revision;
+  std::vector<std::string> labels;
 };
 
 int run_fidelity(const FidelityCliOptions& o) {
@@ -25,18 +27,35 @@ int run_fidelity(const FidelityCliOptions& o) {
     print_error("give one or more model directories");
     return kExitToolError;
   }
+  std::vector<ModelLocation> locs;
   for (const auto& d : o.dirs) {
-    if (!require_directory(d)) return kExitToolError;
+    std::optional<ModelLocation> loc = model_dir(d, o.revision);
+    if (!loc) return kExitToolError;
+    locs.push_back(std::move(*loc));
   }
-  if (!o.reference.empty() && !require_directory(o.reference)) return kExitToolError;
   FidelityRequest request;
-  request.dirs = o.dirs;
-  request.reference = o.reference;
+  if (!o.reference.empty()) {
+    std::optional<ModelLocation> ref = model_dir(o.reference, o.revision);
+    if (!ref) return kExitToolError;
+    request.reference = ref->dir.string();
+    locs.push_back(std::move(*ref));  // labelled with the others, so that all differ
+  }
+  std::optional<std::vector<std::string>> labels = labels_for(locs, o.labels);
+  if (!labels) return kExitToolError;
+  const std::string name = model_name(label_inputs(locs));
+  if (!o.reference.empty()) {
+    request.reference_label = labels->back();
+    labels->pop_back();
+    locs.pop_back();
+  }
+  for (const ModelLocation& loc : locs) request.dirs.push_back(loc.dir.string());
+  request.labels = std::move(*labels);
   request.threads = o.threads;
   request.follow_symlinks = o.follow_symlinks;
   StepProgress progress(o.quiet);
   request.progress = progress.callback();
   FidelityReport r = medq::run_fidelity(request, o.top);
+  r.model_name = name;
   progress.finish();
   print(render(r, o.format, output_width()));
   return r.all_valid() ? kExitOk : kExitInvalid;
@@ -59,6 +78,8 @@ void register_fidelity(CLI::App& app, CommandFn* selected) {
   add_threads_option(sub, &opts->threads, "Worker threads");
   sub->add_flag("--quiet", opts->quiet, "No progress line on stderr");
   add_follow_symlinks_flag(sub, &opts->follow_symlinks);
+  add_revision_option(sub, &opts->revision);
+  add_label_option(sub, &opts->labels);
   sub->callback([opts, selected] { *selected = [opts] { return run_fidelity(*opts); }; });
 }
 

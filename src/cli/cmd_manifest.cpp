@@ -18,6 +18,7 @@ struct ManifestCliOptions {
   std::string dir;
   unsigned threads = 0;
   bool follow_symlinks = false;
+  std::optional<std::string> revision;
 };
 
 void print_note(const std::string& message) {
@@ -25,13 +26,14 @@ void print_note(const std::string& message) {
 }
 
 int run_manifest(const ManifestCliOptions& o) {
-  if (!require_directory(o.dir)) return kExitToolError;
+  const std::optional<ModelLocation> loc = model_dir(o.dir, o.revision);
+  if (!loc) return kExitToolError;
   ManifestOptions opts;
   opts.threads = o.threads;
   opts.follow_symlinks = o.follow_symlinks;
   // `medq manifest DIR > DIR/x.json`: the half-written output must not record itself.
   if (auto out = file_id_of_fd(STDOUT_FILENO)) opts.exclude.push_back(*out);
-  ManifestScan scan = make_manifest(o.dir, opts);
+  ManifestScan scan = make_manifest(loc->dir, opts);
   for (const auto& s : scan.skipped) print_note(s.path + ": " + s.why);
   for (const auto& n : scan.notes) print_note(n);
   if (!scan.errors.empty()) {
@@ -58,7 +60,10 @@ void register_manifest(CLI::App& app, CommandFn* selected) {
   auto opts = std::make_shared<ManifestCliOptions>();
   auto* sub = app.add_subcommand(
       "manifest", "Write a checksum manifest of a model directory (JSON, to stdout)");
-  sub->add_option("dir", opts->dir, "The model directory")->required();
+  sub->add_option("dir", opts->dir,
+                  "The model directory, or a Hugging Face repository id ORG/NAME in the cache")
+      ->required();
+  add_revision_option(sub, &opts->revision);
   add_threads_option(sub, &opts->threads, "Files hashed at once");
   add_follow_symlinks_flag(sub, &opts->follow_symlinks);
   sub->callback([opts, selected] { *selected = [opts] { return run_manifest(*opts); }; });

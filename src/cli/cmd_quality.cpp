@@ -25,6 +25,8 @@ struct QualityCliOptions {
   unsigned threads = 0;
   bool quiet = false;
   bool follow_symlinks = false;
+  std::optional<std::string> revision;
+  std::vector<std::string> labels;
 };
 
 int run_quality_cmd(const QualityCliOptions& o) {
@@ -36,9 +38,19 @@ int run_quality_cmd(const QualityCliOptions& o) {
     print_error("give one or more variant directories to measure against the reference");
     return kExitToolError;
   }
-  if (!require_directory(o.reference)) return kExitToolError;
-  for (const auto& d : o.dirs)
-    if (!require_directory(d)) return kExitToolError;
+  std::vector<ModelLocation> locs;  // the reference first
+  std::vector<std::string> args = {o.reference};
+  args.insert(args.end(), o.dirs.begin(), o.dirs.end());
+  for (const auto& d : args) {
+    std::optional<ModelLocation> loc = model_dir(d, o.revision);
+    if (!loc) return kExitToolError;
+    locs.push_back(std::move(*loc));
+  }
+  std::optional<std::vector<std::string>> labels = labels_for(locs, o.labels);
+  if (!labels) return kExitToolError;
+  const std::string reference = locs.front().dir.string();
+  std::vector<std::string> dirs;
+  for (size_t i = 1; i < locs.size(); ++i) dirs.push_back(locs[i].dir.string());
   std::string err;
   const std::optional<QualityInputData> input = load_quality_input(o.tokens, o.text, &err);
   if (!input) {
@@ -62,14 +74,16 @@ int run_quality_cmd(const QualityCliOptions& o) {
   scan.follow_symlinks = o.follow_symlinks;
   const QualityInput in = input->view();
   QualityRun run =
-      in.text ? run_quality_text(o.reference, o.dirs, *in.text, in.source, in.bundled, qo, scan)
-              : run_quality(o.reference, o.dirs, in.tokens, qo, scan);
+      in.text ? run_quality_text(reference, dirs, *in.text, in.source, in.bundled, qo, scan, *labels)
+              : run_quality(reference, dirs, in.tokens, qo, scan, *labels);
   progress.reset();
   if (!run.all_valid()) {
-    for (const auto& [dir, errors] : run.validation_errors)
+    for (size_t i = 0; i < run.validation_errors.size() && i < locs.size(); ++i) {
+      const auto& [label, errors] = run.validation_errors[i];
       if (errors)
-        print_error(dir + ": " + count_noun(errors, "validation error") +
-                    "; not evaluated (medq validate " + dir + ")");
+        print_error(label + ": " + count_noun(errors, "validation error") +
+                    "; not evaluated (medq validate " + locs[i].given + ")");
+    }
     return kExitInvalid;
   }
   if (!run.outcome.result) {
@@ -77,6 +91,7 @@ int run_quality_cmd(const QualityCliOptions& o) {
     return kExitToolError;
   }
   QualityReport r = build_quality_report(std::move(run));
+  r.model_name = model_name(label_inputs(locs));
   print(render(r, o.format, output_width()));
   return kExitOk;
 }
@@ -109,6 +124,8 @@ void register_quality(CLI::App& app, CommandFn* selected) {
   add_threads_option(sub, &opts->threads, "Worker threads");
   sub->add_flag("--quiet", opts->quiet, "No progress line on stderr");
   add_follow_symlinks_flag(sub, &opts->follow_symlinks);
+  add_revision_option(sub, &opts->revision);
+  add_label_option(sub, &opts->labels);
   sub->callback([opts, selected] { *selected = [opts] { return run_quality_cmd(*opts); }; });
 }
 

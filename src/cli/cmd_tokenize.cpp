@@ -21,12 +21,14 @@ struct TokenizeCliOptions {
   std::string text_file;
   bool no_special = false;
   OutputFormat format = OutputFormat::kText;
+  std::optional<std::string> revision;
 };
 
 constexpr uintmax_t kMaxTextBytes = uintmax_t{1} << 30;
 
 int run_tokenize(const TokenizeCliOptions& o) {
-  if (!require_directory(o.dir)) return kExitToolError;
+  const std::optional<ModelLocation> loc = model_dir(o.dir, o.revision);
+  if (!loc) return kExitToolError;
   std::string text = o.text;
   if (!o.text_file.empty()) {
     std::error_code ec;
@@ -45,9 +47,11 @@ int run_tokenize(const TokenizeCliOptions& o) {
     text = ss.str();
   }
   try {
-    const Tokenizer tok = Tokenizer::load(o.dir);
+    const Tokenizer tok = Tokenizer::load(loc->dir);
     TokenizeReport r;
-    r.tokenizer_file = tok.file().string();
+    // A repository's file by its name in the repository, not its place in the cache.
+    r.tokenizer_file =
+        loc->hub ? o.dir + "/" + tok.file().filename().string() : tok.file().string();
     r.tokenizer = tok.describe();
     r.add_special_tokens = !o.no_special;
     r.text_bytes = text.size();
@@ -70,8 +74,11 @@ void register_tokenize(CLI::App& app, CommandFn* selected) {
   auto opts = std::make_shared<TokenizeCliOptions>();
   auto* sub = app.add_subcommand(
       "tokenize", "Encode a text with a model's own tokenizer (tokenizer.json or tokenizer.model)");
-  sub->add_option("dir", opts->dir, "A model directory, or any folder with the tokenizer files")
+  sub->add_option("dir", opts->dir,
+                  "A model directory, any folder with the tokenizer files, or a Hugging Face "
+                  "repository id ORG/NAME in the cache")
       ->required();
+  add_revision_option(sub, &opts->revision);
   auto* text = sub->add_option("string", opts->text, "The text to encode");
   auto* file = sub->add_option("--text", opts->text_file, "Read the text from FILE (UTF-8)")
                    ->type_name("FILE");

@@ -21,17 +21,17 @@ struct ValidateOptions {
   bool quiet = false;
   bool follow_symlinks = false;
   unsigned threads = 0;
+  std::optional<std::string> revision;
 };
 
 int run_validate(const ValidateOptions& o) {
-  if (!require_directory(o.path,
-                         " (validate takes a model directory; use `medq inspect` for a "
-                         "single file)")) {
-    return kExitToolError;
-  }
+  const std::optional<ModelLocation> loc =
+      model_dir(o.path, o.revision,
+                " (validate takes a model directory; use `medq inspect` for a single file)");
+  if (!loc) return kExitToolError;
   ScanOptions scan_opts;
   scan_opts.follow_symlinks = o.follow_symlinks;
-  Validation v = validate_model(o.path, scan_opts);
+  Validation v = validate_model(loc->dir, scan_opts);
   DeepScanStats read;
   if (o.deep) {
     Progress progress("scanning tensor data", o.quiet);
@@ -53,7 +53,10 @@ void register_validate(CLI::App& app, CommandFn* selected) {
   auto opts = std::make_shared<ValidateOptions>();
   auto* sub = app.add_subcommand(
       "validate", "Check that a model directory is complete and internally consistent");
-  sub->add_option("dir", opts->path, "The model directory")->required();
+  sub->add_option("dir", opts->path,
+                  "The model directory, or a Hugging Face repository id ORG/NAME in the cache")
+      ->required();
+  add_revision_option(sub, &opts->revision);
   add_format_option(sub, &opts->format, "text");
   sub->add_flag("--strict", opts->strict, "Warnings fail too (exit 1)");
   sub->add_flag("--deep", opts->deep,

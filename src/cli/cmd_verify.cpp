@@ -19,10 +19,12 @@ struct VerifyCliOptions {
   OutputFormat format = OutputFormat::kText;
   unsigned threads = 0;
   bool follow_symlinks = false;
+  std::optional<std::string> revision;
 };
 
 int run_verify(const VerifyCliOptions& o) {
-  if (!require_directory(o.dir)) return kExitToolError;
+  const std::optional<ModelLocation> loc = model_dir(o.dir, o.revision);
+  if (!loc) return kExitToolError;
   ManifestParse parsed = read_manifest(o.manifest);
   if (!parsed.manifest) {
     print_error("manifest '" + o.manifest + "': " + parsed.error);
@@ -33,7 +35,7 @@ int run_verify(const VerifyCliOptions& o) {
   opts.follow_symlinks = o.follow_symlinks;
   // A manifest kept inside the directory under any name is not part of what it records.
   if (auto id = file_id(o.manifest)) opts.exclude.push_back(*id);
-  ManifestScan scan = make_manifest(o.dir, opts);
+  ManifestScan scan = make_manifest(loc->dir, opts);
   VerifyReport r = verify_manifest(*parsed.manifest, scan);
   r.target = o.dir;
   r.manifest = o.manifest;
@@ -51,7 +53,10 @@ void register_verify(CLI::App& app, CommandFn* selected) {
   auto opts = std::make_shared<VerifyCliOptions>();
   auto* sub =
       app.add_subcommand("verify", "Check a model directory against a checksum manifest (offline)");
-  sub->add_option("dir", opts->dir, "The model directory")->required();
+  sub->add_option("dir", opts->dir,
+                  "The model directory, or a Hugging Face repository id ORG/NAME in the cache")
+      ->required();
+  add_revision_option(sub, &opts->revision);
   sub->add_option("--manifest", opts->manifest, "The manifest written by `medq manifest`")
       ->required()
       ->type_name("FILE");

@@ -4,8 +4,12 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "medq/analysis/variant_labels.hpp"
+#include "medq/hub/resolve.hpp"
 #include "medq/report/render.hpp"
 
 namespace medq::cli {
@@ -51,5 +55,30 @@ void print_error(const std::string& message);
 /// True when `path` is an existing directory; otherwise prints why ("cannot read ...", or "...
 /// is not a directory" followed by `hint`) and returns false (the caller exits with 2).
 bool require_directory(const std::string& path, const std::string& hint = "");
+
+/// Adds `--revision REV` (a branch name or commit hash of the repository ids and cache
+/// repository folders given) to `sub`, writing into `*revision`.
+void add_revision_option(CLI::App* sub, std::optional<std::string>* revision);
+
+/// The model folder `arg` names (resolve_model_location: a local path, a cache repository
+/// folder, or a repository id ORG/NAME in the Hugging Face cache), checked to be a directory;
+/// otherwise prints why and returns nullopt (the caller exits with 2).
+std::optional<ModelLocation> model_dir(const std::string& arg,
+                                       const std::optional<std::string>& revision,
+                                       const std::string& hint = "");
+
+/// `--label NAME=DIR` (repeatable): a variant's name in the report, instead of the one medq
+/// gives it.
+void add_label_option(CLI::App* sub, std::vector<std::string>* labels);
+
+/// What variant_labels and model_name need of each folder: the repository id and commit of a
+/// cache snapshot, whether resolved from an id or given by path.
+std::vector<LabelInput> label_inputs(const std::vector<ModelLocation>& dirs);
+
+/// The report labels of `dirs` (variant_labels: the repository id, else the shortest path
+/// suffix that tells them apart), with `--label NAME=DIR` applied; a DIR that names none of
+/// them, or a malformed or repeated NAME, prints why and returns nullopt (exit 2).
+std::optional<std::vector<std::string>> labels_for(const std::vector<ModelLocation>& dirs,
+                                                   const std::vector<std::string>& label_args);
 
 }  // namespace medq::cli

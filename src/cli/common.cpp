@@ -7,6 +7,9 @@
 #include <system_error>
 
 #include "commands.hpp"
+#include "medq/analysis/variant_labels.hpp"
+#include "medq/diag/quote.hpp"
+#include "medq/io/hf_snapshot.hpp"
 #include "medq/util/units.hpp"
 
 namespace medq::cli {
@@ -86,6 +89,103 @@ bool require_directory(const std::string& path, const std::string& hint) {
     return false;
   }
   return true;
+}
+
+void add_revision_option(CLI::App* sub, std::optional<std::string>* revision) {
+  sub->add_option_function<std::string>(
+         "--revision", [revision](const std::string& rev) { *revision = rev; },
+         "The revision to read of a Hugging Face repository id (ORG/NAME) or cache repository "
+         "folder: a branch name or commit hash (default main)")
+      ->type_name("REV");
+}
+
+std::optional<ModelLocation> model_dir(const std::string& arg,
+                                       const std::optional<std::string>& revision,
+                                       const std::string& hint) {
+  std::optional<ModelLocation> loc;
+  try {
+    loc = resolve_model_location(arg, revision, process_environment());
+  } catch (const HubError& e) {
+    print_error(e.what());
+    return std::nullopt;
+  }
+  if (!require_directory(loc->dir.string(), hint)) return std::nullopt;
+  return loc;
+}
+
+void add_label_option(CLI::App* sub, std::vector<std::string>* labels) {
+  sub->add_option("--label", *labels,
+                  "Name a variant in the report: NAME=DIR, DIR as given (repeatable; default: "
+                  "its repository id, or the shortest part of its path that tells it apart)")
+      ->type_name("NAME=DIR");
+}
+
+std::vector<LabelInput> label_inputs(const std::vector<ModelLocation>& dirs) {
+  std::vector<LabelInput> inputs;
+  for (const ModelLocation& loc : dirs) {
+    LabelInput in;
+    in.given = loc.given;
+    in.dir = loc.dir;
+    if (loc.hub) {
+      in.repo_id = loc.hub->repo_id;
+      in.commit = loc.hub->commit;
+    } else if (auto snap = find_hf_snapshot(loc.dir)) {
+      in.repo_id = snap->repo_id;
+      in.commit = snap->commit;
+    }
+    inputs.push_back(std::move(in));
+  }
+  return inputs;
+}
+
+std::optional<std::vector<std::string>> labels_for(const std::vector<ModelLocation>& dirs,
+                                                   const std::vector<std::string>& label_args) {
+  std::vector<std::string> labels = variant_labels(label_inputs(dirs));
+  auto same_folder = [](const std::filesystem::path& a, const std::filesystem::path& b) {
+    std::error_code ec;
+    return std::filesystem::equivalent(a, b, ec) && !ec;
+  };
+  std::vector<bool> named(dirs.size(), false);
+  for (const std::string& arg : label_args) {
+    const size_t eq = arg.find('=');
+    const std::string name = eq == std::string::npos ? "" : arg.substr(0, eq);
+    const std::string dir = eq == std::string::npos ? "" : arg.substr(eq + 1);
+    if (name.empty() || dir.empty()) {
+      print_error("--label " + quote_text(arg) + ": give NAME=DIR");
+      return std::nullopt;
+    }
+    if (display_text(name, 100) != name) {
+      print_error("--label " + quote_text(arg) +
+                  ": the name must be printable ASCII without a backquote, at most 100 "
+                  "characters");
+      return std::nullopt;
+    }
+    bool found = false;
+    for (size_t i = 0; i < dirs.size(); ++i) {
+      if (dirs[i].given == dir || same_folder(dirs[i].dir, dir)) {
+        labels[i] = name;
+        named[i] = true;
+        found = true;
+      }
+    }
+    if (!found) {
+      print_error("--label " + quote_text(arg) + ": " + quote_text(dir) +
+                  " is none of the model directories given");
+      return std::nullopt;
+    }
+  }
+  // Different folders may not share a label.
+  for (size_t i = 0; i < dirs.size(); ++i) {
+    for (size_t j = i + 1; j < dirs.size(); ++j) {
+      if (labels[i] == labels[j] && (named[i] || named[j]) &&
+          !same_folder(dirs[i].dir, dirs[j].dir)) {
+        print_error("the label " + quote_text(labels[i]) + " names two variants, '" +
+                    dirs[i].given + "' and '" + dirs[j].given + "'; give each its own --label");
+        return std::nullopt;
+      }
+    }
+  }
+  return labels;
 }
 
 }  // namespace medq::cli

@@ -1,5 +1,6 @@
 // make_manifest: walks the model directory (following a symlink only to a regular file inside
-// it, or anywhere with follow_symlinks; never opening a FIFO or a device), then hashes the files on
+// it or, for a Hugging Face cache snapshot, in its repository's blobs; anywhere with
+// follow_symlinks; never opening a FIFO or a device), then hashes the files on
 // a small pool of threads, largest first, each file read once.
 #include "medq/integrity/manifest.hpp"
 
@@ -14,6 +15,7 @@
 
 #include "file_digest.hpp"
 #include "medq/io/dir_walk.hpp"
+#include "medq/io/hf_snapshot.hpp"
 #include "medq/io/local_storage.hpp"
 #include "medq/util/units.hpp"
 #include "medq/util/utf8.hpp"
@@ -93,7 +95,8 @@ std::string link_skip_reason(const LinkFacts& t) {
 }
 
 // Lists `root` and every real subdirectory below it (walk_tree: nothing is opened here).
-Walk walk(const fs::path& root, const std::vector<FileId>& exclude, bool follow) {
+Walk walk(const fs::path& root, const std::vector<FileId>& exclude, bool follow,
+          const std::vector<fs::path>& store_roots) {
   Walk w;
   const WalkResult r = walk_tree(
       root, kMaxEntries,
@@ -115,7 +118,7 @@ Walk walk(const fs::path& root, const std::vector<FileId>& exclude, bool follow)
             w.skipped.push_back({e.rel, std::string(e.special_kind) + " (never opened)"});
             return false;
           case NodeType::kSymlink: {
-            LinkFacts t = follow_link(*e.root_canonical, e.path, follow);
+            LinkFacts t = follow_link(*e.root_canonical, e.path, follow, store_roots);
             if (std::string why = link_skip_reason(t); !why.empty()) {
               w.skipped.push_back({e.rel, std::move(why)});
               return false;
@@ -160,7 +163,10 @@ std::string header_note(const ManifestFile& f) {
 
 ManifestScan make_manifest(const fs::path& dir, const ManifestOptions& opts) {
   ManifestScan scan;
-  Walk w = walk(dir, opts.exclude, opts.follow_symlinks);
+  // A Hugging Face cache snapshot's links into its blobs are its own files.
+  const std::optional<HfSnapshot> snapshot = find_hf_snapshot(dir);
+  Walk w = walk(dir, opts.exclude, opts.follow_symlinks,
+                snapshot ? snapshot->store_roots : std::vector<fs::path>{});
   const LocalStorage storage(dir);
   std::sort(w.files.begin(), w.files.end(),
             [](const FoundFile& a, const FoundFile& b) { return a.rel < b.rel; });

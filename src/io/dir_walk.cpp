@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <system_error>
@@ -28,7 +29,8 @@ FileId id_of(const struct stat& st) {
 
 }  // namespace
 
-LinkFacts follow_link(const fs::path& root_canonical, const fs::path& link, bool follow_outside) {
+LinkFacts follow_link(const fs::path& root_canonical, const fs::path& link, bool follow_outside,
+                      std::span<const fs::path> store_roots) {
   LinkFacts f;
   if (root_canonical.empty()) {
     std::error_code ec;
@@ -60,11 +62,19 @@ LinkFacts follow_link(const fs::path& root_canonical, const fs::path& link, bool
   } else if (!S_ISREG(st.st_mode)) {
     f.verdict = LinkVerdict::kSpecial;
     f.special_kind = special_kind(st.st_mode);
-  } else if (t.where == LinkWhere::kOutside && !follow_outside) {
-    f.verdict = LinkVerdict::kOutside;
   } else {
+    const bool outside = t.where == LinkWhere::kOutside;
+    const bool in_store =
+        outside && std::any_of(store_roots.begin(), store_roots.end(), [&](const fs::path& r) {
+          return !r.empty() && path_within(r, t.resolved);
+        });
+    if (outside && !in_store && !follow_outside) {
+      f.verdict = LinkVerdict::kOutside;
+      return f;
+    }
     f.verdict = LinkVerdict::kFollow;
-    f.outside = t.where == LinkWhere::kOutside;
+    f.outside = outside;
+    f.in_store = in_store;
     f.size = static_cast<uint64_t>(st.st_size);
     f.id = id_of(st);
   }

@@ -109,7 +109,8 @@ StorageListing LocalStorage::list(const ListOptions& opts) const {
             e.type = Type::kSpecial;
             break;
           case NodeType::kSymlink: {
-            LinkFacts t = follow_link(*we.root_canonical, we.path, opts.follow_symlinks);
+            LinkFacts t =
+                follow_link(*we.root_canonical, we.path, opts.follow_symlinks, store_roots_);
             e.type = Type::kSymlink;
             e.symlink_target = std::move(t.text);
             switch (t.verdict) {
@@ -129,6 +130,7 @@ StorageListing LocalStorage::list(const ListOptions& opts) const {
                 e.type = Type::kFile;
                 e.link = LinkStatus::kFollowed;
                 e.target_outside = t.outside;
+                e.target_in_store = t.in_store;
                 e.bytes = t.size;
                 break;
               default:  // the folder itself cannot be resolved, or the target is not there

@@ -134,6 +134,11 @@ bool may_be_lfs_pointer(EntryKind k) {
 }  // namespace
 
 ModelDir scan_model_dir(const std::filesystem::path& dir, const ScanOptions& opts) {
+  if (std::optional<HfSnapshot> snap = find_hf_snapshot(dir)) {
+    ModelDir md = scan_model_dir(std::make_shared<HfSnapshotStorage>(*snap), dir, opts);
+    md.snapshot = std::move(snap);
+    return md;
+  }
   return scan_model_dir(std::make_shared<LocalStorage>(dir), dir, opts);
 }
 
@@ -154,6 +159,7 @@ ModelDir scan_model_dir(std::shared_ptr<const Storage> storage, std::filesystem:
     e.link = se.link;
     e.symlink_target = std::move(se.symlink_target);
     e.target_outside = se.target_outside;
+    e.target_in_store = se.target_in_store;
     e.largest_files = std::move(se.largest_files);
     e.file_count = se.file_count;
     switch (se.type) {

@@ -365,6 +365,12 @@ RuleResult rule_threshold(const std::string& id, const FidelitySummary& s, bool 
   return result(id, pass, msg, std::move(d));
 }
 
+// How results name the reference folder `dir`.
+std::string reference_name(const fs::path& dir, const EvalOptions& options) {
+  return !options.reference_label.empty() && dir == options.reference_dir ? options.reference_label
+                                                                          : dir.string();
+}
+
 void fidelity_rules(const FidelityPolicy& p, const Validation& model,
                     std::optional<Validation>& reference, const EvalOptions& options,
                     std::vector<RuleResult>& out) {
@@ -376,9 +382,10 @@ void fidelity_rules(const FidelityPolicy& p, const Validation& model,
   FidelityOptions fo;
   fo.threads = options.threads;
   fo.progress = options.progress;
-  VariantFidelity f = measure_fidelity(ref, model, p.reference->string(), "model", fo);
+  const std::string ref_name = reference_name(*p.reference, options);
+  VariantFidelity f = measure_fidelity(ref, model, ref_name, "model", fo);
   const std::vector<std::string>& problems = f.read_errors;
-  const std::string vs = "against " + p.reference->string() + ":";
+  const std::string vs = "against " + ref_name + ":";
   if (p.overall.min_cosine) {
     out.push_back(rule_threshold("fidelity.min_cosine", f.overall, true, *p.overall.min_cosine,
                                  vs + " mean", problems));
@@ -549,7 +556,8 @@ RuleResult rule_integrity(const fs::path& manifest_path, const Validation& model
 
 // --- tokenizer --------------------------------------------------------------------------------
 
-RuleResult rule_tokenizer(const Validation& model, const Validation& ref, const fs::path& ref_dir) {
+RuleResult rule_tokenizer(const Validation& model, const Validation& ref,
+                          const std::string& ref_name) {
   Details d;
   size_t compared = 0;
   for (std::string_view name : kTokenizerFiles) {
@@ -566,7 +574,7 @@ RuleResult rule_tokenizer(const Validation& model, const Validation& ref, const 
                         b->substr(0, 16)));
     }
   }
-  std::string of = "against " + ref_dir.string();
+  std::string of = "against " + ref_name;
   if (compared == 0) {
     return result("tokenizer.identical_to", false, of + ": neither has tokenizer files");
   }
@@ -717,7 +725,7 @@ PolicyEvaluation evaluate_policy(const Policy& policy, const Validation& model,
     const Validation& ref = shared ? *reference
                                    : validated_reference(dir, own, "policy.tokenizer.identical_to",
                                                          options.follow_symlinks);
-    e.rules.push_back(rule_tokenizer(model, ref, dir));
+    e.rules.push_back(rule_tokenizer(model, ref, reference_name(dir, options)));
   }
   if (policy.baseline) baseline_rules(*policy.baseline, snapshot, e.rules);
   return e;

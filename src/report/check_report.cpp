@@ -109,6 +109,7 @@ bool any_details(const CheckReport& r) {
 
 std::string render_text(const CheckReport& r) {
   std::string out = "medq check " + r.target + "\n";
+  if (r.validation.cache) out += cache_source_line(*r.validation.cache) + "\n";
   out += "policy: " + r.policy + "\n";
   out += model_line(r) + "\n";
   out += result_line(r) + "\n\nRules\n";
@@ -135,6 +136,7 @@ std::string render_text(const CheckReport& r) {
 
 std::string render_markdown(const CheckReport& r) {
   std::string out = "# medq check `" + r.target + "`\n\n";
+  if (r.validation.cache) out += cache_source_line(*r.validation.cache) + ".\n\n";
   out += "Policy: `" + r.policy + "`\n\n";
   std::string line = model_line(r);
   line[0] = 'M';
@@ -160,6 +162,9 @@ std::string render_json(const CheckReport& r) {
   j["schema_version"] = kJsonSchemaVersion;
   j["command"] = "check";
   j["target"] = r.target;
+  if (const auto& c = r.validation.cache) {
+    j["hf_cache"] = {{"repo_id", c->repo_id}, {"commit", c->commit}, {"refs", c->refs}};
+  }
   j["policy"] = r.policy;
   CheckVerdict v = r.verdict();
   j["verdict"] = std::string(check_verdict_name(v));

@@ -42,13 +42,18 @@ CheckReport run_check(const CheckRequest& request) {
   const uint64_t context = policy.limits ? policy.limits->context_tokens : kDefaultPolicyContext;
 
   CheckReport r;
-  r.target = request.dir;
+  const std::string target = request.target.empty() ? request.dir : request.target;
+  r.target = target;
   r.policy = request.policy;
   r.model = take_snapshot(v, context);
   if (policy.findings) r.allow = policy.findings->allow;
   EvalOptions eo;
   eo.threads = request.threads;
   eo.follow_symlinks = request.follow_symlinks;
+  if (request.overrides.reference) {
+    eo.reference_dir = *request.overrides.reference;
+    eo.reference_label = request.reference_label;
+  }
   eo.progress = progress_step(request.progress, "checking the policy");
   if (request.progress) {
     eo.quality_progress = [p = request.progress](const std::string& label, uint64_t done,
@@ -57,7 +62,7 @@ CheckReport run_check(const CheckRequest& request) {
     };
   }
   r.evaluation = evaluate_policy(policy, v, r.model, eo);
-  r.validation = build_validate_report(v, request.dir, false, deep);
+  r.validation = build_validate_report(v, target, false, deep);
   return r;
 }
 

@@ -504,7 +504,10 @@ CompareReport run_compare(const CompareRequest& request) {
   if (!request.root.empty()) {
     inputs = discover_variants(request.root);
   } else {
-    for (const auto& d : request.dirs) inputs.push_back({d, d});
+    for (size_t i = 0; i < request.dirs.size(); ++i) {
+      const std::string& d = request.dirs[i];
+      inputs.push_back({i < request.labels.size() ? request.labels[i] : d, d});
+    }
   }
   CompareOptions options = request.options;
   if (!request.baseline.empty()) {
@@ -522,7 +525,9 @@ CompareReport run_compare(const CompareRequest& request) {
       p("running " + label, done, total);
     };
   }
-  return build_compare_report(compare_models(inputs, options));
+  CompareReport r = build_compare_report(compare_models(inputs, options));
+  r.model_name = request.model_name;
+  return r;
 }
 
 }  // namespace medq

@@ -9,33 +9,44 @@
 namespace medq {
 namespace {
 
-Checkpoint load_directory(const std::string& path, bool follow_symlinks) {
+Checkpoint load_directory(const std::string& path, bool follow_symlinks,
+                          std::optional<CacheSource>* cache) {
   ScanOptions scan;
   scan.follow_symlinks = follow_symlinks;
   ModelDir dir = scan_model_dir(path, scan);
+  if (dir.snapshot) {
+    const CacheRepoScan repo = scan_cache_repo(*dir.snapshot);
+    *cache = cache_source(dir, &repo);
+  }
   Checkpoint cp = load_checkpoint(dir);
   cp.findings.insert(cp.findings.begin(), dir.findings.begin(), dir.findings.end());
+  std::vector<const DirEntry*> skipped;
   for (const auto& e : dir.entries) {
     if ((e.kind == EntryKind::kSymlink || e.kind == EntryKind::kSpecial) &&
         classify_file_name(e.name) == EntryKind::kWeights) {
-      cp.findings.push_back(skipped_entry_finding(e));
+      skipped.push_back(&e);
     }
   }
+  for (Finding& f : skipped_entry_findings(skipped)) cp.findings.push_back(std::move(f));
   return cp;
 }
 
 }  // namespace
 
-InspectReport inspect_path(const std::string& path, bool follow_symlinks) {
+InspectReport inspect_path(const std::string& path, bool follow_symlinks,
+                           const std::string& target) {
   std::error_code ec;
   auto st = std::filesystem::status(path, ec);
   if (ec || !std::filesystem::exists(st)) {
     throw std::runtime_error("cannot read '" + path +
                              "': " + (ec ? ec.message() : "no such file or directory"));
   }
-  Checkpoint cp = std::filesystem::is_directory(st) ? load_directory(path, follow_symlinks)
+  std::optional<CacheSource> cache;
+  Checkpoint cp = std::filesystem::is_directory(st) ? load_directory(path, follow_symlinks, &cache)
                                                     : load_single_file(path);
-  return build_inspect_report(cp, path);
+  InspectReport r = build_inspect_report(cp, target.empty() ? path : target);
+  r.cache = std::move(cache);
+  return r;
 }
 
 }  // namespace medq

@@ -22,6 +22,10 @@ std::string dump(const ojson& j) {
   return j.dump(2, ' ', false, ojson::error_handler_t::replace) + "\n";
 }
 
+ojson cache_source_json(const CacheSource& s) {
+  return {{"repo_id", s.repo_id}, {"commit", s.commit}, {"refs", s.refs}};
+}
+
 }  // namespace
 
 std::string render_json(const InspectReport& r) {
@@ -29,6 +33,7 @@ std::string render_json(const InspectReport& r) {
   j["schema_version"] = kJsonSchemaVersion;
   j["command"] = "inspect";
   j["target"] = r.target;
+  if (r.cache) j["hf_cache"] = cache_source_json(*r.cache);
   j["valid"] = r.valid();
   j["summary"] = findings_summary_json(r.findings);
   ojson files = ojson::array();
@@ -78,6 +83,7 @@ std::string render_json(const ValidateReport& r) {
   j["schema_version"] = kJsonSchemaVersion;
   j["command"] = "validate";
   j["target"] = r.target;
+  if (r.cache) j["hf_cache"] = cache_source_json(*r.cache);
   j["strict"] = r.strict;
   j["deep"] = r.deep;
   if (r.deep) j["deep_scan"] = {{"tensors", r.deep_tensors}, {"bytes_read", r.deep_bytes_read}};
@@ -230,6 +236,7 @@ std::string render_json(const CompareReport& r) {
   ojson j;
   j["schema_version"] = kJsonSchemaVersion;
   j["command"] = "compare";
+  j["model_name"] = r.model_name.empty() ? ojson(nullptr) : ojson(r.model_name);
   j["all_valid"] = r.all_valid();
   j["findings"] = findings_to_json(r.comparison.findings);
   j["baseline"] = c.variants[c.baseline].stats.label;
@@ -295,6 +302,7 @@ std::string render_json(const FidelityReport& r) {
   ojson j;
   j["schema_version"] = kJsonSchemaVersion;
   j["command"] = "fidelity";
+  j["model_name"] = r.model_name.empty() ? ojson(nullptr) : ojson(r.model_name);
   j["all_valid"] = r.all_valid();
   j["reference"] = r.variants.empty() ? ojson(nullptr) : ojson(r.variants.front().reference);
   ojson validation = ojson::array();
@@ -333,32 +341,24 @@ std::string render_json(const FidelityReport& r) {
   return dump(j);
 }
 
-namespace {
-
-std::string label_of(const std::string& path) {
-  const std::filesystem::path p(path);
-  const std::string name = p.filename().string();
-  return name.empty() ? p.parent_path().filename().string() : name;
-}
-
-}  // namespace
 
 std::string render_json(const QualityReport& r) {
   const QualityResult& q = *r.run.outcome.result;
   ojson j;
   j["schema_version"] = kJsonSchemaVersion;
   j["command"] = "quality";
+  j["model_name"] = r.model_name.empty() ? ojson(nullptr) : ojson(r.model_name);
   j["all_valid"] = r.run.all_valid();
   quality_run_json(j, q, r.run.text);
-  j["reference"] = {{"label", label_of(r.run.reference)},
-                    {"path", r.run.reference},
+  j["reference"] = {{"label", r.run.reference},
+                    {"path", r.run.reference_path},
                     {"ppl", quality_sig6(q.reference.ppl)}};
   ojson vs = ojson::array();
   for (size_t i = 0; i < q.variants.size(); ++i) {
     const VariantQuality& v = q.variants[i];
     ojson jv;
-    jv["label"] = label_of(r.run.variants[i]);
-    jv["path"] = r.run.variants[i];
+    jv["label"] = r.run.variants[i];
+    jv["path"] = i < r.run.variant_paths.size() ? r.run.variant_paths[i] : r.run.variants[i];
     jv.update(variant_quality_json(v));
     vs.push_back(std::move(jv));
   }

@@ -10,6 +10,7 @@ namespace medq {
 
 std::string render_markdown(const InspectReport& r) {
   std::string out = fmt::format("# medq inspect: `{}`\n\n", r.target);
+  if (r.cache) out += cache_source_line(*r.cache) + ".\n\n";
   out += fmt::format("**{}** — {}, {}, {} of tensor data.\n", r.valid() ? "PASS" : "FAIL",
                      count_noun(r.files.size(), "file"), count_noun(r.tensor_count, "tensor"),
                      byte_size(r.tensor_bytes));
@@ -53,6 +54,7 @@ std::string render_markdown(const InspectReport& r) {
 
 std::string render_markdown(const ValidateReport& r) {
   std::string out = fmt::format("# medq validate: `{}`\n\n", r.target);
+  if (r.cache) out += cache_source_line(*r.cache) + ".\n\n";
   out += fmt::format(
       "**{}** — {}, {}, {} info{}{}.\n\n", r.passed() ? "PASS" : "FAIL",
       count_noun(r.errors(), "error"), count_noun(r.warnings(), "warning"),
@@ -79,6 +81,10 @@ std::string render_markdown(const ValidateReport& r) {
 
 namespace {
 
+std::string titled(const std::string& command, const std::string& model_name) {
+  return model_name.empty() ? command : command + ": `" + display_text(model_name, 120) + "`";
+}
+
 std::string sections_markdown(const std::string& title, const RichText& headline,
                               const std::vector<ReportSection>& sections) {
   // Blocks (headings, paragraphs, tables) separated by one blank line.
@@ -101,15 +107,15 @@ std::string sections_markdown(const std::string& title, const RichText& headline
 }  // namespace
 
 std::string render_markdown(const CompareReport& r) {
-  return sections_markdown("medq compare", r.headline, r.sections);
+  return sections_markdown(titled("medq compare", r.model_name), r.headline, r.sections);
 }
 
 std::string render_markdown(const FidelityReport& r) {
-  return sections_markdown("medq fidelity", r.headline, r.sections);
+  return sections_markdown(titled("medq fidelity", r.model_name), r.headline, r.sections);
 }
 
 std::string render_markdown(const QualityReport& r) {
-  return sections_markdown("medq quality", r.headline, r.sections);
+  return sections_markdown(titled("medq quality", r.model_name), r.headline, r.sections);
 }
 
 }  // namespace medq

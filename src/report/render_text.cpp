@@ -22,9 +22,10 @@ std::string metadata_line(const std::optional<std::map<std::string, std::string>
 }  // namespace
 
 std::string render_text(const InspectReport& r) {
-  std::string out = fmt::format("medq inspect {}\n{}, {}, {} of tensor data\n", r.target,
-                                count_noun(r.files.size(), "file"),
-                                count_noun(r.tensor_count, "tensor"), byte_size(r.tensor_bytes));
+  std::string out = fmt::format("medq inspect {}\n", r.target);
+  if (r.cache) out += cache_source_line(*r.cache) + "\n";
+  out += fmt::format("{}, {}, {} of tensor data\n", count_noun(r.files.size(), "file"),
+                     count_noun(r.tensor_count, "tensor"), byte_size(r.tensor_bytes));
   for (const auto& f : r.files) {
     out += "\n";
     if (!f.valid) {
@@ -67,6 +68,7 @@ std::string render_text(const InspectReport& r) {
 std::string render_text(const ValidateReport& r) {
   std::string out = fmt::format("medq validate {}{}{}\n", r.target, r.strict ? " --strict" : "",
                                 r.deep ? " --deep" : "");
+  if (r.cache) out += cache_source_line(*r.cache) + "\n";
   out +=
       fmt::format("model: {}, quantization: {}, {} in {} ({} of tensor data), directory {}\n",
                   r.model_type.empty() ? "unknown" : r.model_type, r.quantization,
@@ -85,6 +87,11 @@ std::string render_text(const ValidateReport& r) {
 
 namespace {
 
+// "medq compare: medgemma-4b-it", or the command alone when the model's name is unknown.
+std::string titled(const std::string& command, const std::string& model_name) {
+  return model_name.empty() ? command : command + ": " + display_text(model_name, 120);
+}
+
 // The headline and notes wrapped to `width`, the tables as wide as they are.
 std::string sections_text(const std::string& title, const RichText& headline,
                           const std::vector<ReportSection>& sections, size_t width) {
@@ -101,15 +108,15 @@ std::string sections_text(const std::string& title, const RichText& headline,
 }  // namespace
 
 std::string render_text(const CompareReport& r, size_t width) {
-  return sections_text("medq compare", r.headline, r.sections, width);
+  return sections_text(titled("medq compare", r.model_name), r.headline, r.sections, width);
 }
 
 std::string render_text(const FidelityReport& r, size_t width) {
-  return sections_text("medq fidelity", r.headline, r.sections, width);
+  return sections_text(titled("medq fidelity", r.model_name), r.headline, r.sections, width);
 }
 
 std::string render_text(const QualityReport& r, size_t width) {
-  return sections_text("medq quality", r.headline, r.sections, width);
+  return sections_text(titled("medq quality", r.model_name), r.headline, r.sections, width);
 }
 
 }  // namespace medq

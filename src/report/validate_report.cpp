@@ -5,10 +5,12 @@
 #include <map>
 
 namespace medq {
+
 ValidateReport build_validate_report(const Validation& v, std::string target, bool strict,
                                      bool deep) {
   ValidateReport r;
   r.target = std::move(target);
+  r.cache = cache_source(v.dir, v.cache_repo ? &*v.cache_repo : nullptr);
   r.strict = strict;
   r.deep = deep;
   if (const auto* c = v.config(); c && c->is_object()) {

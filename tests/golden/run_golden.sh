@@ -10,6 +10,12 @@
 # temporary path. A second line of `generate` writes `model2` the same way, a third `model3`, and
 # so on (two different models for `medq compare`, say). There `inputs` links to the committed
 # inputs, so that args can also name them (a policy file for `medq check`, say).
+#
+# A case with a file `hf_cache` (it needs `generate`) then lays out a Hugging Face cache in the
+# temporary folder's hf-cache/: each line is the arguments of make_hf_cache.sh after its HUB
+# (`snapshot ORG/NAME model COMMIT main`, `blob ORG/NAME NAME BYTES`). Every case runs medq with
+# HF_HUB_CACHE=hf-cache, relative to where medq runs: the case's own cache, or none, never the
+# user's.
 set -u
 medq=$1
 name=$2
@@ -40,10 +46,19 @@ if [ -f "$case_dir/generate" ]; then
   done <"$case_dir/generate"
   cd "$work" || exit 2
   ln -s "$here/inputs" inputs
+  if [ -f "$case_dir/hf_cache" ]; then
+    while read -r -a step || [ "${#step[@]}" -gt 0 ]; do
+      if ! "$here/make_hf_cache.sh" hf-cache "${step[@]}" >"$err" 2>&1; then
+        echo "golden $name: make_hf_cache.sh ${step[*]} failed:"
+        cat "$err"
+        exit 2
+      fi
+    done <"$case_dir/hf_cache"
+  fi
 else
   cd "$here" || exit 2
 fi
-"$medq" "${args[@]}" >"$out" 2>"$err"
+HF_HUB_CACHE=hf-cache "$medq" "${args[@]}" >"$out" 2>"$err"
 code=$?
 if [ "${MEDQ_UPDATE_GOLDEN:-}" = 1 ]; then
   cp "$out" "$case_dir/expected.out"

@@ -16,6 +16,9 @@ struct FidelityRequest {
   /// The reference, as given; empty = the most precise of `dirs`. It may be one of `dirs` (then
   /// it is not measured against itself) or a directory of its own.
   std::string reference;
+  /// The report's names of `dirs` and of the reference (variant_labels); empty = as given.
+  std::vector<std::string> labels;
+  std::string reference_label;
   unsigned threads = 0;  ///< 0 = one per core
   bool follow_symlinks = false;
   StepProgressFn progress;  ///< one step per variant measured, "comparing DIR"

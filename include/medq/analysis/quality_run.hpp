@@ -31,10 +31,12 @@ struct QualityText {
 struct QualityRun {
   /// Every directory (reference first, then the variants) and its validation error count.
   std::vector<std::pair<std::string, size_t>> validation_errors;
-  std::string reference;              ///< the reference directory as given
-  std::vector<std::string> variants;  ///< the variant directories as given
-  QualityOutcome outcome;             ///< empty when a directory has errors
-  std::optional<QualityText> text;    ///< set by run_quality_text once the text is encoded
+  std::string reference;                   ///< the reference's label (its directory as given)
+  std::vector<std::string> variants;       ///< the variants' labels (their directories as given)
+  std::string reference_path;              ///< the reference's directory, as passed
+  std::vector<std::string> variant_paths;  ///< the variants' directories, as passed
+  QualityOutcome outcome;                  ///< empty when a directory has errors
+  std::optional<QualityText> text;         ///< set by run_quality_text once the text is encoded
 
   bool all_valid() const;
 };
@@ -68,9 +70,11 @@ QualityMeasurement measure_quality(const QualitySubject& reference,
                                    std::span<const QualitySubject> variants,
                                    const QualityInput& input, const QualityOptions& options);
 
+/// `labels`, when given, name the reference and then each variant in the report and messages
+/// (variant_labels); else they are named by their directories as given.
 QualityRun run_quality(const std::string& reference, const std::vector<std::string>& variants,
                        std::span<const uint32_t> tokens, const QualityOptions& options,
-                       const ScanOptions& scan = {});
+                       const ScanOptions& scan = {}, const std::vector<std::string>& labels = {});
 
 /// `medq quality --text FILE` (or the bundled text): every directory validated, then `text`
 /// encoded with the reference's tokenizer as tokenizer(text) does (BOS / EOS as its template
@@ -80,6 +84,7 @@ QualityRun run_quality(const std::string& reference, const std::vector<std::stri
 /// `source` names the text in the report; `bundled` says it is the bundled one.
 QualityRun run_quality_text(const std::string& reference, const std::vector<std::string>& variants,
                             std::string_view text, const std::string& source, bool bundled,
-                            const QualityOptions& options, const ScanOptions& scan = {});
+                            const QualityOptions& options, const ScanOptions& scan = {},
+                            const std::vector<std::string>& labels = {});
 
 }  // namespace medq

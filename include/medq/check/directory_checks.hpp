@@ -24,4 +24,9 @@ Findings check_directory(const DirectoryCheckInputs& in);
 /// checked as it will be loaded. Otherwise a warning (an info for a link to a directory).
 Finding skipped_entry_finding(const DirEntry& e);
 
+/// The findings for the entries the scan skipped (skipped_entry_finding each), except that links
+/// out of the folder are one finding when there are several (directory.symlinks_outside: how
+/// many, which, and how to proceed), not one per file.
+Findings skipped_entry_findings(const std::vector<const DirEntry*>& skipped);
+
 }  // namespace medq

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "medq/diag/finding.hpp"
+#include "medq/hub/cache_repo.hpp"
 #include "medq/model/architecture.hpp"
 #include "medq/model/checkpoint.hpp"
 #include "medq/model/model_dir.hpp"
@@ -28,6 +29,9 @@ struct Validation {
   std::optional<Architecture> arch;
   std::optional<QuantConfig> quant;
   Findings findings;  ///< sorted
+  /// For a Hugging Face cache snapshot (dir.snapshot): the rest of its repository folder (the
+  /// refs naming the commit read, other snapshots, incomplete downloads, unreferenced blobs).
+  std::optional<CacheRepoScan> cache_repo;
 
   const nlohmann::json* config() const;
 };

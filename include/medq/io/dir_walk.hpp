@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -51,15 +52,20 @@ struct LinkFacts {
   std::string error;              ///< for kUnresolved
   std::string_view special_kind;  ///< for kSpecial
   bool outside = false;           ///< for kFollow: the target lies outside the root
-  uint64_t size = 0;              ///< for kFollow: the target's size
-  FileId id;                      ///< for kFollow: the target's identity
+  /// For kFollow: the target lies in one of the `store_roots` (a Hugging Face cache snapshot's
+  /// ../../blobs/), so it was followed without `follow_outside`.
+  bool in_store = false;
+  uint64_t size = 0;  ///< for kFollow: the target's size
+  FileId id;          ///< for kFollow: the target's identity
 };
 
 /// The symlink policy of every walk: a link is followed only to a regular file, inside the root
-/// unless `follow_outside` (a Hugging Face cache snapshot links into ../../blobs).
-/// `root_canonical` is empty when the root could not be resolved.
+/// or inside one of `store_roots` (canonical folders whose files are the root's own: the blob
+/// store of a Hugging Face cache snapshot, io/hf_snapshot.hpp), anywhere else only when
+/// `follow_outside`. `root_canonical` is empty when the root could not be resolved.
 LinkFacts follow_link(const std::filesystem::path& root_canonical,
-                      const std::filesystem::path& link, bool follow_outside);
+                      const std::filesystem::path& link, bool follow_outside,
+                      std::span<const std::filesystem::path> store_roots = {});
 
 /// What walk_tree reports besides the entries.
 struct WalkResult {

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "medq/io/byte_source.hpp"
 #include "medq/io/storage.hpp"
@@ -17,15 +18,21 @@ namespace medq {
 class LocalStorage final : public Storage {
  public:
   explicit LocalStorage(std::filesystem::path root) : root_(std::move(root)) {}
+  /// A folder whose links into `store_roots` (canonical folders: a Hugging Face cache
+  /// snapshot's blobs, HfSnapshotStorage) are followed like links inside it.
+  LocalStorage(std::filesystem::path root, std::vector<std::filesystem::path> store_roots)
+      : root_(std::move(root)), store_roots_(std::move(store_roots)) {}
 
   StorageListing list(const ListOptions& opts) const override;
   std::unique_ptr<ByteSource> open(std::string_view name, std::string* err) const override;
   std::string locate(std::string_view name) const override;
 
   const std::filesystem::path& root() const { return root_; }
+  const std::vector<std::filesystem::path>& store_roots() const { return store_roots_; }
 
  private:
   std::filesystem::path root_;
+  std::vector<std::filesystem::path> store_roots_;
 };
 
 /// Opens the regular file at `path` read-only as a byte source (File::open's checks), or null

@@ -1,8 +1,9 @@
 // The one seam between a model directory and the bytes behind it. A reader asks the storage for
 // "the entry named X" and gets a ByteSource; it never builds a path. Local folders
-// (LocalStorage), bytes held in memory (MemoryStorage) and, later, a Hugging Face cache snapshot
-// or a remote repository read by HTTP range requests are implementations: listing gives every
-// entry's name, kind and size up front, and any open or read may fail with a message.
+// (LocalStorage), a Hugging Face cache snapshot (HfSnapshotStorage), bytes held in memory
+// (MemoryStorage) and, later, a remote repository read by HTTP range requests are
+// implementations: listing gives every entry's name, kind and size up front, and any open or
+// read may fail with a message.
 #pragma once
 
 #include <cstdint>
@@ -20,7 +21,8 @@ namespace medq {
 /// What a listing made of a symbolic link.
 enum class LinkStatus : uint8_t {
   kNone,       ///< not a symlink
-  kFollowed,   ///< a regular file inside the folder (or anywhere with --follow-symlinks)
+  kFollowed,   ///< a regular file inside the folder or its blob store (anywhere, with
+               ///< --follow-symlinks)
   kOutside,    ///< leads out of the folder: not followed
   kLoop,       ///< a loop of links: not followed
   kBroken,     ///< leads nowhere
@@ -42,6 +44,9 @@ struct StorageEntry {
   LinkStatus link = LinkStatus::kNone;
   std::string symlink_target;   ///< the link's text, for any symlink (followed or not)
   bool target_outside = false;  ///< a followed link whose target lies outside the folder
+  /// A followed link whose target lies in the storage's blob store (a Hugging Face cache
+  /// snapshot's ../../blobs/): the folder's own file, followed without --follow-symlinks.
+  bool target_in_store = false;
   /// For a directory: its largest regular files (path from the storage's root, '/'-separated;
   /// bytes), largest first (ties by path), at most kLargestFilesKept, and how many it holds.
   std::vector<std::pair<std::string, uint64_t>> largest_files;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "medq/diag/finding.hpp"
+#include "medq/io/hf_snapshot.hpp"
 #include "medq/io/storage.hpp"
 
 namespace medq {
@@ -52,6 +53,9 @@ struct DirEntry {
   /// For a followed link whose target lies outside the folder (--follow-symlinks): the bytes
   /// are not counted in the folder's total twice when the target is inside.
   bool target_outside = false;
+  /// A followed link into the blob store of a Hugging Face cache snapshot (ModelDir::snapshot):
+  /// the cache's own structure, followed without --follow-symlinks.
+  bool target_in_store = false;
   /// For a directory: its largest files (path from the model folder, bytes), largest first,
   /// at most StorageEntry::kLargestFilesKept, and how many files it holds.
   std::vector<std::pair<std::string, uint64_t>> largest_files;
@@ -74,13 +78,17 @@ struct ModelDir {
   std::vector<DirEntry> entries;  ///< top-level entries, sorted by name
   uint64_t total_bytes = 0;       ///< everything under root (plus followed outside targets)
   Findings findings;              ///< problems met while scanning (unreadable entries)
+  /// Set when the folder is a snapshot of the Hugging Face cache (find_hf_snapshot): its links
+  /// into the repository's blobs are followed as the folder's own files.
+  std::optional<HfSnapshot> snapshot;
 
   const DirEntry* find(std::string_view name) const;
   bool has(EntryKind k) const;
 };
 
 /// Scans `dir` (which must be a readable directory). Subdirectories are summed, to at most
-/// `opts.max_entries` entries in all, so a directory of a million files stays bounded.
+/// `opts.max_entries` entries in all, so a directory of a million files stays bounded. A
+/// Hugging Face cache snapshot is read through HfSnapshotStorage (ModelDir::snapshot).
 ModelDir scan_model_dir(const std::filesystem::path& dir, const ScanOptions& opts = {});
 
 /// Scans what `storage` lists; `root` is only recorded (for messages).

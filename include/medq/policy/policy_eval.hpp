@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <stdexcept>
 #include <string>
@@ -58,6 +59,10 @@ struct PolicyInputError : std::runtime_error {
 struct EvalOptions {
   unsigned threads = 0;          ///< fidelity and manifest hashing; 0 = one per core
   bool follow_symlinks = false;  ///< for the reference folder and the manifest scan
+  /// The name results give the reference folder `reference_dir` ("against bf16"): its label
+  /// (variant_labels). Other folders, and this one without a label, are named by their path.
+  std::filesystem::path reference_dir;
+  std::string reference_label;
   /// Progress of the long steps (fidelity, hashing for the manifest); may be null.
   std::function<void(uint64_t done, uint64_t total)> progress;
   /// Progress of the quality rules' forward passes: the model being run (its directory as

@@ -40,11 +40,13 @@ struct CheckReport {
 };
 
 struct CheckRequest {
-  std::string dir;            ///< the model directory, as given; an existing directory
+  std::string dir;            ///< the model directory; an existing directory
+  std::string target;         ///< how the report names it (empty: `dir`)
   std::string policy;         ///< the policy file, as given
   PolicyOverrides overrides;  ///< --baseline, --reference, --manifest
   unsigned threads = 0;       ///< 0 = one per core
   bool follow_symlinks = false;
+  std::string reference_label;  ///< how results name overrides.reference (empty: its path)
   /// Steps "scanning tensor data" (when the policy asks for the deep scan), "checking the policy".
   StepProgressFn progress;
 };

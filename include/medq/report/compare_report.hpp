@@ -15,7 +15,8 @@ namespace medq {
 
 struct CompareReport {
   Comparison comparison;
-  RichText headline;  ///< one paragraph: what was compared and the verdict
+  std::string model_name;  ///< the model compared, for the title ("" when unknown)
+  RichText headline;       ///< one paragraph: what was compared and the verdict
   std::vector<ReportSection> sections;
 
   /// Every variant validates without errors.
@@ -32,6 +33,9 @@ CompareReport build_compare_report(Comparison c);
 struct CompareRequest {
   std::vector<std::string> dirs;  ///< existing directories, labelled as given; or else
   std::filesystem::path root;     ///< every variant under it (discover_variants)
+  /// The report's names of `dirs`, in order (variant_labels); empty = the directories as given.
+  std::vector<std::string> labels;
+  std::string model_name;  ///< for the title (model_name()); may be empty
   /// The variant the others are measured against, as given: a label or the same directory as
   /// one of the inputs (find_variant); empty = the most precise.
   std::string baseline;

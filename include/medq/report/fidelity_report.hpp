@@ -13,6 +13,7 @@
 namespace medq {
 
 struct FidelityReport {
+  std::string model_name;  ///< the model measured, for the title ("" when unknown)
   std::vector<VariantFidelity> variants;
   std::vector<std::pair<std::string, size_t>> validation_errors;  ///< label, errors (all dirs)
   size_t top = 10;  ///< worst tensors listed per variant

@@ -11,6 +11,7 @@
 #include "medq/diag/finding.hpp"
 #include "medq/formats/dtype.hpp"
 #include "medq/model/checkpoint.hpp"
+#include "medq/report/cache_source.hpp"
 
 namespace medq {
 
@@ -38,7 +39,8 @@ struct DtypeTotal {
 };
 
 struct InspectReport {
-  std::string target;  ///< the path as given
+  std::string target;                ///< the path as given
+  std::optional<CacheSource> cache;  ///< set for a Hugging Face cache snapshot
   std::vector<InspectedFile> files;
   std::vector<DtypeTotal> by_dtype;  ///< in dtype enum order
   uint64_t tensor_count = 0;
@@ -51,7 +53,9 @@ InspectReport build_inspect_report(const Checkpoint& cp, std::string target);
 
 /// `medq inspect PATH` as one call: a .safetensors file, or the weight files of a directory as
 /// `medq validate` sees them (symlinks out of the folder, loops and FIFOs named *.safetensors are
-/// reported, not read). Throws std::runtime_error when `path` does not exist.
-InspectReport inspect_path(const std::string& path, bool follow_symlinks = false);
+/// reported, not read). `target` names it in the report (default: `path`). Throws
+/// std::runtime_error when `path` does not exist.
+InspectReport inspect_path(const std::string& path, bool follow_symlinks = false,
+                           const std::string& target = "");
 
 }  // namespace medq

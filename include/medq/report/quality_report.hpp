@@ -13,7 +13,8 @@
 namespace medq {
 
 struct QualityReport {
-  QualityRun run;  ///< run.outcome.result is set
+  QualityRun run;          ///< run.outcome.result is set
+  std::string model_name;  ///< the model measured, for the title ("" when unknown)
   RichText headline;
   std::vector<ReportSection> sections;
 };

@@ -3,11 +3,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "medq/check/validate.hpp"
 #include "medq/diag/finding.hpp"
+#include "medq/report/cache_source.hpp"
 
 namespace medq {
 
@@ -20,7 +22,8 @@ struct ValidatedFile {
 };
 
 struct ValidateReport {
-  std::string target;  ///< the directory as given
+  std::string target;                ///< the directory as given
+  std::optional<CacheSource> cache;  ///< set for a Hugging Face cache snapshot
   bool strict = false;
   bool deep = false;             ///< tensor data was scanned (--deep)
   uint64_t deep_tensors = 0;     ///< with `deep`: tensors the scan checked
