@@ -51,7 +51,40 @@ std::string storage(const LogicalTensor& t) {
 struct Pair {
   const LogicalTensor* ref = nullptr;
   const LogicalTensor* var = nullptr;
+  /// The reference is a convolution stored OIHW and the variant OHWI (or the other way): each
+  /// row of the reference is permuted into the variant's order before comparing.
+  bool permute = false;
 };
+
+/// A tensor's shape with a convolution given channels-last ([out, kh, kw, in]).
+std::vector<uint64_t> canonical_shape(const LogicalTensor& t) {
+  if (t.conv == ConvOrder::kOihw && t.shape.size() == 4) {
+    return {t.shape[0], t.shape[2], t.shape[3], t.shape[1]};
+  }
+  return t.shape;
+}
+
+/// Permutes every row ([in, kh, kw] or [kh, kw, in] values) of `rows` between the orders of the
+/// convolution of shape `shape` (in `from`'s order).
+void permute_conv_rows(std::vector<float>& rows, const std::vector<uint64_t>& shape,
+                       ConvOrder from) {
+  const uint64_t a = shape[1], b = shape[2], c = shape[3], n = a * b * c;
+  if (n == 0) return;
+  std::vector<float> tmp(n);
+  for (size_t base = 0; base + n <= rows.size(); base += n) {
+    for (uint64_t i = 0; i < a; ++i) {
+      for (uint64_t j = 0; j < b; ++j) {
+        for (uint64_t k = 0; k < c; ++k) {
+          const uint64_t src = (i * b + j) * c + k;
+          // OIHW [i=in, j=kh, k=kw] -> OHWI [kh][kw][in]; OHWI [i=kh, j=kw, k=in] -> OIHW.
+          const uint64_t dst = from == ConvOrder::kOihw ? (j * c + k) * a + i : (k * a + i) * b + j;
+          tmp[dst] = rows[base + src];
+        }
+      }
+    }
+    std::copy(tmp.begin(), tmp.end(), rows.begin() + static_cast<std::ptrdiff_t>(base));
+  }
+}
 
 bool readable(const LogicalTensor& t) {
   if (!t.data.file->header.ok()) return false;
@@ -75,6 +108,7 @@ ErrorSums compare_tensor(const Validation& rv, const Validation& vv, const Pair&
   const uint64_t step = r->rows_per_block(kBlockFloats);
   for (uint64_t row = 0; row < r->rows(); row += step) {
     if (!r->read_rows(row, step, a, err) || !v->read_rows(row, step, b, err)) return s;
+    if (p.permute) permute_conv_rows(a, p.ref->shape, *p.ref->conv);
     // Sums in double per block, then added: accurate and independent of thread timing.
     double ref2 = 0, var2 = 0, dot = 0, err2 = 0, max_abs = 0;
     uint64_t bad = 0;
@@ -125,29 +159,45 @@ VariantFidelity measure_fidelity(const Validation& reference, const Validation& 
   const LogicalTensors rts = logical_tensors(reference.checkpoint, reference.quant, reference.arch);
   const LogicalTensors vts = logical_tensors(variant.checkpoint, variant.quant, variant.arch);
 
+  // Paired by logical name, so that an MLX variant meets a transformers reference module by
+  // module.
   std::map<std::string_view, const LogicalTensor*> ref_by_name;
-  for (const auto& t : rts.tensors) ref_by_name.emplace(t.name, &t);
+  for (const auto& t : rts.tensors) ref_by_name.emplace(t.logical_name, &t);
+  // MLX's separate lm_head copy against a tied reference, which stores none: the reference's
+  // output projection is its embedding.
+  const bool ref_tied = reference.arch && reference.arch->text.tie_word_embeddings.known() &&
+                        reference.arch->text.tie_word_embeddings.value;
+  auto tied_embedding = [&](std::string_view name) -> const LogicalTensor* {
+    constexpr std::string_view kHead = "lm_head.weight";
+    if (!ref_tied || !name.ends_with(kHead)) return nullptr;
+    const std::string root(name.substr(0, name.size() - kHead.size()));
+    auto it = ref_by_name.find(root + "model.embed_tokens.weight");
+    return it == ref_by_name.end() ? nullptr : it->second;
+  };
   std::vector<Pair> pairs;
   std::set<std::string_view> in_variant;
   for (const auto& t : vts.tensors) {
-    in_variant.insert(t.name);
-    auto it = ref_by_name.find(t.name);
-    if (it == ref_by_name.end()) {
+    in_variant.insert(t.logical_name);
+    auto it = ref_by_name.find(t.logical_name);
+    const LogicalTensor* ref =
+        it == ref_by_name.end() ? tied_embedding(t.logical_name) : it->second;
+    if (ref == nullptr) {
       out.skipped.emplace_back(t.name, "not in the reference");
-    } else if (it->second->shape != t.shape) {
+    } else if (canonical_shape(*ref) != canonical_shape(t)) {
       out.skipped.emplace_back(t.name, "logical shapes differ");
-    } else if (!readable(t) || !readable(*it->second)) {
+    } else if (!readable(t) || !readable(*ref)) {
       out.skipped.emplace_back(t.name, "its weight file is invalid");
     } else if (!t.quantized() && !decodable_float(t.data.info->dtype)) {
       out.skipped.emplace_back(t.name, "not a float tensor");
-    } else if (!it->second->quantized() && !decodable_float(it->second->data.info->dtype)) {
+    } else if (!ref->quantized() && !decodable_float(ref->data.info->dtype)) {
       out.skipped.emplace_back(t.name, "not a float tensor in the reference");
     } else {
-      pairs.push_back({it->second, &t});
+      pairs.push_back(
+          {ref, &t, ref->conv.has_value() && t.conv.has_value() && *ref->conv != *t.conv});
     }
   }
   for (const auto& t : rts.tensors) {
-    if (!in_variant.count(t.name)) out.skipped.emplace_back(t.name, "not in the variant");
+    if (!in_variant.count(t.logical_name)) out.skipped.emplace_back(t.name, "not in the variant");
   }
   std::sort(out.skipped.begin(), out.skipped.end());
 

@@ -12,6 +12,7 @@
 #include "medq/diag/finding.hpp"
 #include "medq/model/architecture.hpp"
 #include "medq/model/checkpoint.hpp"
+#include "medq/model/checkpoint_layout.hpp"
 #include "medq/model/model_dir.hpp"
 #include "medq/model/quantization.hpp"
 
@@ -27,6 +28,9 @@ struct Validation {
   /// settings (nullopt when the config claims none).
   std::optional<Architecture> arch;
   std::optional<QuantConfig> quant;
+  /// The layout the tensors follow (MLX or transformers), detected from the tensors; without a
+  /// readable config.json only from their packing and the files' metadata.
+  CheckpointLayout layout;
   Findings findings;  ///< sorted
 
   const nlohmann::json* config() const;
