@@ -157,6 +157,8 @@ std::vector<Param> build_params(const Arch& a) {
     // google/medgemma-4b-it has) ties it and saves none.
     if (a.layout == Layout::Mlx) {
       b.linear("language_model.lm_head", a.text.vocab, a.text.hidden, true, false);
+      b.out.back().init = Init::Embedding;
+      b.out.back().values_of = "language_model.model.embed_tokens.weight";
     }
     if (a.vision) {
       vision_tower(b, *a.vision, a.layout);

@@ -49,6 +49,9 @@ struct Param {
   /// A convolution stored [out, in, kh, kw] (transformers); its values are those of the MLX
   /// layout's [out, kh, kw, in] tensor, transposed, so that both layouts hold the same weights.
   bool oihw = false;
+  /// Drawn with the values of this tensor instead of its own (mlx-vlm's lm_head, a copy of the
+  /// tied embedding); empty: its own name.
+  std::string values_of = {};
 };
 
 struct Arch {

@@ -61,7 +61,7 @@ std::vector<float> oihw_values(const Param& p, uint64_t seed) {
 }  // namespace
 
 std::vector<float> random_values(const Param& p, uint64_t seed) {
-  Rng rng = Rng::for_name(seed, p.name);
+  Rng rng = Rng::for_name(seed, p.values_of.empty() ? p.name : p.values_of);
   const uint64_t n = product(p.shape);
   const uint64_t fan_in = p.shape.size() > 1 ? n / p.shape.front() : 1;
   double scale = 0, offset = 0;
