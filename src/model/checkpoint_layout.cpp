@@ -1,4 +1,4 @@
-// What each writer puts on disk (docs/formats.md §D):
+// What each writer puts on disk (docs/formats.md §F):
 // - mlx-vlm gemma3: language_model.model.*, language_model.lm_head.weight (always: sanitize fills
 //   it from the embedding), vision_tower.vision_model.* with the patch embedding channels-last,
 //   multi_modal_projector.*; mlx-lm: model.*, lm_head.weight unless tied; files tagged

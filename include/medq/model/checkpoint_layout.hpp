@@ -1,7 +1,7 @@
 // Which layout a checkpoint's tensors follow — MLX's (mlx-lm / mlx-vlm) or transformers' (what
 // `save_pretrained` writes) — detected from the tensors themselves, never from a folder name, and
 // the renaming between its stored names and medq's logical names (the names of the expected
-// layout, tensor_layout.hpp, which are MLX's). docs/formats.md §D says what each writer puts on
+// layout, tensor_layout.hpp, which are MLX's). docs/formats.md §F says what each writer puts on
 // disk.
 #pragma once
 
