@@ -51,7 +51,42 @@ std::string storage(const LogicalTensor& t) {
 struct Pair {
   const LogicalTensor* ref = nullptr;
   const LogicalTensor* var = nullptr;
+  /// The reference is a convolution stored OIHW and the variant OHWI (or the other way): each
+  /// row of the reference is permuted into the variant's order before comparing.
+  bool permute = false;
 };
+
+/// A tensor's shape with a convolution given channels-last ([out, kh, kw, in]).
+std::vector<uint64_t> canonical_shape(const LogicalTensor& t) {
+  if (t.conv == ConvOrder::kOihw && t.shape.size() == 4) {
+    return {t.shape[0], t.shape[2], t.shape[3], t.shape[1]};
+  }
+  return t.shape;
+}
+
+/// Reorders a whole convolution weight of shape `shape` (in `from`'s order) into the other order
+/// (OIHW <-> OHWI).
+std::vector<float> permute_conv(const std::vector<float>& v, const std::vector<uint64_t>& shape,
+                                ConvOrder from) {
+  const uint64_t o = shape[0], a = shape[1], b = shape[2], c = shape[3];
+  std::vector<float> out(v.size());
+  for (uint64_t n = 0; n < o; ++n) {
+    for (uint64_t i = 0; i < a; ++i) {
+      for (uint64_t j = 0; j < b; ++j) {
+        for (uint64_t k = 0; k < c; ++k) {
+          // OIHW [i=in, j=kh, k=kw] -> OHWI [kh][kw][in]; OHWI [i=kh, j=kw, k=in] -> OIHW.
+          const uint64_t dst = from == ConvOrder::kOihw ? (j * c + k) * a + i : (k * a + i) * b + j;
+          out[n * a * b * c + dst] = v[((n * a + i) * b + j) * c + k];
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/// A convolution is compared whole (its rows are laid out differently in the two orders); one
+/// larger than this is not transposed.
+constexpr uint64_t kMaxConvFloats = 64u << 20;
 
 bool readable(const LogicalTensor& t) {
   if (!t.data.file->header.ok()) return false;
@@ -67,14 +102,23 @@ ErrorSums compare_tensor(const Validation& rv, const Validation& vv, const Pair&
   if (!r) return s;
   auto v = TensorReader::open(*vv.dir.storage, *p.var, err);
   if (!v) return s;
-  if (r->rows() != v->rows() || r->cols() != v->cols()) {
+  if (p.permute) {
+    if (p.ref->params > kMaxConvFloats) {
+      *err = "convolution too large to transpose";
+      return s;
+    }
+  } else if (r->rows() != v->rows() || r->cols() != v->cols()) {
     *err = "row layouts differ";
     return s;
   }
   std::vector<float> a, b;
-  const uint64_t step = r->rows_per_block(kBlockFloats);
+  const uint64_t step = p.permute ? r->rows() : r->rows_per_block(kBlockFloats);
   for (uint64_t row = 0; row < r->rows(); row += step) {
-    if (!r->read_rows(row, step, a, err) || !v->read_rows(row, step, b, err)) return s;
+    if (!r->read_rows(row, step, a, err) ||
+        !v->read_rows(row, p.permute ? v->rows() : step, b, err)) {
+      return s;
+    }
+    if (p.permute) a = permute_conv(a, p.ref->shape, *p.ref->conv);
     // Sums in double per block, then added: accurate and independent of thread timing.
     double ref2 = 0, var2 = 0, dot = 0, err2 = 0, max_abs = 0;
     uint64_t bad = 0;
@@ -125,29 +169,45 @@ VariantFidelity measure_fidelity(const Validation& reference, const Validation& 
   const LogicalTensors rts = logical_tensors(reference.checkpoint, reference.quant, reference.arch);
   const LogicalTensors vts = logical_tensors(variant.checkpoint, variant.quant, variant.arch);
 
+  // Paired by logical name, so that an MLX variant meets a transformers reference module by
+  // module.
   std::map<std::string_view, const LogicalTensor*> ref_by_name;
-  for (const auto& t : rts.tensors) ref_by_name.emplace(t.name, &t);
+  for (const auto& t : rts.tensors) ref_by_name.emplace(t.logical_name, &t);
+  // MLX's separate lm_head copy against a tied reference, which stores none: the reference's
+  // output projection is its embedding.
+  const bool ref_tied = reference.arch && reference.arch->text.tie_word_embeddings.known() &&
+                        reference.arch->text.tie_word_embeddings.value;
+  auto tied_embedding = [&](std::string_view name) -> const LogicalTensor* {
+    constexpr std::string_view kHead = "lm_head.weight";
+    if (!ref_tied || !name.ends_with(kHead)) return nullptr;
+    const std::string root(name.substr(0, name.size() - kHead.size()));
+    auto it = ref_by_name.find(root + "model.embed_tokens.weight");
+    return it == ref_by_name.end() ? nullptr : it->second;
+  };
   std::vector<Pair> pairs;
   std::set<std::string_view> in_variant;
   for (const auto& t : vts.tensors) {
-    in_variant.insert(t.name);
-    auto it = ref_by_name.find(t.name);
-    if (it == ref_by_name.end()) {
+    in_variant.insert(t.logical_name);
+    auto it = ref_by_name.find(t.logical_name);
+    const LogicalTensor* ref =
+        it == ref_by_name.end() ? tied_embedding(t.logical_name) : it->second;
+    if (ref == nullptr) {
       out.skipped.emplace_back(t.name, "not in the reference");
-    } else if (it->second->shape != t.shape) {
+    } else if (canonical_shape(*ref) != canonical_shape(t)) {
       out.skipped.emplace_back(t.name, "logical shapes differ");
-    } else if (!readable(t) || !readable(*it->second)) {
+    } else if (!readable(t) || !readable(*ref)) {
       out.skipped.emplace_back(t.name, "its weight file is invalid");
     } else if (!t.quantized() && !decodable_float(t.data.info->dtype)) {
       out.skipped.emplace_back(t.name, "not a float tensor");
-    } else if (!it->second->quantized() && !decodable_float(it->second->data.info->dtype)) {
+    } else if (!ref->quantized() && !decodable_float(ref->data.info->dtype)) {
       out.skipped.emplace_back(t.name, "not a float tensor in the reference");
     } else {
-      pairs.push_back({it->second, &t});
+      pairs.push_back(
+          {ref, &t, ref->conv.has_value() && t.conv.has_value() && *ref->conv != *t.conv});
     }
   }
   for (const auto& t : rts.tensors) {
-    if (!in_variant.count(t.name)) out.skipped.emplace_back(t.name, "not in the variant");
+    if (!in_variant.count(t.logical_name)) out.skipped.emplace_back(t.name, "not in the variant");
   }
   std::sort(out.skipped.begin(), out.skipped.end());
 

@@ -53,6 +53,8 @@ VariantStats analyze_variant(const Validation& v, std::string label) {
   s.arch = v.arch;
   if (v.arch) s.model_type = v.arch->model_type;
   s.config_quantization = describe_quant_config(v.config(), v.quant, QuantSummaryStyle::kScheme);
+  s.layout = v.layout.kind;
+  s.layout_evidence = v.layout.evidence;
 
   // Validation verdict.
   for (const auto& f : v.findings) {
@@ -91,6 +93,7 @@ VariantStats analyze_variant(const Validation& v, std::string label) {
   for (const LogicalTensor& lt : logical_tensors(v.checkpoint, v.quant, v.arch).tensors) {
     const uint64_t stored = lt.stored_bytes();
     s.tensor_count += 1 + (lt.scales ? 1 : 0) + (lt.biases ? 1 : 0);
+    s.companion_tensors += (lt.scales ? 1 : 0) + (lt.biases ? 1 : 0);
     s.tensor_bytes += stored;
     PartStats& part = s.parts[model_part_of(lt.name)];
     part.tensors += 1 + (lt.scales ? 1 : 0) + (lt.biases ? 1 : 0);
@@ -100,6 +103,9 @@ VariantStats analyze_variant(const Validation& v, std::string label) {
 
     TensorSummary ts;
     ts.shape = lt.shape;
+    if (lt.conv == ConvOrder::kOihw && ts.shape.size() == 4) {
+      ts.shape = {lt.shape[0], lt.shape[2], lt.shape[3], lt.shape[1]};  // OIHW -> OHWI
+    }
     ts.dtype = lt.data.info->dtype;
     if (lt.quantized()) {
       ts.scheme = describe_scheme(*lt.scheme);
@@ -124,7 +130,7 @@ VariantStats analyze_variant(const Validation& v, std::string label) {
         use.params += lt.params;
       }
     }
-    s.tensors.emplace(lt.name, std::move(ts));
+    s.tensors.emplace(lt.logical_name, std::move(ts));
   }
   for (auto& [k, use] : schemes) s.schemes.push_back(use);
   std::stable_sort(s.schemes.begin(), s.schemes.end(), [](const SchemeUse& a, const SchemeUse& b) {

@@ -1,6 +1,7 @@
 #include "medq/check/config_checks.hpp"
 
 #include <map>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -93,21 +94,35 @@ void check_shape(const ExpectedTensor& e, const TensorInfo& t, std::string_view 
   }
 }
 
-/// The module path of a quantization companion (`X.scales` / `X.biases` -> `X`), else empty.
-std::string_view companion_module(std::string_view name) {
-  for (std::string_view suffix : {std::string_view(".scales"), std::string_view(".biases")}) {
-    if (ends_with(name, suffix)) return name.substr(0, name.size() - suffix.size());
-  }
-  return {};
-}
-
 std::string_view weight_module(std::string_view name) {
   return ends_with(name, ".weight") ? name.substr(0, name.size() - 7) : name;
 }
 
+std::string_view companion_suffix(std::string_view name) {
+  for (std::string_view suffix : {std::string_view(".scales"), std::string_view(".biases"),
+                                  std::string_view(".weight_scale_inv")}) {
+    if (ends_with(name, suffix)) return suffix;
+  }
+  return {};
+}
+
 void check_known(const Architecture& arch, std::span<const TensorInfo> tensors,
-                 const std::optional<QuantConfig>& quant, Findings& out) {
-  const TensorLayout layout = expected_layout(arch);
+                 const std::optional<QuantConfig>& quant, const CheckpointLayout& cl,
+                 Findings& out) {
+  if (cl.kind == LayoutKind::kUnknown) {
+    std::string examples;
+    for (const std::string& n : cl.unrecognized_examples) {
+      examples += (examples.empty() ? "'" : ", '") + n + "'";
+    }
+    add(out, "config.unknown_layout", Severity::kError, "",
+        fmt::format("tensor names must follow the MLX or the transformers layout of model_type "
+                    "\"{}\": {}; found {} of {} tensors with other names ({}{})",
+                    arch.model_type, expected_names_summary(arch), cl.weights - cl.recognized,
+                    cl.weights, examples, cl.weights - cl.recognized > 3 ? ", ..." : ""));
+    return;
+  }
+  const TensorLayout layout = expected_layout(arch, cl.kind);
+  const NameMap& names = cl.names;
   const TensorIndex idx(tensors);
 
   // Layers seen per stack, and tensors under layer indices beyond the count.
@@ -117,13 +132,21 @@ void check_known(const Architecture& arch, std::span<const TensorInfo> tensors,
     if (c && *c <= kMaxLayers) seen[s].assign(static_cast<size_t>(*c), false);
   }
   std::map<std::pair<size_t, uint64_t>, std::pair<std::string, uint64_t>> beyond;
+  std::set<std::string, std::less<>> present;  // logical names
 
   for (const TensorInfo& t : tensors) {
-    std::string_view name = t.name;
-    std::string_view module = companion_module(name);
+    const std::string logical_name = names.to_logical(t.name);
+    present.insert(logical_name);
+    std::string_view name = logical_name;
+    const std::string_view suffix = companion_suffix(t.name);
+    // transformers' fine-grained FP8 keeps a per-block weight_scale_inv beside each weight; MLX
+    // layouts have no such tensor.
+    const bool fp8_scale = suffix == ".weight_scale_inv" && cl.kind == LayoutKind::kTransformers;
+    std::string_view module;
     std::string weight_name;
-    if (!module.empty()) {
-      weight_name = std::string(module) + ".weight";
+    if (!suffix.empty() && (suffix != ".weight_scale_inv" || fp8_scale)) {
+      module = std::string_view(t.name).substr(0, t.name.size() - suffix.size());
+      weight_name = logical_name.substr(0, logical_name.size() - suffix.size()) + ".weight";
       name = weight_name;  // a companion is judged by its module's weight entry
     }
     const LayoutMatch m = match_tensor(layout, name);
@@ -146,7 +169,7 @@ void check_known(const Architecture& arch, std::span<const TensorInfo> tensors,
     if (!module.empty()) {
       // Quantization companions are checked by check_quantization, except those of an entry
       // the loader drops (its .weight goes, its .scales stay and fail the strict load).
-      if (m.entry->dropped_by_loader) {
+      if (m.entry->dropped_by_loader && !fp8_scale) {
         add(out, "config.unexpected_tensor", Severity::kError, t.name,
             fmt::format("tensor must be absent: tie_word_embeddings is true, so the loader has "
                         "no {} module and drops only its .weight; found it",
@@ -167,26 +190,27 @@ void check_known(const Architecture& arch, std::span<const TensorInfo> tensors,
     add(out, "config.layer_out_of_range", Severity::kError, b.first,
         fmt::format("layer indices under {} must be below num_hidden_layers = {}; found layer "
                     "{} ({} tensors)",
-                    s.prefix, *s.count, key.second, b.second));
+                    names.to_stored(s.prefix), *s.count, key.second, b.second));
   }
 
   // Missing tensors. Vision and projector parts that are entirely absent are one finding each.
   std::map<Component, std::pair<uint64_t, uint64_t>> totals;  // expected, missing
   std::vector<std::pair<Component, Finding>> missing;
-  auto note_missing = [&](const ExpectedTensor& e, const std::string& full, bool present) {
+  auto note_missing = [&](const ExpectedTensor& e, const std::string& full, bool is_present) {
     if (e.optional || e.dropped_by_loader) return;
     auto& tot = totals[e.component];
     ++tot.first;
-    if (present) return;
+    if (is_present) return;
     ++tot.second;
+    const std::string stored = names.to_stored(full);
     Finding f;
     f.code = "config.missing_tensor";
-    f.where.tensor = full;
-    f.message = fmt::format("tensor {} must be present with shape {}; found no such tensor", full,
+    f.where.tensor = stored;
+    f.message = fmt::format("tensor {} must be present with shape {}; found no such tensor", stored,
                             format_shape(e.shape));
     missing.emplace_back(e.component, std::move(f));
   };
-  for (const ExpectedTensor& e : layout.globals) note_missing(e, e.name, idx.find(e.name));
+  for (const ExpectedTensor& e : layout.globals) note_missing(e, e.name, present.count(e.name));
   for (size_t s = 0; s < layout.stacks.size(); ++s) {
     const LayerStack& st = layout.stacks[s];
     for (size_t i = 0; i < seen[s].size(); ++i) {
@@ -199,7 +223,7 @@ void check_known(const Architecture& arch, std::span<const TensorInfo> tensors,
         }
         Finding f;
         f.code = "config.missing_layer";
-        f.where.tensor = prefix + "*";
+        f.where.tensor = names.to_stored(prefix) + "*";
         f.message = fmt::format("layer {} of {} must have its {} tensors; found none", i,
                                 seen[s].size(), st.per_layer.size());
         missing.emplace_back(
@@ -209,7 +233,7 @@ void check_known(const Architecture& arch, std::span<const TensorInfo> tensors,
       }
       for (const ExpectedTensor& e : st.per_layer) {
         const std::string full = prefix + e.name;
-        note_missing(e, full, idx.find(full));
+        note_missing(e, full, present.count(full));
       }
     }
   }
@@ -292,12 +316,15 @@ void check_generic(const Architecture& arch, std::span<const TensorInfo> tensors
 }  // namespace
 
 Findings check_config_vs_tensors(const Architecture& arch, std::span<const TensorInfo> tensors,
-                                 const std::optional<QuantConfig>& quant) {
+                                 const std::optional<QuantConfig>& quant,
+                                 const CheckpointLayout* layout) {
   Findings out;
   if (arch.family == Family::kUnknown) {
     check_generic(arch, tensors, quant, out);
+  } else if (layout != nullptr) {
+    check_known(arch, tensors, quant, *layout, out);
   } else {
-    check_known(arch, tensors, quant, out);
+    check_known(arch, tensors, quant, detect_layout(tensors, {}, &arch), out);
   }
   return out;
 }

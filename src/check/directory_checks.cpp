@@ -155,9 +155,11 @@ Findings check_directory(const DirectoryCheckInputs& in) {
           "config.missing_generation_config", Severity::kWarning,
           "generation falls back to default end-of-sequence ids and sampling settings");
   if (in.vision_model) {
-    require(out, d, EntryKind::kPreprocessorConfig, "preprocessor_config.json",
-            "config.missing_preprocessor_config", Severity::kError,
-            "the config describes a vision model and its image processor cannot be built");
+    if (!in.processor_has_image_processor) {
+      require(out, d, EntryKind::kPreprocessorConfig, "preprocessor_config.json",
+              "config.missing_preprocessor_config", Severity::kError,
+              "the config describes a vision model and its image processor cannot be built");
+    }
     require(out, d, EntryKind::kProcessorConfig, "processor_config.json",
             "config.missing_processor_config", Severity::kWarning,
             "the processor falls back to defaults (e.g. image_seq_length)");

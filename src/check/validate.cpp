@@ -186,7 +186,13 @@ Validation validate_model(ModelDir scanned, FileCache* cache) {
   const nlohmann::json* config = v.config();
   bool vision = config && config->is_object() && config->contains("vision_config");
 
-  append(v.findings, check_directory({&v.dir, &v.checkpoint, vision}));
+  bool image_processor = false;
+  if (auto it = json_files.find("processor_config.json"); it != json_files.end()) {
+    const nlohmann::json& pc = *it->second->value;
+    image_processor =
+        pc.is_object() && pc.contains("image_processor") && pc.at("image_processor").is_object();
+  }
+  append(v.findings, check_directory({&v.dir, &v.checkpoint, vision, image_processor}));
   append(v.findings, check_index(v.dir, v.checkpoint));
   if (v.dir.snapshot) {
     v.cache_repo = scan_cache_repo(*v.dir.snapshot);
@@ -200,6 +206,9 @@ Validation validate_model(ModelDir scanned, FileCache* cache) {
     append(v.findings, cq.findings);
     v.arch = std::move(cq.arch);
     v.quant = std::move(cq.quant);
+    v.layout = std::move(cq.layout);
+  } else {
+    v.layout = detect_layout(v.checkpoint, std::nullopt);
   }
 
   append(v.findings,

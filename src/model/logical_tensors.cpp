@@ -102,8 +102,9 @@ LogicalTensors logical_tensors(const Checkpoint& cp, const std::optional<QuantCo
     if (!h) continue;
     for (const auto& t : h->tensors) by_name.emplace(t.name, StoredTensor{&t, &wf});
   }
+  out.layout = detect_layout(cp, arch);
   std::optional<TensorLayout> layout;
-  if (arch) layout = expected_layout(*arch);
+  if (arch) layout = expected_layout(*arch, out.layout.kind);
   const TensorLayout* lay = layout && layout->known ? &*layout : nullptr;
 
   // A module is packed when its .weight is U32 and it has .scales.
@@ -121,6 +122,10 @@ LogicalTensors logical_tensors(const Checkpoint& cp, const std::optional<QuantCo
     if (packed_module(name, ".scales") || packed_module(name, ".biases")) continue;
     LogicalTensor lt;
     lt.name = name;
+    lt.logical_name = out.layout.names.to_logical(name);
+    if (ends_with(lt.logical_name, "patch_embedding.weight") && st.info->shape.size() == 4) {
+      lt.conv = out.layout.conv;
+    }
     lt.data = st;
     lt.shape = st.info->shape;
     if (auto m = packed_module(name, ".weight")) {

@@ -3,7 +3,10 @@
 //   layers.N.{self_attn,mlp,*_layernorm},norm}, lm_head when not tied);
 // - mlx-vlm mlx_vlm/models/gemma3/{gemma3,language,vision}.py (language_model.*, vision_tower.
 //   vision_model.{embeddings,encoder.layers.N,post_layernorm}, multi_modal_projector.*), with the
-//   Conv2d patch embedding stored channels-last [out, kh, kw, in] (VisionModel.sanitize).
+//   Conv2d patch embedding stored channels-last [out, kh, kw, in] (VisionModel.sanitize);
+// - transformers modeling_{gemma3,llama,mistral,qwen2,qwen3,phi3}.py for checkpoints that
+//   save_pretrained wrote: the same modules (renamed to these names, checkpoint_layout.cpp), the
+//   patch embedding as nn.Conv2d keeps it, [out, in, kh, kw], and the tied lm_head never saved.
 #include "medq/model/tensor_layout.hpp"
 
 #include <fmt/format.h>
@@ -77,7 +80,7 @@ void index_stack(LayerStack& s) {
 
 /// The decoder layers and globals of the language model, names prefixed by `root`
 /// ("" for mlx-lm, "language_model." for mlx-vlm gemma3).
-void add_text(const Architecture& a, const std::string& root, TensorLayout& l) {
+void add_text(const Architecture& a, const std::string& root, LayoutKind kind, TensorLayout& l) {
   const TextArchitecture& t = a.text;
   const Family f = a.family;
   const bool gemma = f == Family::kGemma3 || f == Family::kGemma3Text;
@@ -93,11 +96,12 @@ void add_text(const Architecture& a, const std::string& root, TensorLayout& l) {
   ExpectedTensor& head = g.put(root + "lm_head.weight", {vocab, hidden},
                                "[vocab_size, hidden_size]", Component::kLmHead, true);
   const bool tied = t.tie_word_embeddings.known() && t.tie_word_embeddings.value;
-  if (gemma) {
+  if (gemma && kind != LayoutKind::kTransformers) {
     // Gemma's Model/LanguageModel always has an lm_head; sanitize copies embed_tokens into it
     // when the checkpoint has none.
     head.optional = true;
   } else if (tied) {
+    // transformers ties lm_head to the embedding after loading, so a stored one goes unused.
     // mlx-lm (llama/qwen2/qwen3/phi3 Model): no lm_head module when tied; sanitize pops
     // lm_head.weight.
     head.dropped_by_loader = true;
@@ -146,7 +150,7 @@ void add_text(const Architecture& a, const std::string& root, TensorLayout& l) {
 }
 
 /// mlx-vlm gemma3: SigLIP tower (vision.py) and Gemma3MultiModalProjector (gemma3.py).
-void add_vision(const Architecture& a, TensorLayout& l) {
+void add_vision(const Architecture& a, LayoutKind kind, TensorLayout& l) {
   const VisionArchitecture& v = *a.vision;
   const uint64_t vh = dim(v.hidden_size), vi = dim(v.intermediate_size), p = dim(v.patch_size),
                  ch = dim(v.num_channels), th = dim(a.text.hidden_size);
@@ -158,9 +162,15 @@ void add_vision(const Architecture& a, TensorLayout& l) {
   const std::string root = "vision_tower.vision_model.";
   const Component vc = Component::kVision;
   Builder g{&l.globals};
-  // Conv2d weight, channels-last [out, kh, kw, in].
-  g.put(root + "embeddings.patch_embedding.weight", {vh, p, p, ch},
-        "[vision hidden_size, patch_size, patch_size, num_channels]", vc);
+  if (kind == LayoutKind::kTransformers) {
+    // nn.Conv2d's weight, [out, in, kh, kw].
+    g.put(root + "embeddings.patch_embedding.weight", {vh, ch, p, p},
+          "[vision hidden_size, num_channels, patch_size, patch_size]", vc);
+  } else {
+    // MLX's Conv2d weight, channels-last [out, kh, kw, in].
+    g.put(root + "embeddings.patch_embedding.weight", {vh, p, p, ch},
+          "[vision hidden_size, patch_size, patch_size, num_channels]", vc);
+  }
   g.put(root + "embeddings.patch_embedding.bias", {vh}, kVH, vc);
   g.put(root + "embeddings.position_embedding.weight", {positions, vh},
         "[(image_size/patch_size)^2, vision hidden_size]", vc, true);
@@ -208,21 +218,29 @@ std::optional<uint64_t> parse_layer(std::string_view rest, size_t& consumed) {
 
 }  // namespace
 
-TensorLayout expected_layout(const Architecture& a) {
+TensorLayout expected_layout(const Architecture& a, LayoutKind kind) {
   TensorLayout l;
+  const bool hf = kind == LayoutKind::kTransformers;
   switch (a.family) {
     case Family::kUnknown:
       return l;
     case Family::kGemma3:
-      l.source = "mlx-vlm mlx_vlm/models/gemma3 (gemma3.py, language.py, vision.py)";
-      add_text(a, "language_model.", l);
-      if (a.vision) add_vision(a, l);
+      l.source = hf ? "transformers modeling_gemma3.py (Gemma3ForConditionalGeneration)"
+                    : "mlx-vlm mlx_vlm/models/gemma3 (gemma3.py, language.py, vision.py)";
+      add_text(a, "language_model.", kind, l);
+      if (a.vision) add_vision(a, kind, l);
       break;
     default:
-      l.source = std::string("mlx-lm mlx_lm/models/") +
-                 std::string(a.family == Family::kMistral ? "llama" : family_name(a.family)) +
-                 ".py";
-      add_text(a, "", l);
+      if (hf) {
+        l.source = a.family == Family::kGemma3Text
+                       ? std::string("transformers modeling_gemma3.py (Gemma3ForCausalLM)")
+                       : fmt::format("transformers modeling_{}.py", family_name(a.family));
+      } else {
+        l.source = std::string("mlx-lm mlx_lm/models/") +
+                   std::string(a.family == Family::kMistral ? "llama" : family_name(a.family)) +
+                   ".py";
+      }
+      add_text(a, "", kind, l);
       break;
   }
   l.known = true;

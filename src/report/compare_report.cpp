@@ -299,19 +299,86 @@ ReportSection sizes_section(const Layout& l) {
   return s;
 }
 
+bool tied(const VariantStats& v) {
+  return v.arch && v.arch->text.tie_word_embeddings.known() &&
+         v.arch->text.tie_word_embeddings.value;
+}
+
+/// Why `v` has another number of tensors than the baseline `b`: the .scales/.biases of packed
+/// modules, and the tensors (by logical name) only one of them has; nullopt when the counts agree.
+std::optional<RichText> tensor_count_note(const VariantStats& v, const VariantStats& b) {
+  if (v.tensor_count == b.tensor_count) return std::nullopt;
+  std::vector<std::string> only_v, only_b;
+  uint64_t only_v_params = 0;
+  for (const auto& [name, t] : v.tensors) {
+    if (b.tensors.count(name)) continue;
+    only_v.push_back(name);
+    uint64_t n = 1;
+    for (uint64_t d : t.shape) n *= d;
+    only_v_params += n;
+  }
+  for (const auto& [name, t] : b.tensors) {
+    if (!v.tensors.count(name)) only_b.push_back(name);
+  }
+  const int64_t diff = static_cast<int64_t>(v.tensor_count) - static_cast<int64_t>(b.tensor_count);
+  RichText note =
+      code_span(v.label) +
+      fmt::format(" has {} {} tensors than ", group_digits(diff < 0 ? -diff : diff),
+                  diff < 0 ? "fewer" : "more") +
+      code_span(b.label) +
+      fmt::format(" ({} vs {}):", group_digits(v.tensor_count), group_digits(b.tensor_count));
+  std::vector<RichText> parts;
+  auto companions = [&](const VariantStats& x) {
+    uint64_t modules = 0;
+    for (const auto& u : x.schemes) modules += u.quantized ? u.modules : 0;
+    return code_span(x.label) +
+           fmt::format(" has {} .scales/.biases tensors of its {} packed modules",
+                       group_digits(x.companion_tensors), group_digits(modules));
+  };
+  if (v.companion_tensors != b.companion_tensors) {
+    if (v.companion_tensors > 0) parts.push_back(companions(v));
+    if (b.companion_tensors > 0) parts.push_back(companions(b));
+  }
+  auto names = [](const std::vector<std::string>& list) {
+    RichText t;
+    for (size_t i = 0; i < list.size() && i < 3; ++i) t += (i ? ", " : "") + code_span(list[i]);
+    if (list.size() > 3) t += fmt::format(" and {} more", list.size() - 3);
+    return t;
+  };
+  if (!only_v.empty()) {
+    RichText t = fmt::format("{} only in ", count_noun(only_v.size(), "tensor")) +
+                 code_span(v.label) + " (" + names(only_v) + ")";
+    const bool head_copy = only_v.size() == 1 && only_v.front().ends_with("lm_head.weight");
+    if (head_copy && tied(b)) {
+      t += fmt::format(": MLX's separate copy of the embedding, which the tied ") +
+           code_span(b.label) +
+           fmt::format(" does not store; its {} parameters are counted",
+                       group_digits(only_v_params));
+    }
+    parts.push_back(std::move(t));
+  }
+  if (!only_b.empty()) {
+    parts.push_back(fmt::format("{} only in ", count_noun(only_b.size(), "tensor")) +
+                    code_span(b.label) + " (" + names(only_b) + ")");
+  }
+  for (size_t i = 0; i < parts.size(); ++i) note += (i ? "; " : " ") + parts[i];
+  note += ".";
+  return note;
+}
+
 ReportSection parameters_section(const Layout& l) {
   ReportSection s;
   s.title = "Tensors and parameters";
-  s.table.headers = {"variant", "tensors", "parameters", "vs baseline"};
-  s.table.right_align = {false, true, true, true};
+  s.table.headers = {"variant", "layout", "tensors", "parameters", "vs baseline"};
+  s.table.right_align = {false, false, true, true, true};
   for (ModelPart p : kModelParts) {
     s.table.headers.emplace_back(model_part_name(p));
     s.table.right_align.push_back(true);
   }
   for (size_t i = 0; i < l.vs.size(); ++i) {
     const auto& v = l.vs[i].stats;
-    std::vector<RichText> row = {code_span(v.label), group_digits(v.tensor_count),
-                                 group_digits(v.params),
+    std::vector<RichText> row = {code_span(v.label), std::string(layout_kind_name(v.layout)),
+                                 group_digits(v.tensor_count), group_digits(v.params),
                                  format_delta_count(l.vs[i].params, i == l.base)};
     for (ModelPart p : kModelParts) {
       auto it = v.parts.find(p);
@@ -322,6 +389,20 @@ ReportSection parameters_section(const Layout& l) {
   s.notes_after.push_back(
       "Logical parameters: a packed weight counts columns x 32 / bits; scales and biases are "
       "storage, not parameters. embeddings = token embedding and lm_head.");
+  const bool layouts_differ = std::any_of(l.vs.begin(), l.vs.end(), [&](const CompareVariant& v) {
+    return v.stats.layout != l.vs[l.base].stats.layout;
+  });
+  if (layouts_differ) {
+    s.notes_after.emplace_back(
+        "Tensors are matched by meaning across layouts (the same module of the same layer), not "
+        "by their stored names; a transformers convolution (OIHW) is compared channels-last.");
+  }
+  for (size_t i = 0; i < l.vs.size(); ++i) {
+    if (i == l.base) continue;
+    if (auto note = tensor_count_note(l.vs[i].stats, l.vs[l.base].stats)) {
+      s.notes_after.push_back(std::move(*note));
+    }
+  }
   return s;
 }
 

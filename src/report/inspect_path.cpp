@@ -3,6 +3,7 @@
 #include <system_error>
 
 #include "medq/check/directory_checks.hpp"
+#include "medq/formats/json_file.hpp"
 #include "medq/model/checkpoint.hpp"
 #include "medq/report/inspect_report.hpp"
 
@@ -42,9 +43,19 @@ InspectReport inspect_path(const std::string& path, bool follow_symlinks,
                              "': " + (ec ? ec.message() : "no such file or directory"));
   }
   std::optional<CacheSource> cache;
-  Checkpoint cp = std::filesystem::is_directory(st) ? load_directory(path, follow_symlinks, &cache)
-                                                    : load_single_file(path);
-  InspectReport r = build_inspect_report(cp, target.empty() ? path : target);
+  const bool dir = std::filesystem::is_directory(st);
+  Checkpoint cp = dir ? load_directory(path, follow_symlinks, &cache) : load_single_file(path);
+  // The architecture, for the layout: config.json as validate reads it (its problems are
+  // validate's to report).
+  std::optional<Architecture> arch;
+  if (dir && cp.storage) {
+    Opened config_file = open_entry(*cp.storage, "config.json");
+    if (config_file.source) {
+      const JsonFileResult config = read_json_file(std::move(config_file), "config.json", "config");
+      if (config.value) arch = resolve_architecture(*config.value).arch;
+    }
+  }
+  InspectReport r = build_inspect_report(cp, target.empty() ? path : target, arch);
   r.cache = std::move(cache);
   return r;
 }

@@ -3,12 +3,17 @@
 #include <array>
 
 #include "medq/io/storage.hpp"
+#include "medq/model/checkpoint_layout.hpp"
 
 namespace medq {
 
-InspectReport build_inspect_report(const Checkpoint& cp, std::string target) {
+InspectReport build_inspect_report(const Checkpoint& cp, std::string target,
+                                   const std::optional<Architecture>& arch) {
   InspectReport r;
   r.target = std::move(target);
+  const CheckpointLayout layout = detect_layout(cp, arch);
+  r.layout = std::string(layout_kind_name(layout.kind));
+  r.layout_evidence = layout.evidence;
   std::array<DtypeTotal, 32> totals{};
   for (const auto& wf : cp.files) {
     InspectedFile f;

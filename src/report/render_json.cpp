@@ -34,6 +34,8 @@ std::string render_json(const InspectReport& r) {
   j["command"] = "inspect";
   j["target"] = r.target;
   if (r.cache) j["hf_cache"] = cache_source_json(*r.cache);
+  j["layout"] = r.layout;
+  j["layout_evidence"] = r.layout_evidence;
   j["valid"] = r.valid();
   j["summary"] = findings_summary_json(r.findings);
   ojson files = ojson::array();
@@ -91,6 +93,8 @@ std::string render_json(const ValidateReport& r) {
   j["summary"] = findings_summary_json(r.findings);
   ojson m;
   m["model_type"] = r.model_type.empty() ? ojson(nullptr) : ojson(r.model_type);
+  m["layout"] = r.layout;
+  m["layout_evidence"] = r.layout_evidence;
   m["quantization"] = r.quantization;
   m["tensors"] = r.tensor_count;
   m["tensor_bytes"] = r.tensor_bytes;
@@ -124,6 +128,8 @@ ojson variant_json(const CompareVariant& cv, bool baseline, bool with_quality) {
   j["label"] = s.label;
   j["baseline"] = baseline;
   j["model_type"] = s.model_type.empty() ? ojson(nullptr) : ojson(s.model_type);
+  j["layout"] = std::string(layout_kind_name(s.layout));
+  j["layout_evidence"] = s.layout_evidence;
   ojson q;
   q["config"] = s.config_quantization;
   ojson schemes = ojson::array();
@@ -160,6 +166,7 @@ ojson variant_json(const CompareVariant& cv, bool baseline, bool with_quality) {
   b["directory_vs_baseline"] = delta_json(cv.directory_bytes);
   j["bytes"] = std::move(b);
   j["tensors"] = s.tensor_count;
+  j["companion_tensors"] = s.companion_tensors;
   ojson p;
   p["total"] = s.params;
   p["quantized"] = s.quantized_params;

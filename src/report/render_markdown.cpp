@@ -11,9 +11,9 @@ namespace medq {
 std::string render_markdown(const InspectReport& r) {
   std::string out = fmt::format("# medq inspect: `{}`\n\n", r.target);
   if (r.cache) out += cache_source_line(*r.cache) + ".\n\n";
-  out += fmt::format("**{}** — {}, {}, {} of tensor data.\n", r.valid() ? "PASS" : "FAIL",
-                     count_noun(r.files.size(), "file"), count_noun(r.tensor_count, "tensor"),
-                     byte_size(r.tensor_bytes));
+  out += fmt::format("**{}** — {}, {}, {} of tensor data, layout {}.\n",
+                     r.valid() ? "PASS" : "FAIL", count_noun(r.files.size(), "file"),
+                     count_noun(r.tensor_count, "tensor"), byte_size(r.tensor_bytes), r.layout);
   for (const auto& f : r.files) {
     out += fmt::format("\n## `{}`\n\n", f.name);
     if (!f.valid) {
@@ -62,11 +62,12 @@ std::string render_markdown(const ValidateReport& r) {
       r.deep ? fmt::format(" (deep: {} checked, {} of their data read)",
                            count_noun(r.deep_tensors, "tensor"), byte_size(r.deep_bytes_read))
              : "");
-  out +=
-      fmt::format("Model `{}`, quantization {}, {} in {} ({} of tensor data); directory {}.\n",
-                  r.model_type.empty() ? "unknown" : r.model_type, r.quantization,
-                  count_noun(r.tensor_count, "tensor"), count_noun(r.weight_files, "weight file"),
-                  byte_size(r.tensor_bytes), byte_size(r.directory_bytes));
+  out += fmt::format(
+      "Model `{}`, layout {}, quantization {}, {} in {} ({} of tensor data); "
+      "directory {}.\n",
+      r.model_type.empty() ? "unknown" : r.model_type, r.layout, r.quantization,
+      count_noun(r.tensor_count, "tensor"), count_noun(r.weight_files, "weight file"),
+      byte_size(r.tensor_bytes), byte_size(r.directory_bytes));
   out += "\n## Files\n\n";
   Table t{{"file", "kind", "bytes", "errors", "warnings"}, {false, false, true, true, true}, {}};
   for (const auto& f : r.files) {

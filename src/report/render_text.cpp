@@ -24,8 +24,8 @@ std::string metadata_line(const std::optional<std::map<std::string, std::string>
 std::string render_text(const InspectReport& r) {
   std::string out = fmt::format("medq inspect {}\n", r.target);
   if (r.cache) out += cache_source_line(*r.cache) + "\n";
-  out += fmt::format("{}, {}, {} of tensor data\n", count_noun(r.files.size(), "file"),
-                     count_noun(r.tensor_count, "tensor"), byte_size(r.tensor_bytes));
+  out += fmt::format("{}, {}, {} of tensor data, layout: {}\n", count_noun(r.files.size(), "file"),
+                     count_noun(r.tensor_count, "tensor"), byte_size(r.tensor_bytes), r.layout);
   for (const auto& f : r.files) {
     out += "\n";
     if (!f.valid) {
@@ -69,11 +69,12 @@ std::string render_text(const ValidateReport& r) {
   std::string out = fmt::format("medq validate {}{}{}\n", r.target, r.strict ? " --strict" : "",
                                 r.deep ? " --deep" : "");
   if (r.cache) out += cache_source_line(*r.cache) + "\n";
-  out +=
-      fmt::format("model: {}, quantization: {}, {} in {} ({} of tensor data), directory {}\n",
-                  r.model_type.empty() ? "unknown" : r.model_type, r.quantization,
-                  count_noun(r.tensor_count, "tensor"), count_noun(r.weight_files, "weight file"),
-                  human_bytes(r.tensor_bytes), human_bytes(r.directory_bytes));
+  out += fmt::format(
+      "model: {}, layout: {}, quantization: {}, {} in {} ({} of tensor data), "
+      "directory {}\n",
+      r.model_type.empty() ? "unknown" : r.model_type, r.layout, r.quantization,
+      count_noun(r.tensor_count, "tensor"), count_noun(r.weight_files, "weight file"),
+      human_bytes(r.tensor_bytes), human_bytes(r.directory_bytes));
   if (r.deep) {
     out += fmt::format("deep scan: checked {}, read {} of their data\n",
                        count_noun(r.deep_tensors, "tensor"), human_bytes(r.deep_bytes_read));

@@ -18,6 +18,8 @@ ValidateReport build_validate_report(const Validation& v, std::string target, bo
     if (mt != c->end() && mt->is_string()) r.model_type = mt->get<std::string>();
   }
   r.quantization = describe_quant_config(v.config(), v.quant, QuantSummaryStyle::kSpelledOut);
+  r.layout = std::string(layout_kind_name(v.layout.kind));
+  r.layout_evidence = v.layout.evidence;
   for (const auto& wf : v.checkpoint.files) {
     ++r.weight_files;
     // A truncated file's header still lists its tensors (and the checks use it).

@@ -140,5 +140,43 @@ TEST(Fidelity, IdenticalModelsAreExactAndMissingTensorsAreListed) {
   EXPECT_FALSE(other.skipped.empty());
 }
 
+// An MLX variant against the transformers original it was converted from: tensors meet by
+// meaning, the OIHW patch embedding is transposed to the variant's OHWI, and MLX's lm_head copy
+// meets the tied original's embedding. The same weights in both layouts compare exactly.
+TEST(Fidelity, MlxVariantAgainstTransformersOriginal) {
+  TempDir tmp;
+  const fs::path hf = tmp.path() / "hf", mlx = tmp.path() / "mlx", q4 = tmp.path() / "q4";
+  for (const fs::path& d : {hf, mlx, q4}) fs::create_directories(d);
+  synth::Arch original = synth::tiny_gemma3();
+  original.layout = synth::Layout::Transformers;
+  synth::write_checkpoint(hf, original, synth::QuantPlan{}, {});
+  synth::write_checkpoint(mlx, synth::tiny_gemma3(), synth::QuantPlan{}, {});
+  synth::write_checkpoint(q4, synth::tiny_gemma3(), synth::plan_affine(4, 64), {});
+  const Validation ref = validate_model(hf);
+  ASSERT_EQ(ref.layout.kind, LayoutKind::kTransformers);
+
+  const VariantFidelity same = measure_fidelity(ref, validate_model(mlx), "hf", "mlx");
+  EXPECT_TRUE(same.skipped.empty()) << same.skipped.front().first;
+  EXPECT_TRUE(same.read_errors.empty());
+  EXPECT_EQ(same.overall.tensors, 68u);  // 67 in the original, the lm_head against its embedding
+  EXPECT_EQ(same.overall.pooled.err2, 0.0);
+
+  const VariantFidelity four = measure_fidelity(ref, validate_model(q4), "hf", "q4");
+  EXPECT_TRUE(four.skipped.empty());
+  EXPECT_TRUE(four.read_errors.empty());
+  bool patch = false;
+  for (const TensorFidelity& t : four.tensors) {
+    if (t.name.ends_with("patch_embedding.weight")) {
+      patch = true;
+      EXPECT_EQ(t.sums.err2, 0.0);  // kept in float by mlx-vlm: transposed, it is the same
+    }
+    if (t.name.ends_with("lm_head.weight")) {
+      ASSERT_TRUE(t.sums.rel_rms().has_value());
+      EXPECT_LT(*t.sums.rel_rms(), 0.2);  // 4-bit error, not the error of unrelated weights
+    }
+  }
+  EXPECT_TRUE(patch);
+}
+
 }  // namespace
 }  // namespace medq

@@ -160,13 +160,21 @@ INSTANTIATE_TEST_SUITE_P(
               testing::find_tensor(m.tensors, d + ".biases")->shape = {256, 3};
             },
             "config.shape_mismatch", "model.layers.2.mlp.down_proj.weight"},
-        Row{"vision_patch_embedding_channels_first", "gemma3", std::nullopt,
+        // In an MLX checkpoint (packed, so not transformers' OIHW original).
+        Row{"vision_patch_embedding_channels_first", "gemma3",
+            QuantScheme{QuantMode::kAffine, 4, 64},
             [](Model& m) {
               testing::find_tensor(m.tensors,
                                    "vision_tower.vision_model.embeddings.patch_embedding.weight")
                   ->shape = {128, 3, 4, 4};
             },
             "config.shape_mismatch", "vision_tower.vision_model.embeddings.patch_embedding.weight"},
+        // Names of neither layout (a PEFT wrapper's): one finding, not one per tensor.
+        Row{"unknown_layout", "qwen2", std::nullopt,
+            [](Model& m) {
+              for (TensorInfo& x : m.tensors) x.name = "base_model.model." + x.name;
+            },
+            "config.unknown_layout", ""},
         Row{"vision_positions", "gemma3", std::nullopt,
             [](Model& m) {
               testing::find_tensor(m.tensors,

@@ -112,11 +112,18 @@ void text_model(Builder& b, const Arch& a, const std::string& prefix, Init norm)
   b.add(prefix + "norm", "weight", {t.hidden}, norm, false);
 }
 
-void vision_tower(Builder& b, const VisionDims& v) {
+void vision_tower(Builder& b, const VisionDims& v, Layout layout) {
   const std::string p = "vision_tower.vision_model.";
-  // MLX Conv2d weights are channels-last: [out, kH, kW, in] (mlx-vlm VisionModel.sanitize).
-  b.add(p + "embeddings.patch_embedding", "weight", {v.hidden, v.patch, v.patch, v.channels},
-        Init::Conv, false);
+  if (layout == Layout::Transformers) {
+    // nn.Conv2d's weight as transformers saves it: [out, in, kH, kW].
+    b.add(p + "embeddings.patch_embedding", "weight", {v.hidden, v.channels, v.patch, v.patch},
+          Init::Conv, false);
+    b.out.back().oihw = true;
+  } else {
+    // MLX Conv2d weights are channels-last: [out, kH, kW, in] (mlx-vlm VisionModel.sanitize).
+    b.add(p + "embeddings.patch_embedding", "weight", {v.hidden, v.patch, v.patch, v.channels},
+          Init::Conv, false);
+  }
   b.add(p + "embeddings.patch_embedding", "bias", {v.hidden}, Init::Bias, false);
   const uint64_t side = v.image / v.patch;
   b.add(p + "embeddings.position_embedding", "weight", {side * side, v.hidden}, Init::Embedding,
@@ -146,10 +153,15 @@ std::vector<Param> build_params(const Arch& a) {
   } else if (a.family == Family::Gemma3) {
     text_model(b, a, "language_model.model.", Init::GemmaNorm);
     // mlx-vlm's LanguageModel always has lm_head; sanitize() fills it from the embedding when the
-    // source has none, so the saved checkpoint carries both.
-    b.linear("language_model.lm_head", a.text.vocab, a.text.hidden, true, false);
+    // source has none, so the saved checkpoint carries both. transformers (4.50, the names
+    // google/medgemma-4b-it has) ties it and saves none.
+    if (a.layout == Layout::Mlx) {
+      b.linear("language_model.lm_head", a.text.vocab, a.text.hidden, true, false);
+      b.out.back().init = Init::Embedding;
+      b.out.back().values_of = "language_model.model.embed_tokens.weight";
+    }
     if (a.vision) {
-      vision_tower(b, *a.vision);
+      vision_tower(b, *a.vision, a.layout);
       // The projector weight is a bare parameter [vision hidden, text hidden], not a Linear.
       b.out.push_back(Param{"multi_modal_projector.mm_input_projection_weight",
                             "multi_modal_projector.mm_input_projection_weight",

@@ -13,6 +13,11 @@ namespace medq::synth {
 
 enum class Family { Gemma3, Llama };
 
+/// Whose names and conventions the checkpoint follows: MLX's (mlx-lm / mlx-vlm convert) or
+/// transformers' save_pretrained (PyTorch names, OIHW convolutions, {"format": "pt"} files,
+/// decimal 5 GB shards in module order, the tied lm_head left out).
+enum class Layout { Mlx, Transformers };
+
 struct TextDims {
   uint64_t hidden = 0, layers = 0, heads = 0, kv_heads = 0, head_dim = 0, intermediate = 0;
   uint64_t vocab = 0;  ///< rows of the embedding (config vocab_size)
@@ -41,6 +46,12 @@ struct Param {
   /// A Linear or Embedding weight that mlx-lm / mlx-vlm would quantize (never the vision tower
   /// or the projector, which mlx-vlm keeps in float).
   bool quantizable = false;
+  /// A convolution stored [out, in, kh, kw] (transformers); its values are those of the MLX
+  /// layout's [out, kh, kw, in] tensor, transposed, so that both layouts hold the same weights.
+  bool oihw = false;
+  /// Drawn with the values of this tensor instead of its own (mlx-vlm's lm_head, a copy of the
+  /// tied embedding); empty: its own name.
+  std::string values_of = {};
 };
 
 struct Arch {
@@ -60,6 +71,10 @@ struct Arch {
   uint64_t sliding_window_pattern = 6;  ///< Gemma 3: every Nth layer is global
   bool llama3_rope = false;             ///< Llama family: rope_scaling of type llama3
   bool tie_embeddings = true;           ///< Llama family: false writes a separate lm_head
+  Layout layout = Layout::Mlx;
+  /// The transformers version the config and index claim: "4.50.0" writes torch_dtype (as
+  /// google/medgemma-4b-it has), "5.17.0" writes dtype and the index's total_parameters.
+  std::string transformers_version = "4.50.0";
 };
 
 /// gemma3_text (mlx-lm gemma3_text.py): the tiny Gemma 3 language model without vision.

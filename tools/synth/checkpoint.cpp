@@ -82,12 +82,14 @@ Summary write_checkpoint(const std::filesystem::path& dir, const Arch& arch, con
   Summary s;
   s.tensors = tensors.size();
   s.parameters = logical_parameters(build_params(arch));
+  const bool hf = arch.layout == Layout::Transformers;
   const WrittenWeights w =
-      write_weights(dir, tensors, opts.max_shard_bytes, opts.sparse, s.parameters);
+      write_weights(dir, tensors, opts.max_shard_bytes, opts.sparse, s.parameters, arch.layout,
+                    !hf || !arch.transformers_version.starts_with("4."));
   s.total_size = w.total_size;
   s.shards = w.shard_files;
 
-  write_json(dir / "config.json", make_config(arch, plan));
+  write_json(dir / "config.json", make_config(arch, plan), hf ? 2 : 4);
   write_json(dir / "generation_config.json", generation_config(arch), 2);
   write_json(dir / "special_tokens_map.json", special_tokens_map_json(arch), 2);
   s.real_tokenizer = copy_real_tokenizer(opts.real_tokenizer_dir, dir);

@@ -142,8 +142,22 @@ json quantization_json(const QuantPlan& plan) {
   return q;
 }
 
+/// transformers 5 writes `dtype` where 4.x wrote `torch_dtype` (also in the nested configs).
+void rename_dtype_key(json& j) {
+  if (!j.is_object()) return;
+  if (auto it = j.find("torch_dtype"); it != j.end()) {
+    j["dtype"] = *it;
+    j.erase("torch_dtype");
+  }
+  for (auto& [k, v] : j.items()) rename_dtype_key(v);
+}
+
 json make_config(const Arch& arch, const QuantPlan& plan) {
   json c = base_config(arch);
+  if (arch.layout == Layout::Transformers) {
+    c["transformers_version"] = arch.transformers_version;
+    if (!arch.transformers_version.starts_with("4.")) rename_dtype_key(c);
+  }
   if (plan.global) {
     c["quantization"] = quantization_json(plan);
     c["quantization_config"] = c["quantization"];  // mlx-lm "support hf model tree" copy

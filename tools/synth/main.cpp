@@ -1,5 +1,6 @@
-// medq-synth: writes MLX-layout checkpoints to test and demo medq on (tiny real-weight models,
-// full-size sparse replicas of medgemma-4b-it, injected defects). Options in, files out; the
+// medq-synth: writes MLX-layout checkpoints (and transformers-layout originals) to test and demo
+// medq on (tiny real-weight models, full-size sparse replicas of medgemma-4b-it, injected
+// defects). Options in, files out; the
 // work is in the medq_synth library. See docs/generator.md.
 #include <CLI/CLI.hpp>
 #include <chrono>
@@ -13,6 +14,7 @@
 #include "defects.hpp"
 #include "files.hpp"
 #include "quant_plan.hpp"
+#include "shards.hpp"
 
 namespace fs = std::filesystem;
 using namespace medq::synth;
@@ -66,7 +68,16 @@ int main(int argc, char** argv) {
   tiny->add_option("--mixed", mixed, "mixed recipe: mixed_2_6, mixed_3_4, ..., mixed_4_8");
   tiny->add_option("--skip", skip, "module path to leave unquantized (written as false)");
   uint64_t max_shard = 5ull << 30;
-  tiny->add_option("--max-shard-size", max_shard, "shard size limit in bytes (mlx-lm: 5 GiB)")
+  CLI::Option* max_shard_opt =
+      tiny->add_option("--max-shard-size", max_shard,
+                       "shard size limit in bytes (mlx-lm: 5 GiB; transformers layout: 5 GB)")
+          ->capture_default_str();
+  std::string layout_name = "mlx";
+  const auto layouts = CLI::IsMember({"mlx", "transformers"});
+  tiny->add_option("--layout", layout_name,
+                   "mlx (mlx-lm / mlx-vlm names) or transformers (save_pretrained's: PyTorch "
+                   "names, OIHW convolution, tied lm_head left out, bf16 only)")
+      ->check(layouts)
       ->capture_default_str();
   // Scaled-up text dimensions, for benchmarks that need real data in quantity (the vocabulary
   // stays that of the tiny tokenizer).
@@ -90,8 +101,14 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   std::string tokenizer_dir = MEDQ_SYNTH_DEFAULT_TOKENIZER;
   fs::path replica_out;
-  replica->add_option("--quant", quant, "bf16, 4, 6 or 8")
-      ->check(CLI::IsMember({"bf16", "4", "6", "8"}))
+  CLI::Option* quant_opt = replica->add_option("--quant", quant, "bf16, 4, 6 or 8")
+                               ->check(CLI::IsMember({"bf16", "4", "6", "8"}))
+                               ->capture_default_str();
+  replica
+      ->add_option("--layout", layout_name,
+                   "mlx (mlx-community's conversion) or transformers (the original as "
+                   "google/medgemma-4b-it publishes it: 883 bf16 tensors in two shards)")
+      ->check(layouts)
       ->capture_default_str();
   replica->add_option("--group-size", group, "affine group size")->capture_default_str();
   CLI::Option* tokenizer_opt =
@@ -146,6 +163,11 @@ int main(int argc, char** argv) {
         throw std::invalid_argument("--llama3-rope and --untied are for the llama family");
       a.llama3_rope = llama3_rope;
       a.tie_embeddings = !untied;
+      if (layout_name == "transformers") {
+        a.layout = Layout::Transformers;
+        a.transformers_version = "5.17.0";
+        if (max_shard_opt->count() == 0) max_shard = kHfMaxShardBytes;
+      }
       for (auto [value, field] : {std::pair{hidden, &a.text.hidden},
                                   {layers, &a.text.layers},
                                   {heads, &a.text.heads},
@@ -156,6 +178,9 @@ int main(int argc, char** argv) {
       }
       const int chosen = (bits != 0) + !mode.empty() + !mixed.empty();
       if (chosen > 1) throw std::invalid_argument("choose one of --bits, --mode, --mixed");
+      if (chosen > 0 && a.layout == Layout::Transformers)
+        throw std::invalid_argument(
+            "--layout transformers writes bf16 only (quantized checkpoints are MLX's)");
       if (!skip.empty() && chosen == 0)
         throw std::invalid_argument("--skip needs --bits, --mode or --mixed");
       for (const std::string& m : skip) {
@@ -178,10 +203,15 @@ int main(int argc, char** argv) {
       const Summary s = write_checkpoint(tiny_out, a, plan, o);
       report(tiny_out, s, since(t0));
     } else if (*replica) {
+      const bool hf = layout_name == "transformers";
+      if (hf && quant_opt->count() > 0 && quant != "bf16")
+        throw std::invalid_argument("--layout transformers writes bf16 only (--quant bf16)");
+      if (hf) quant = "bf16";
       QuantPlan plan;
       if (quant != "bf16") plan = plan_affine(static_cast<unsigned>(std::stoul(quant)), group);
       GenerateOptions o;
       o.sparse = !dense;
+      if (hf) o.max_shard_bytes = kHfMaxShardBytes;
       // The built-in default is used when it is there; a folder the user names must be.
       if (tokenizer_dir != "none" &&
           (tokenizer_opt->count() > 0 || has_real_tokenizer(tokenizer_dir))) {
@@ -193,9 +223,9 @@ int main(int argc, char** argv) {
         o.real_tokenizer_dir = tokenizer_dir;
       }
       prepare_out_dir(replica_out, force);
-      const Summary s = write_checkpoint(
-          replica_out, replica_model == "medgemma-27b-it" ? medgemma_27b_it() : medgemma_4b_it(),
-          plan, o);
+      Arch a = replica_model == "medgemma-27b-it" ? medgemma_27b_it() : medgemma_4b_it();
+      if (hf) a.layout = Layout::Transformers;  // transformers 4.50, as the original was saved
+      const Summary s = write_checkpoint(replica_out, a, plan, o);
       report(replica_out, s, since(t0));
     } else if (*defect) {
       if (list) {

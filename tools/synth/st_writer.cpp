@@ -19,29 +19,32 @@ uint64_t tensor_nbytes(Dtype dtype, const std::vector<uint64_t>& shape) {
   return bits / 8;
 }
 
-std::vector<size_t> data_order(const std::vector<OutTensor>& tensors) {
+std::vector<size_t> data_order(const std::vector<OutTensor>& tensors, Layout layout) {
   std::vector<size_t> order(tensors.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    if (layout == Layout::Transformers) return tensors[a].name < tensors[b].name;
     if (tensors[a].nbytes != tensors[b].nbytes) return tensors[a].nbytes > tensors[b].nbytes;
     return tensors[a].name < tensors[b].name;
   });
   return order;
 }
 
-std::string safetensors_header(const std::vector<OutTensor>& tensors) {
+std::string safetensors_header(const std::vector<OutTensor>& tensors, Layout layout) {
   // nlohmann::json objects are std::maps, so the dump lists keys sorted by name, as MLX's does.
   nlohmann::json h = nlohmann::json::object();
-  h["__metadata__"] = {{"format", "mlx"}};
+  h["__metadata__"] = {{"format", layout == Layout::Transformers ? "pt" : "mlx"}};
   uint64_t offset = 0;
-  for (size_t i : data_order(tensors)) {
+  for (size_t i : data_order(tensors, layout)) {
     const OutTensor& t = tensors[i];
     h[t.name] = {{"dtype", std::string(dtype_name(t.dtype))},
                  {"shape", t.shape},
                  {"data_offsets", {offset, offset + t.nbytes}}};
     offset += t.nbytes;
   }
-  return h.dump();
+  std::string text = h.dump();
+  if (layout == Layout::Transformers) text.append((8 - text.size() % 8) % 8, ' ');
+  return text;
 }
 
 namespace {
@@ -62,8 +65,8 @@ void write_all(int fd, const void* buf, size_t n, const std::filesystem::path& p
 }  // namespace
 
 uint64_t write_safetensors(const std::filesystem::path& path, const std::vector<OutTensor>& tensors,
-                           bool sparse) {
-  const std::string header = safetensors_header(tensors);
+                           bool sparse, Layout layout) {
+  const std::string header = safetensors_header(tensors, layout);
   uint64_t data_size = 0;
   for (const OutTensor& t : tensors) {
     if (!sparse && !t.produce && t.data.size() != t.nbytes)
@@ -84,7 +87,7 @@ uint64_t write_safetensors(const std::filesystem::path& path, const std::vector<
       if (::ftruncate(fd, static_cast<off_t>(total)) != 0)
         throw std::runtime_error(path.string() + ": ftruncate failed: " + std::strerror(errno));
     } else {
-      for (size_t i : data_order(tensors)) {
+      for (size_t i : data_order(tensors, layout)) {
         const OutTensor& t = tensors[i];
         if (!t.data.empty() || !t.produce) {
           write_all(fd, t.data.data(), t.data.size(), path);

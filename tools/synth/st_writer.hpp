@@ -1,6 +1,9 @@
 // Writes safetensors files the way MLX's save_safetensors does: no header padding, a
 // `__metadata__` of {"format": "mlx"}, header keys sorted by name, and the data laid out in an
 // order different from the keys, so readers that assume key order = offset order are caught.
+// For the transformers layout, as the safetensors library does when transformers saves: the
+// header padded with spaces to a multiple of 8 bytes, {"format": "pt"}, the data in name order
+// (every tensor has the same dtype alignment).
 #pragma once
 
 #include <cstdint>
@@ -9,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "arch.hpp"
 #include "medq/formats/dtype.hpp"
 
 namespace medq::synth {
@@ -31,10 +35,10 @@ uint64_t tensor_nbytes(Dtype dtype, const std::vector<uint64_t>& shape);
 
 /// The data order MLX-style files use here: descending byte size, then name. Returns indices
 /// into `tensors`.
-std::vector<size_t> data_order(const std::vector<OutTensor>& tensors);
+std::vector<size_t> data_order(const std::vector<OutTensor>& tensors, Layout layout = Layout::Mlx);
 
 /// The header JSON (without the 8-byte length) for `tensors` laid out in data_order().
-std::string safetensors_header(const std::vector<OutTensor>& tensors);
+std::string safetensors_header(const std::vector<OutTensor>& tensors, Layout layout = Layout::Mlx);
 
 /// Writes `tensors` to `path`. With `sparse`, writes the header and extends the file to its full
 /// size with ftruncate, leaving the data region a hole that costs no disk; otherwise every
@@ -42,6 +46,6 @@ std::string safetensors_header(const std::vector<OutTensor>& tensors);
 /// made one tensor at a time and dropped once written) must hold exactly `nbytes`. Throws
 /// std::runtime_error on I/O failure. Returns the file size.
 uint64_t write_safetensors(const std::filesystem::path& path, const std::vector<OutTensor>& tensors,
-                           bool sparse);
+                           bool sparse, Layout layout = Layout::Mlx);
 
 }  // namespace medq::synth

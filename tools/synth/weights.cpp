@@ -43,10 +43,26 @@ OutTensor make(std::string name, Dtype dt, std::vector<uint64_t> shape) {
   return t;
 }
 
+/// The values of a transformers convolution [out, in, kh, kw]: those of the MLX layout's
+/// [out, kh, kw, in] tensor of the same name, transposed.
+std::vector<float> oihw_values(const Param& p, uint64_t seed) {
+  const uint64_t o = p.shape[0], c = p.shape[1], h = p.shape[2], w = p.shape[3];
+  Param ohwi = p;
+  ohwi.shape = {o, h, w, c};
+  const std::vector<float> v = random_values(ohwi, seed);
+  std::vector<float> out(v.size());
+  for (uint64_t a = 0; a < o; ++a)
+    for (uint64_t y = 0; y < h; ++y)
+      for (uint64_t x = 0; x < w; ++x)
+        for (uint64_t i = 0; i < c; ++i)
+          out[((a * c + i) * h + y) * w + x] = v[((a * h + y) * w + x) * c + i];
+  return out;
+}
+
 }  // namespace
 
 std::vector<float> random_values(const Param& p, uint64_t seed) {
-  Rng rng = Rng::for_name(seed, p.name);
+  Rng rng = Rng::for_name(seed, p.values_of.empty() ? p.name : p.values_of);
   const uint64_t n = product(p.shape);
   const uint64_t fan_in = p.shape.size() > 1 ? n / p.shape.front() : 1;
   double scale = 0, offset = 0;
@@ -128,7 +144,9 @@ std::vector<OutTensor> materialize(const Arch& arch, const QuantPlan& plan, uint
     const std::optional<QuantSpec> q = module_quant(plan, p);
     if (!q) {
       OutTensor t = make(p.name, Dtype::BF16, p.shape);
-      give_bytes(t, data, [p, seed] { return bf16_bytes(random_values(p, seed)); });
+      give_bytes(t, data, [p, seed] {
+        return bf16_bytes(p.oihw ? oihw_values(p, seed) : random_values(p, seed));
+      });
       out.push_back(std::move(t));
       continue;
     }

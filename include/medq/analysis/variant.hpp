@@ -67,7 +67,13 @@ struct VariantStats {
   std::vector<ExtraFile> extra;  ///< largest first
   uint64_t extra_bytes = 0;
 
+  /// The layout of the tensor names (MLX or transformers) and what the detection rests on.
+  LayoutKind layout = LayoutKind::kMlx;
+  std::string layout_evidence;
+
   uint64_t tensor_count = 0;  ///< distinct tensor names
+  /// Of tensor_count: the `.scales` and `.biases` packed weights carry (not parameters).
+  uint64_t companion_tensors = 0;
   uint64_t tensor_bytes = 0;  ///< their stored bytes
   uint64_t params = 0;        ///< logical parameters (packed weights unpacked; no scales/biases)
   std::map<ModelPart, PartStats> parts;
@@ -85,8 +91,10 @@ struct VariantStats {
   std::map<std::string, size_t> error_codes;  ///< error findings by code
 
   std::optional<Architecture> arch;
-  std::map<std::string, TensorSummary> tensors;  ///< by name; .scales/.biases of packed weights
-                                                 ///< are folded into their weight
+  /// By logical name (the same module of the same layer has the same key in every layout);
+  /// .scales/.biases of packed weights are folded into their weight; a convolution's shape is
+  /// given channels-last ([out, kh, kw, in]) whatever its stored order.
+  std::map<std::string, TensorSummary> tensors;
 };
 
 /// Measures a validated directory. Never reads tensor data.

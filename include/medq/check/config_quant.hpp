@@ -11,6 +11,7 @@
 #include "medq/diag/finding.hpp"
 #include "medq/model/architecture.hpp"
 #include "medq/model/checkpoint.hpp"
+#include "medq/model/checkpoint_layout.hpp"
 #include "medq/model/quantization.hpp"
 
 namespace medq {
@@ -18,6 +19,8 @@ namespace medq {
 struct ConfigQuantResult {
   Architecture arch;
   std::optional<QuantConfig> quant;
+  /// The layout the tensors follow (detect_layout() on their names, shapes and file metadata).
+  CheckpointLayout layout;
   /// Findings of resolve_architecture, parse_quantization, check_config_vs_tensors and
   /// check_quantization; a finding about a tensor carries the weight file that holds it.
   Findings findings;

@@ -14,6 +14,9 @@ struct DirectoryCheckInputs {
   const ModelDir* dir = nullptr;
   const Checkpoint* checkpoint = nullptr;
   bool vision_model = false;  ///< the config describes a multimodal model (needs processor files)
+  /// processor_config.json holds the image processor (an "image_processor" object, as
+  /// transformers 5 saves a processor), so no preprocessor_config.json is needed.
+  bool processor_has_image_processor = false;
 };
 
 Findings check_directory(const DirectoryCheckInputs& in);

@@ -13,6 +13,7 @@
 #include "medq/hub/cache_repo.hpp"
 #include "medq/model/architecture.hpp"
 #include "medq/model/checkpoint.hpp"
+#include "medq/model/checkpoint_layout.hpp"
 #include "medq/model/model_dir.hpp"
 #include "medq/model/quantization.hpp"
 
@@ -28,6 +29,9 @@ struct Validation {
   /// settings (nullopt when the config claims none).
   std::optional<Architecture> arch;
   std::optional<QuantConfig> quant;
+  /// The layout the tensors follow (MLX or transformers), detected from the tensors; without a
+  /// readable config.json only from their packing and the files' metadata.
+  CheckpointLayout layout;
   Findings findings;  ///< sorted
   /// For a Hugging Face cache snapshot (dir.snapshot): the rest of its repository folder (the
   /// refs naming the commit read, other snapshots, incomplete downloads, unreferenced blobs).

@@ -10,6 +10,7 @@
 
 #include "medq/model/architecture.hpp"
 #include "medq/model/checkpoint.hpp"
+#include "medq/model/checkpoint_layout.hpp"
 #include "medq/model/quantization.hpp"
 
 namespace medq {
@@ -23,7 +24,12 @@ struct StoredTensor {
 };
 
 struct LogicalTensor {
-  std::string name;
+  std::string name;  ///< as stored
+  /// The name by meaning (CheckpointLayout::names): the same module of the same layer has the
+  /// same logical name in an MLX and a transformers checkpoint.
+  std::string logical_name;
+  /// Set for a convolution weight (the patch embedding): the order of its dimensions.
+  std::optional<ConvOrder> conv;
   StoredTensor data;  ///< the tensor itself (the packed U32 `.weight` when quantized)
   std::optional<StoredTensor> scales;
   std::optional<StoredTensor> biases;
@@ -44,6 +50,8 @@ struct LogicalTensors {
   std::vector<LogicalTensor> tensors;
   /// Weight files skipped because every tensor in them is also in another file.
   std::vector<std::string> duplicate_files;
+  /// The layout the names follow (detect_layout()).
+  CheckpointLayout layout;
 };
 
 /// Groups the checkpoint `cp` into logical tensors. Uses the quantization settings `quant` and

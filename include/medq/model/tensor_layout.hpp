@@ -1,7 +1,9 @@
-// The tensors an architecture expects in an MLX checkpoint: names as mlx-lm (text-only models)
-// and mlx-vlm (gemma3) save them, logical shapes from the resolved config, and which ones are
-// Linear/Embedding weights that may be stored quantized. Per-layer tensors are kept as one
-// template per stack, so a hostile layer count never allocates per layer.
+// The tensors an architecture expects in a checkpoint: names as mlx-lm (text-only models) and
+// mlx-vlm (gemma3) save them — medq's logical names; a transformers checkpoint's names are renamed
+// to them (checkpoint_layout.hpp) — logical shapes from the resolved config (a transformers
+// checkpoint's convolutions in PyTorch's order), and which ones are Linear/Embedding weights that
+// may be stored quantized. Per-layer tensors are kept as one template per stack, so a hostile
+// layer count never allocates per layer.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +14,7 @@
 #include <vector>
 
 #include "medq/model/architecture.hpp"
+#include "medq/model/checkpoint_layout.hpp"
 
 namespace medq {
 
@@ -69,8 +72,9 @@ struct LayoutMatch {
   std::optional<uint64_t> layer;          ///< the layer index i (may be >= stack->count)
 };
 
-/// The expected tensors of `arch`. Dimensions that overflow or depend on unknown values are 0.
-TensorLayout expected_layout(const Architecture& arch);
+/// The expected tensors of `arch` in the layout `kind` (kUnknown: as kMlx), by logical name.
+/// Dimensions that overflow or depend on unknown values are 0.
+TensorLayout expected_layout(const Architecture& arch, LayoutKind kind = LayoutKind::kMlx);
 
 /// Looks a tensor name (a `.weight`, `.bias`, ... name, not `.scales`) up in `layout`. A name
 /// under a stack prefix gets `stack` and `layer` even when the rest of the name is unknown.

@@ -10,6 +10,7 @@
 
 #include "medq/diag/finding.hpp"
 #include "medq/formats/dtype.hpp"
+#include "medq/model/architecture.hpp"
 #include "medq/model/checkpoint.hpp"
 #include "medq/report/cache_source.hpp"
 
@@ -45,11 +46,18 @@ struct InspectReport {
   std::vector<DtypeTotal> by_dtype;  ///< in dtype enum order
   uint64_t tensor_count = 0;
   uint64_t tensor_bytes = 0;
+  /// The layout of the tensor names (layout_kind_name()) and what its detection rests on. For a
+  /// folder with a readable config.json the architecture's names decide; otherwise only the
+  /// packing and the files' metadata.
+  std::string layout = "mlx";
+  std::string layout_evidence;
   Findings findings;  ///< sorted
   bool valid() const { return count_severity(findings, Severity::kError) == 0; }
 };
 
-InspectReport build_inspect_report(const Checkpoint& cp, std::string target);
+/// `arch`: the folder's resolved config.json, when it has one (for the layout detection).
+InspectReport build_inspect_report(const Checkpoint& cp, std::string target,
+                                   const std::optional<Architecture>& arch = std::nullopt);
 
 /// `medq inspect PATH` as one call: a .safetensors file, or the weight files of a directory as
 /// `medq validate` sees them (symlinks out of the folder, loops and FIFOs named *.safetensors are

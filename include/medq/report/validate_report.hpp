@@ -30,6 +30,8 @@ struct ValidateReport {
   uint64_t deep_bytes_read = 0;  ///< with `deep`: bytes it read
   std::string model_type;        ///< from config.json; empty when unknown
   std::string quantization;      ///< one-line summary, e.g. "affine 4-bit, group 64"; "none"
+  std::string layout;            ///< layout_kind_name(): "mlx", "transformers", "unknown"
+  std::string layout_evidence;   ///< what the layout detection rests on
   uint64_t tensor_count = 0;
   uint64_t tensor_bytes = 0;
   uint64_t weight_files = 0;
