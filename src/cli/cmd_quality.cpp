@@ -73,9 +73,9 @@ int run_quality_cmd(const QualityCliOptions& o) {
   ScanOptions scan;
   scan.follow_symlinks = o.follow_symlinks;
   const QualityInput in = input->view();
-  QualityRun run =
-      in.text ? run_quality_text(reference, dirs, *in.text, in.source, in.bundled, qo, scan, *labels)
-              : run_quality(reference, dirs, in.tokens, qo, scan, *labels);
+  QualityRun run = in.text ? run_quality_text(reference, dirs, *in.text, in.source, in.bundled, qo,
+                                              scan, *labels)
+                           : run_quality(reference, dirs, in.tokens, qo, scan, *labels);
   progress.reset();
   if (!run.all_valid()) {
     for (size_t i = 0; i < run.validation_errors.size() && i < locs.size(); ++i) {

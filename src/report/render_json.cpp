@@ -348,7 +348,6 @@ std::string render_json(const FidelityReport& r) {
   return dump(j);
 }
 
-
 std::string render_json(const QualityReport& r) {
   const QualityResult& q = *r.run.outcome.result;
   ojson j;
