@@ -4,7 +4,7 @@ tests (issue 17): one folder per model under OUT, each with what save_pretrained
 generation_config.json, model*.safetensors, the index when sharded) and the tokenizer as
 PreTrainedTokenizerFast.save_pretrained writes it, plus two files of facts made by transformers:
 
-  OUT/<name>/reference_logits.f32   float32 logits (tokens x vocab, little-endian, row-major) of
+  OUT/<name>.logits.f32             float32 logits (tokens x vocab, little-endian, row-major) of
                                    the model loaded back with from_pretrained(dtype=float32,
                                    attn_implementation="eager"), for the ids in facts.json
   OUT/facts.json                    versions, and per model: class, num_parameters, the tensors
@@ -109,7 +109,8 @@ def main():
         back.eval()
         with torch.no_grad():
             logits = back(torch.tensor([ids])).logits[0].float().numpy()
-        logits.astype("<f4").tofile(os.path.join(d, "reference_logits.f32"))
+        # Beside the folder, not in it: the model folder holds what save_pretrained wrote.
+        logits.astype("<f4").tofile(os.path.join(out, name + ".logits.f32"))
         facts["models"][name] = {
             "class": cls.__name__, "dtype": str(dtype).replace("torch.", ""),
             "num_parameters": model.num_parameters(),
