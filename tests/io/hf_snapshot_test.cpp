@@ -84,12 +84,16 @@ TEST(HfSnapshot, BlobLinksAreFollowedOtherLinksOut) {
   // With --follow-symlinks the link out is followed, and is not in the store.
   ListOptions follow;
   follow.follow_symlinks = true;
-  const StorageEntry* followed = entry(storage.list(follow), "tokenizer.json");
+  const auto followed_list = storage.list(follow);  // kept: entry() points into it
+  const StorageEntry* followed = entry(followed_list, "tokenizer.json");
   ASSERT_TRUE(followed);
   EXPECT_EQ(followed->link, LinkStatus::kFollowed);
   EXPECT_FALSE(followed->target_in_store);
   // A plain LocalStorage of the same folder keeps today's rule: the blob links lead out.
-  EXPECT_EQ(entry(LocalStorage(snap).list({}), "config.json")->link, LinkStatus::kOutside);
+  const auto plain = LocalStorage(snap).list({});
+  const StorageEntry* plain_config = entry(plain, "config.json");
+  ASSERT_TRUE(plain_config);
+  EXPECT_EQ(plain_config->link, LinkStatus::kOutside);
   std::string err;
   auto src = storage.open("config.json", &err);
   ASSERT_TRUE(src) << err;

@@ -129,8 +129,8 @@ TEST(CheckpointLayout, TransformersExpectsOihwAndTiedLmHeadAbsent) {
   const LayoutMatch head = match_tensor(hf, "language_model.lm_head.weight");
   ASSERT_NE(head.entry, nullptr);
   EXPECT_TRUE(head.entry->dropped_by_loader);  // tied by default: a stored one goes unused
-  const LayoutMatch mlx_head =
-      match_tensor(expected_layout(a, LayoutKind::kMlx), "language_model.lm_head.weight");
+  const TensorLayout mlx = expected_layout(a, LayoutKind::kMlx);  // kept: the match points in
+  const LayoutMatch mlx_head = match_tensor(mlx, "language_model.lm_head.weight");
   ASSERT_NE(mlx_head.entry, nullptr);
   EXPECT_TRUE(mlx_head.entry->optional);
 }
