@@ -55,7 +55,8 @@ Measured measure(const CompareInput& in, bool follow_symlinks, FileCache* files)
   Measured m;
   ScanOptions scan;
   scan.follow_symlinks = follow_symlinks;
-  m.validation = validate_model(in.dir, scan, files);
+  m.validation = in.storage ? validate_model(scan_model_dir(in.storage, in.dir, scan), files)
+                            : validate_model(in.dir, scan, files);
   const Validation& v = m.validation;
   m.stats = analyze_variant(v, in.label);
   // tokenizer.json and the small JSON files were hashed when validation read them (the cache
@@ -306,7 +307,7 @@ std::vector<CompareInput> discover_variants(const std::filesystem::path& root) {
   if (ec) throw std::runtime_error("cannot list '" + root.string() + "': " + ec.message());
   std::sort(subs.begin(), subs.end());
   std::vector<CompareInput> inputs;
-  for (const auto& s : subs) inputs.push_back({s, root / s});
+  for (const auto& s : subs) inputs.push_back({s, root / s, nullptr});
   if (inputs.empty()) {
     throw std::runtime_error("no subfolder of '" + root.string() + "' holds a config.json");
   }

@@ -15,6 +15,7 @@
 #include "medq/report/junit.hpp"
 #include "medq/report/render.hpp"
 #include "progress.hpp"
+#include "remote_model.hpp"
 
 namespace medq::cli {
 namespace {
@@ -30,6 +31,7 @@ struct CheckCliOptions {
   unsigned threads = 0;
   bool quiet = false;
   bool follow_symlinks = false;
+  RemoteOptions remote;
 };
 
 bool write_file(const std::string& path, const std::string& text) {
@@ -45,8 +47,15 @@ bool under_github_actions() {
 }
 
 int run_check(const CheckCliOptions& o) {
-  if (!require_directory(o.dir)) return kExitToolError;
   CheckRequest request;
+  std::shared_ptr<RemoteStorage> remote;
+  if (is_hf_url(o.dir)) {
+    remote = open_remote_model(o.dir, o.remote);
+    if (!remote) return kExitToolError;
+    request.storage = remote;
+  } else if (!require_directory(o.dir)) {
+    return kExitToolError;
+  }
   request.dir = o.dir;
   request.policy = o.policy;
   if (!o.baseline.empty()) request.overrides.baseline = o.baseline;
@@ -58,6 +67,10 @@ int run_check(const CheckCliOptions& o) {
   request.progress = progress.callback();
   CheckReport r = medq::run_check(request);
   progress.finish();
+  if (remote) {
+    if (remote_reads_failed(*remote)) return kExitToolError;
+    r.validation.remote = remote->summary();
+  }
 
   if (under_github_actions()) {
     // Workflow commands go to stdout; with a JSON report on stdout they go to stderr, which the
@@ -83,7 +96,7 @@ void register_check(CLI::App& app, CommandFn* selected) {
   auto opts = std::make_shared<CheckCliOptions>();
   auto* sub = app.add_subcommand(
       "check", "The CI gate: validate a model and evaluate a release policy (exit 0, 1 or 3)");
-  sub->add_option("dir", opts->dir, "The model directory")->required();
+  sub->add_option("dir", opts->dir, "The model directory, or hf://ORG/NAME[@REV]")->required();
   sub->add_option("--policy", opts->policy, "The policy file (docs/ci.md)")
       ->required()
       ->type_name("FILE");
@@ -102,6 +115,7 @@ void register_check(CLI::App& app, CommandFn* selected) {
   add_threads_option(sub, &opts->threads, "Worker threads");
   sub->add_flag("--quiet", opts->quiet, "No progress line on stderr");
   add_follow_symlinks_flag(sub, &opts->follow_symlinks);
+  add_remote_options(sub, &opts->remote);
   sub->callback([opts, selected] { *selected = [opts] { return run_check(*opts); }; });
 }
 

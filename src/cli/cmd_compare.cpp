@@ -5,6 +5,7 @@
 #include "exit_codes.hpp"
 #include "medq/report/compare_report.hpp"
 #include "progress.hpp"
+#include "remote_model.hpp"
 
 namespace medq::cli {
 namespace {
@@ -19,13 +20,19 @@ struct CompareCliOptions {
   bool fidelity = false;
   bool quiet = false;
   bool follow_symlinks = false;
+  RemoteOptions remote;
 };
 
 int run_compare(const CompareCliOptions& o) {
   CompareRequest request;
+  std::vector<std::shared_ptr<RemoteStorage>> remotes;  // per dir; null for a local folder
   if (!o.root.empty()) {
     if (!o.dirs.empty()) {
       print_error("give either model directories or --root, not both");
+      return kExitToolError;
+    }
+    if (is_hf_url(o.root)) {
+      print_error("--root takes a local folder; name hf:// repositories one by one");
       return kExitToolError;
     }
     if (!require_directory(o.root)) return kExitToolError;
@@ -36,9 +43,23 @@ int run_compare(const CompareCliOptions& o) {
       return kExitToolError;
     }
     for (const auto& d : o.dirs) {
+      if (is_hf_url(d)) {
+        if (o.fidelity && refuse_remote(d, "--fidelity")) return kExitToolError;
+        continue;
+      }
       if (!require_directory(d)) return kExitToolError;
     }
     request.dirs = o.dirs;
+    // hf:// variants: resolved, listed and prefetched one after another (each in parallel).
+    for (const auto& d : o.dirs) {
+      std::shared_ptr<RemoteStorage> s;
+      if (is_hf_url(d)) {
+        s = open_remote_model(d, o.remote);
+        if (!s) return kExitToolError;
+      }
+      remotes.push_back(s);
+      request.storages.push_back(s);
+    }
   }
   request.options.context = o.context;
   if (!o.memory_budget.empty()) {
@@ -56,6 +77,13 @@ int run_compare(const CompareCliOptions& o) {
   request.progress = progress.callback();
   CompareReport r = medq::run_compare(request);
   progress.finish();
+  std::vector<RemoteRead> reads;
+  for (const auto& s : remotes) {
+    if (!s) continue;
+    if (remote_reads_failed(*s)) return kExitToolError;
+    reads.push_back(s->summary());
+  }
+  add_remote_reads(r, std::move(reads));
   print(render(r, o.format, output_width()));
   return r.passed() ? kExitOk : kExitInvalid;
 }
@@ -66,7 +94,8 @@ void register_compare(CLI::App& app, CommandFn* selected) {
   auto opts = std::make_shared<CompareCliOptions>();
   auto* sub = app.add_subcommand(
       "compare", "Compare quantized variants of one model: sizes, parameters, bits, memory");
-  sub->add_option("dirs", opts->dirs, "Model directories (variants of one model)");
+  sub->add_option("dirs", opts->dirs,
+                  "Model directories or hf://ORG/NAME[@REV] repositories (variants of one model)");
   sub->add_option("--root", opts->root, "Compare every subfolder of PARENT holding a config.json")
       ->type_name("PARENT");
   sub->add_option("--baseline", opts->baseline,
@@ -85,6 +114,7 @@ void register_compare(CLI::App& app, CommandFn* selected) {
                 "Also read the weights: each variant's error against the baseline");
   sub->add_flag("--quiet", opts->quiet, "No progress line on stderr");
   add_follow_symlinks_flag(sub, &opts->follow_symlinks);
+  add_remote_options(sub, &opts->remote);
   sub->callback([opts, selected] { *selected = [opts] { return run_compare(*opts); }; });
 }
 

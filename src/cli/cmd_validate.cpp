@@ -9,6 +9,7 @@
 #include "medq/check/validate.hpp"
 #include "medq/report/validate_report.hpp"
 #include "progress.hpp"
+#include "remote_model.hpp"
 
 namespace medq::cli {
 namespace {
@@ -21,9 +22,25 @@ struct ValidateOptions {
   bool quiet = false;
   bool follow_symlinks = false;
   unsigned threads = 0;
+  RemoteOptions remote;
 };
 
+// `medq validate hf://ORG/NAME[@REV]`: the same checks on what the Hub serves, read by range
+// requests (docs/remote.md).
+int run_validate_remote(const ValidateOptions& o) {
+  if (o.deep && refuse_remote(o.path, "--deep")) return kExitToolError;
+  auto storage = open_remote_model(o.path, o.remote);
+  if (!storage) return kExitToolError;
+  Validation v = validate_model(scan_model_dir(storage, o.path));
+  if (remote_reads_failed(*storage)) return kExitToolError;
+  ValidateReport r = build_validate_report(v, o.path, o.strict, false);
+  r.remote = storage->summary();
+  print(render(r, o.format));
+  return r.passed() ? kExitOk : kExitInvalid;
+}
+
 int run_validate(const ValidateOptions& o) {
+  if (is_hf_url(o.path)) return run_validate_remote(o);
   if (!require_directory(o.path,
                          " (validate takes a model directory; use `medq inspect` for a "
                          "single file)")) {
@@ -53,7 +70,7 @@ void register_validate(CLI::App& app, CommandFn* selected) {
   auto opts = std::make_shared<ValidateOptions>();
   auto* sub = app.add_subcommand(
       "validate", "Check that a model directory is complete and internally consistent");
-  sub->add_option("dir", opts->path, "The model directory")->required();
+  sub->add_option("dir", opts->path, "The model directory, or hf://ORG/NAME[@REV]")->required();
   add_format_option(sub, &opts->format, "text");
   sub->add_flag("--strict", opts->strict, "Warnings fail too (exit 1)");
   sub->add_flag("--deep", opts->deep,
@@ -61,6 +78,7 @@ void register_validate(CLI::App& app, CommandFn* selected) {
   sub->add_flag("--quiet", opts->quiet, "No progress line on stderr");
   add_follow_symlinks_flag(sub, &opts->follow_symlinks);
   add_threads_option(sub, &opts->threads, "Worker threads for --deep");
+  add_remote_options(sub, &opts->remote);
   sub->callback([opts, selected] { *selected = [opts] { return run_validate(*opts); }; });
 }
 

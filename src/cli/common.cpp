@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include "commands.hpp"
+#include "medq/remote/hf_url.hpp"
 #include "medq/util/units.hpp"
 
 namespace medq::cli {
@@ -70,6 +71,13 @@ void print_error(const std::string& message) {
 }
 
 bool require_directory(const std::string& path, const std::string& hint) {
+  if (is_hf_url(path)) {
+    print_error("'" + path +
+                "' is a remote repository, and this needs the files locally: download it first "
+                "(for example `hf download ORG/NAME --local-dir DIR`) and give the folder; "
+                "hf:// works with validate, compare, inspect and check (docs/remote.md)");
+    return false;
+  }
   std::error_code ec;
   auto st = std::filesystem::status(path, ec);
   if (ec || !std::filesystem::exists(st)) {

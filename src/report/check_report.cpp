@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "medq/report/findings_view.hpp"
+#include "medq/report/remote_read_view.hpp"
 #include "medq/report/render.hpp"
 #include "medq/report/table.hpp"
 #include "medq/util/units.hpp"
@@ -110,6 +111,7 @@ std::string render_text(const CheckReport& r) {
   std::string out = "medq check " + r.target + "\n";
   out += "policy: " + r.policy + "\n";
   out += model_line(r) + "\n";
+  if (r.validation.remote) out += remote_read_line(*r.validation.remote) + "\n";
   out += result_line(r) + "\n\nRules\n";
   out += table_to_text(rules_table(r, false));
   if (any_details(r)) {
@@ -138,6 +140,7 @@ std::string render_markdown(const CheckReport& r) {
   std::string line = model_line(r);
   line[0] = 'M';
   out += line + "\n\n";
+  if (r.validation.remote) out += remote_read_line(*r.validation.remote) + ".\n\n";
   out += "**" + result_line(r) + "**\n\n## Rules\n\n";
   out += table_to_markdown(rules_table(r, true));
   if (any_details(r)) {
@@ -160,6 +163,7 @@ std::string render_json(const CheckReport& r) {
   j["command"] = "check";
   j["target"] = r.target;
   j["policy"] = r.policy;
+  if (r.validation.remote) j["remote"] = remote_read_json(*r.validation.remote);
   CheckVerdict v = r.verdict();
   j["verdict"] = std::string(check_verdict_name(v));
   j["exit_code"] = check_verdict_exit_code(v);

@@ -9,10 +9,7 @@
 namespace medq {
 namespace {
 
-Checkpoint load_directory(const std::string& path, bool follow_symlinks) {
-  ScanOptions scan;
-  scan.follow_symlinks = follow_symlinks;
-  ModelDir dir = scan_model_dir(path, scan);
+Checkpoint load_scanned(const ModelDir& dir) {
   Checkpoint cp = load_checkpoint(dir);
   cp.findings.insert(cp.findings.begin(), dir.findings.begin(), dir.findings.end());
   for (const auto& e : dir.entries) {
@@ -22,6 +19,12 @@ Checkpoint load_directory(const std::string& path, bool follow_symlinks) {
     }
   }
   return cp;
+}
+
+Checkpoint load_directory(const std::string& path, bool follow_symlinks) {
+  ScanOptions scan;
+  scan.follow_symlinks = follow_symlinks;
+  return load_scanned(scan_model_dir(path, scan));
 }
 
 }  // namespace
@@ -36,6 +39,21 @@ InspectReport inspect_path(const std::string& path, bool follow_symlinks) {
   Checkpoint cp = std::filesystem::is_directory(st) ? load_directory(path, follow_symlinks)
                                                     : load_single_file(path);
   return build_inspect_report(cp, path);
+}
+
+InspectReport inspect_storage(std::shared_ptr<const Storage> storage, std::string target,
+                              const std::string& file_name) {
+  if (file_name.empty()) {
+    return build_inspect_report(load_scanned(scan_model_dir(std::move(storage), target)), target);
+  }
+  Checkpoint cp;
+  cp.storage = storage;
+  WeightFile wf;
+  wf.name = file_name;
+  wf.header = read_safetensors(open_entry(*storage, file_name), file_name);
+  cp.findings = wf.header.findings;
+  cp.files.push_back(std::move(wf));
+  return build_inspect_report(cp, std::move(target));
 }
 
 }  // namespace medq

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "medq/report/findings_view.hpp"
+#include "medq/report/remote_read_view.hpp"
 #include "medq/report/render.hpp"
 
 namespace medq {
@@ -28,6 +29,7 @@ std::string render_json(const InspectReport& r) {
   j["schema_version"] = kJsonSchemaVersion;
   j["command"] = "inspect";
   j["target"] = r.target;
+  if (r.remote) j["remote"] = remote_read_json(*r.remote);
   j["valid"] = r.valid();
   j["summary"] = findings_summary_json(r.findings);
   ojson files = ojson::array();
@@ -80,6 +82,7 @@ std::string render_json(const ValidateReport& r) {
   j["strict"] = r.strict;
   j["deep"] = r.deep;
   if (r.deep) j["deep_scan"] = {{"tensors", r.deep_tensors}, {"bytes_read", r.deep_bytes_read}};
+  if (r.remote) j["remote"] = remote_read_json(*r.remote);
   j["passed"] = r.passed();
   j["summary"] = findings_summary_json(r.findings);
   ojson m;
@@ -212,6 +215,11 @@ std::string render_json(const CompareReport& r) {
   ojson j;
   j["schema_version"] = kJsonSchemaVersion;
   j["command"] = "compare";
+  if (!r.remote.empty()) {
+    ojson remote = ojson::array();
+    for (const auto& x : r.remote) remote.push_back(remote_read_json(x));
+    j["remote"] = std::move(remote);
+  }
   j["all_valid"] = r.all_valid();
   j["findings"] = findings_to_json(r.comparison.findings);
   j["baseline"] = c.variants[c.baseline].stats.label;

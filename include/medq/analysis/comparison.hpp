@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -99,6 +100,9 @@ struct Comparison {
 struct CompareInput {
   std::string label;  ///< as the user gave it
   std::filesystem::path dir;
+  /// Where the variant's bytes are when not in `dir` on disk (a remote repository); `dir` then
+  /// only names it.
+  std::shared_ptr<const Storage> storage;
 };
 
 /// The resolved config values compared across variants, in report order, as text ("" where

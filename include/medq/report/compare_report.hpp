@@ -4,10 +4,12 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "medq/analysis/comparison.hpp"
+#include "medq/remote/remote_read.hpp"
 #include "medq/report/sections.hpp"
 #include "medq/util/progress.hpp"
 
@@ -15,6 +17,8 @@ namespace medq {
 
 struct CompareReport {
   Comparison comparison;
+  /// What was read of each variant that is a remote repository, in the order given.
+  std::vector<RemoteRead> remote;
   RichText headline;  ///< one paragraph: what was compared and the verdict
   std::vector<ReportSection> sections;
 
@@ -32,12 +36,18 @@ CompareReport build_compare_report(Comparison c);
 struct CompareRequest {
   std::vector<std::string> dirs;  ///< existing directories, labelled as given; or else
   std::filesystem::path root;     ///< every variant under it (discover_variants)
+  /// Per entry of `dirs`: where its bytes are when it is not a local folder (null for one).
+  std::vector<std::shared_ptr<const Storage>> storages;
   /// The variant the others are measured against, as given: a label or the same directory as
   /// one of the inputs (find_variant); empty = the most precise.
   std::string baseline;
   CompareOptions options;   ///< options.baseline is set from `baseline`
   StepProgressFn progress;  ///< the step "measuring fidelity", with options.fidelity
 };
+
+/// Records what was read of the remote variants (RemoteRead per hf:// variant, in the order
+/// given) and adds the section "Remote reads" that shows it.
+void add_remote_reads(CompareReport& r, std::vector<RemoteRead> reads);
 
 /// `medq compare` as one call: finds the variants, compares them and lays out the report. Throws
 /// std::runtime_error when the variants cannot be found, std::invalid_argument when `baseline`

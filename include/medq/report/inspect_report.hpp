@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "medq/diag/finding.hpp"
 #include "medq/formats/dtype.hpp"
 #include "medq/model/checkpoint.hpp"
+#include "medq/remote/remote_read.hpp"
 
 namespace medq {
 
@@ -43,7 +45,8 @@ struct InspectReport {
   std::vector<DtypeTotal> by_dtype;  ///< in dtype enum order
   uint64_t tensor_count = 0;
   uint64_t tensor_bytes = 0;
-  Findings findings;  ///< sorted
+  Findings findings;                 ///< sorted
+  std::optional<RemoteRead> remote;  ///< when read from an hf:// repository
   bool valid() const { return count_severity(findings, Severity::kError) == 0; }
 };
 
@@ -53,5 +56,10 @@ InspectReport build_inspect_report(const Checkpoint& cp, std::string target);
 /// `medq validate` sees them (symlinks out of the folder, loops and FIFOs named *.safetensors are
 /// reported, not read). Throws std::runtime_error when `path` does not exist.
 InspectReport inspect_path(const std::string& path, bool follow_symlinks = false);
+
+/// `medq inspect` of a folder behind any storage (a remote repository): its weight files, or
+/// only `file_name` when given. `target` names it in the report.
+InspectReport inspect_storage(std::shared_ptr<const Storage> storage, std::string target,
+                              const std::string& file_name = "");
 
 }  // namespace medq
