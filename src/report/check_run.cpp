@@ -37,7 +37,7 @@ CheckReport run_check(const CheckRequest& request) {
     if (deep) needs = "findings.deep";
     if (policy.fidelity) needs += std::string(needs.empty() ? "" : ", ") + "fidelity";
     if (policy.integrity && policy.integrity->manifest) {
-      needs += std::string(needs.empty() ? "" : ", ") + "integrity.manifest";
+      needs += std::string(needs.empty() ? "" : ", ") + "the manifest check (integrity.manifest)";
     }
     if (!needs.empty()) {
       throw std::runtime_error("policy '" + request.policy + "': " + needs +

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A Hub on loopback that misbehaves on purpose, for what nginx will not do
 (tests/remote/remote_test.sh). The repository faults/MODE serves the files of MODEL_DIR at
-COMMIT; MODE says how its file answers go wrong:
+COMMIT; MODE says how its file answers go wrong (any other ORG/NAME behaves as "ok": a plain
+mirror, which docs/remote.md's examples use):
 
   ok            206 with the right Content-Range
   ignore-range  200 that ignores Range: the file, then zeros without end (Content-Length 1 TB)
@@ -40,6 +41,10 @@ def count(mode, n):
         SENT[mode] = SENT.get(mode, 0) + n
 
 
+def mode_of(org, name):
+    return name if org == "faults" else "ok"
+
+
 def parse_range(header, size):
     m = re.fullmatch(r"bytes=(\d+)-(\d+)", header or "")
     if not m:
@@ -74,22 +79,22 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/stats":
             with LOCK:
                 return self.send_json(200, SENT)
-        m = re.fullmatch(r"/api/models/faults/([a-z0-9-]+)/revision/[^/]+", path)
+        m = re.fullmatch(r"/api/models/([\w.-]+)/([\w.-]+)/revision/[^/]+", path)
         if m:
-            if m.group(1) == "forbidden":
+            if mode_of(*m.groups()) == "forbidden":
                 return self.send_json(403, {"error": "gated"}, [("X-Error-Code", "GatedRepo")])
-            return self.send_json(200, {"id": "faults/" + m.group(1), "sha": COMMIT})
-        m = re.fullmatch(r"/api/models/faults/([a-z0-9-]+)/tree/[0-9a-f]{40}", path)
+            return self.send_json(200, {"id": "/".join(m.groups()), "sha": COMMIT})
+        m = re.fullmatch(r"/api/models/([\w.-]+)/([\w.-]+)/tree/[0-9a-f]{40}", path)
         if m:
             entries = [{"type": "file", "oid": "0" * 40, "size": os.path.getsize(
                 os.path.join(MODEL_DIR, n)), "path": n} for n in sorted(os.listdir(MODEL_DIR))]
             extra = []
-            if m.group(1) == "foreign-next":
+            if mode_of(*m.groups()) == "foreign-next":
                 extra = [("Link", '<http://other.invalid/api/next?cursor=2>; rel="next"')]
             return self.send_json(200, entries, extra)
-        m = re.fullmatch(r"/faults/([a-z0-9-]+)/resolve/[0-9a-f]{40}/(.+)", path)
+        m = re.fullmatch(r"/([\w.-]+)/([\w.-]+)/resolve/[0-9a-f]{40}/(.+)", path)
         if m:
-            mode, name = m.groups()
+            mode, name = mode_of(m.group(1), m.group(2)), m.group(3)
             if mode == "redirect-loop":
                 return self.redirect("/loop/a")
             if mode == "redirect-many":

@@ -75,6 +75,22 @@ commit=3f1e5c0d2b4a69788796a5b4c3d2e1f0a9b8c7d6
 files=$tmp/cdn/test/medgemma-4b-it-4bit/$commit
 "$synth" replica --quant 4 --tokenizer none "$files" >/dev/null
 $py "$here/make_hub_fixture.py" "$tmp" test/medgemma-4b-it-4bit "$commit" main
+# A second repository whose safetensors header (300 kB of metadata) is larger than the first
+# speculative range: it costs exactly two range requests.
+big=$tmp/cdn/test/big-header/$commit
+"$synth" tiny "$big" >/dev/null
+$py - "$big/model.safetensors" <<'EOF'
+import json, sys
+path = sys.argv[1]
+data = open(path, "rb").read()
+n = int.from_bytes(data[:8], "little")
+header = json.loads(data[8:8 + n])
+header["__metadata__"]["padding"] = "x" * 300_000
+text = json.dumps(header, separators=(",", ":")).encode()
+text += b" " * (-len(text) % 8)
+open(path, "wb").write(len(text).to_bytes(8, "little") + text + data[8 + n:])
+EOF
+$py "$here/make_hub_fixture.py" "$tmp" test/big-header "$commit" main
 hub_port=$(free_port)
 cdn_port=$(free_port)
 mkdir -p "$tmp/nginx" "$tmp/logs"
@@ -157,12 +173,22 @@ st = [p for p in paths if p.endswith(".safetensors")]
 for p in set(st):
     assert st.count(p) <= 2, (p, st.count(p))
 assert len(set(paths)) == len(paths) - (len(st) - len(set(st))), paths   # each small file once
-revision = [l for l in hub if "/revision/" in l]
-tree = [l for l in hub if "/tree/" in l]
+revision = [l for l in hub if "/revision/" in l and "medgemma" in l]
+tree = [l for l in hub if "/tree/" in l and "medgemma" in l]
 # Two runs: the first looked the revision up and read the tree's two pages; the second found the
 # tree (and every byte) in the fetch cache.
 assert len(revision) == 2 and len(tree) == 2, (len(revision), len(tree))
 EOF
+# The large header: the same findings, in two range requests.
+run local_big validate "$big" --format json
+run remote_big validate hf://test/big-header --format json
+expect_rc remote_big "$(rc local_big)"
+same_json findings model files "$tmp/out/local_big.stdout" "$tmp/out/remote_big.stdout" ||
+  fail "big header: remote and local reports differ"
+ranges=$(grep "/big-header/.*/model.safetensors " "$tmp/logs/cdn.log" | grep -o 'range="[^"]*"' | tr '\n' ' ')
+n=$($py -c 'import sys; print(int.from_bytes(open(sys.argv[1],"rb").read(8),"little"))' "$big/model.safetensors")
+[ "$ranges" = "range=\"bytes=0-262143\" range=\"bytes=262144-$((n + 7))\" " ] ||
+  fail "big header: ranges were $ranges"
 cdn_lines=$(wc -l <"$tmp/logs/cdn.log")
 hub_lines=$(wc -l <"$tmp/logs/hub.log")
 
