@@ -114,6 +114,10 @@ struct Transfer {
         fail = "a 206 answer for bytes " + std::to_string(parsed->first) + "-" +
                std::to_string(parsed->last) + " when bytes " + std::to_string(range->first) + "-" +
                std::to_string(want_last) + " were asked for";
+      } else if (parsed->complete && request->resource_size &&
+                 *parsed->complete != *request->resource_size) {
+        fail = "the server's file is " + std::to_string(*parsed->complete) +
+               " bytes, the listing's " + std::to_string(*request->resource_size);
       }
     } else if (range && status == 200) {
       mode = Mode::kRangeIgnored;

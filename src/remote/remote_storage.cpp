@@ -125,6 +125,7 @@ class RemoteSource final : public ByteSource {
       HttpRequest req;
       req.url = resolve_url(s.repo_, file_->path);
       req.range = std::make_pair(offset, len);
+      req.resource_size = file_->size;
       HttpResponse r = s.client_->fetch(req);
       if (!r.ok()) {
         *err = fetch_failure(file_->path, r, s.settings_, s.repo_.ref);
@@ -261,6 +262,7 @@ void RemoteStorage::fetch_round(const std::vector<Want>& wants) {
     HttpRequest req;
     req.url = resolve_url(repo_, w.file->path);
     req.range = std::make_pair(w.offset, w.length);
+    req.resource_size = w.file->size;
     requests.push_back(std::move(req));
     asked.push_back(&w);
   }

@@ -7,6 +7,7 @@ mirror, which docs/remote.md's examples use):
   ok            206 with the right Content-Range
   ignore-range  200 that ignores Range: the file, then zeros without end (Content-Length 1 TB)
   wrong-range   206 whose Content-Range is one byte off
+  wrong-size    206 for the range asked, of a file one byte longer than listed
   short         206 that closes after half of its promised Content-Length
   retry         429 (Retry-After: 0), then 503, then the right answer, per file
   always-503    503 for ever
@@ -142,6 +143,8 @@ class Handler(BaseHTTPRequestHandler):
         content_range = "bytes %d-%d/%d" % (first, last, len(data))
         if mode == "wrong-range":
             content_range = "bytes %d-%d/%d" % (first + 1, last + 1, len(data) + 1)
+        if mode == "wrong-size":
+            content_range = "bytes %d-%d/%d" % (first, last, len(data) + 1)
         self.send_header("Content-Range", content_range)
         if mode == "header-bomb":
             for i in range(200):

@@ -294,6 +294,9 @@ $py -c 'import json,sys,urllib.request; s=json.load(urllib.request.urlopen(sys.a
 fault wrong-range
 expect_rc fault_wrong-range 2
 expect_stderr fault_wrong-range "a 206 answer for bytes 1-"
+fault wrong-size
+expect_rc fault_wrong-size 2
+expect_stderr fault_wrong-size "bytes, the listing's"
 fault short
 expect_rc fault_short 2
 expect_stderr fault_short "ended before its promised length"

@@ -40,6 +40,9 @@ struct HttpRequest {
   std::string url;
   /// Bytes [offset, offset + length) of the resource; length > 0. Unset: the whole body.
   std::optional<std::pair<uint64_t, uint64_t>> range;
+  /// With a range: the resource's size as listed; a 206 whose Content-Range gives another
+  /// complete length fails (the file is not the one listed).
+  std::optional<uint64_t> resource_size;
   uint64_t max_body = 1 << 20;  ///< without a range: a longer body fails
 };
 
