@@ -307,7 +307,7 @@ std::vector<CompareInput> discover_variants(const std::filesystem::path& root) {
   if (ec) throw std::runtime_error("cannot list '" + root.string() + "': " + ec.message());
   std::sort(subs.begin(), subs.end());
   std::vector<CompareInput> inputs;
-  for (const auto& s : subs) inputs.push_back({s, root / s, nullptr});
+  for (const auto& s : subs) inputs.push_back({s, root / s});
   if (inputs.empty()) {
     throw std::runtime_error("no subfolder of '" + root.string() + "' holds a config.json");
   }

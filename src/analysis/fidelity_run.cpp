@@ -17,7 +17,7 @@ FidelityRun measure_variants(const FidelityRequest& request) {
   std::vector<CompareInput> inputs;
   for (const auto& d : dirs) {
     vals.push_back(validate_model(d, scan));
-    inputs.push_back({d, d, nullptr});
+    inputs.push_back({d, d});
   }
   // The reference: one of the variants, or a directory of its own.
   size_t ref_index = 0;

@@ -35,6 +35,11 @@ std::string hub_failure_message(const std::string& what, const HttpResponse& r,
   const std::string* code = r.header("x-error-code");
   const std::string page = settings.endpoint + "/" + ref.repo;
   std::string msg = what + ": ";
+  if (r.status == 0 && (r.error.find("SSL") != std::string::npos ||
+                        r.error.find("certificate") != std::string::npos)) {
+    return msg + "the TLS connection to " + settings.endpoint + " failed (" + r.error +
+           "); medq verifies certificates: a mirror needs one the system trusts";
+  }
   if (r.status == 0) {
     return msg + "cannot reach " + settings.endpoint + " (" + r.error +
            "); check the network, a proxy (https_proxy) or HF_ENDPOINT";

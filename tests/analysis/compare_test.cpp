@@ -235,7 +235,7 @@ TEST(CompareFiles, ADifferentTokenizerConfigIsReported) {
     fs::create_directories(dir);
     synth::GenerateOptions o;
     synth::write_checkpoint(dir, synth::tiny_llama(), synth::plan_affine(4, 64), o);
-    inputs.push_back({name, dir, nullptr});
+    inputs.push_back({name, dir});
   }
   {
     std::ofstream f(tmp.path() / "b" / "generation_config.json", std::ios::app);
@@ -371,7 +371,7 @@ TEST(CompareFidelity, EachVariantAgainstTheBaseline) {
     fs::path dir = tmp.path() / name;
     fs::create_directories(dir);
     synth::write_checkpoint(dir, synth::tiny_llama(), synth::plan_affine(bits, 64), {});
-    inputs.push_back({name, dir, nullptr});
+    inputs.push_back({name, dir});
   }
   CompareOptions o;
   o.fidelity = true;

@@ -93,11 +93,16 @@ EOF
 $py "$here/make_hub_fixture.py" "$tmp" test/big-header "$commit" main
 hub_port=$(free_port)
 cdn_port=$(free_port)
+tls_port=$(free_port)
+proxy_port=$(free_port)
 mkdir -p "$tmp/nginx" "$tmp/logs"
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
+  -keyout "$tmp/nginx/self-signed.key" -out "$tmp/nginx/self-signed.crt" >/dev/null 2>&1 ||
+  fail "openssl could not make a certificate"
 user_line=""
 [ "$(id -u)" -eq 0 ] && user_line="user root root;"
 sed -e "s|@ROOT@|$tmp|g" -e "s|@HUB_PORT@|$hub_port|g" -e "s|@CDN_PORT@|$cdn_port|g" \
-  -e "s|@TOKEN@|$token|g" -e "s|@USER_LINE@|$user_line|" "$here/nginx.conf.in" >"$tmp/nginx/nginx.conf"
+  -e "s|@TLS_PORT@|$tls_port|g" -e "s|@PROXY_PORT@|$proxy_port|g" -e "s|@TOKEN@|$token|g" -e "s|@USER_LINE@|$user_line|" "$here/nginx.conf.in" >"$tmp/nginx/nginx.conf"
 "$nginx" -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -e "$tmp/nginx/error.log" ||
   fail "nginx did not start: $(cat "$tmp/nginx/error.log" 2>/dev/null)"
 for _ in $(seq 50); do [ -f "$tmp/nginx/nginx.pid" ] && break; sleep 0.1; done
@@ -264,6 +269,19 @@ expect_rc token_flag "$(rc local_validate)"
 HF_ENDPOINT=http://127.0.0.1:$(free_port) run unreachable validate "$repo"
 expect_rc unreachable 2
 expect_stderr unreachable "cannot reach"
+# TLS certificates are verified: a self-signed one is refused.
+HF_ENDPOINT=https://127.0.0.1:$tls_port run self_signed validate "$repo"
+expect_rc self_signed 2
+expect_stderr self_signed "SSL certificate problem: self-signed certificate); medq verifies certificates"
+[ ! -s "$tmp/logs/tls.log" ] || fail "a request went through over an unverified TLS connection"
+# A proxy from the environment is used (a fresh cache, so that every request goes out).
+XDG_CACHE_HOME=$tmp/cache-proxy no_proxy= NO_PROXY= http_proxy=http://127.0.0.1:$proxy_port \
+  run proxied validate "$repo" --token "$token" --format json
+expect_rc proxied "$(rc local_validate)"
+same_json findings "$tmp/out/local_validate.stdout" "$tmp/out/proxied.stdout" ||
+  fail "through the proxy: findings differ"
+grep -q "/revision/main" "$tmp/logs/proxy.log" || fail "the proxy was not used"
+grep -q "/cdn/" "$tmp/logs/proxy.log" || fail "the proxy was not used for the files"
 
 # --- faults: a tiny model behind a server that misbehaves on purpose ---------------------------
 tiny=$tmp/tiny

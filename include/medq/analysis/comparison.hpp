@@ -10,6 +10,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "medq/analysis/fidelity.hpp"
@@ -98,6 +99,11 @@ struct Comparison {
 };
 
 struct CompareInput {
+  CompareInput() = default;
+  CompareInput(std::string label_, std::filesystem::path dir_,
+               std::shared_ptr<const Storage> storage_ = nullptr)
+      : label(std::move(label_)), dir(std::move(dir_)), storage(std::move(storage_)) {}
+
   std::string label;  ///< as the user gave it
   std::filesystem::path dir;
   /// Where the variant's bytes are when not in `dir` on disk (a remote repository); `dir` then
