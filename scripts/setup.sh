@@ -19,13 +19,13 @@ esac
 packages=(
   build-essential cmake pkg-config python3
   nlohmann-json3-dev libcli11-dev libfmt-dev libxxhash-dev libssl-dev libsimdjson-dev libopenblas-dev
-  libpcre2-dev libsentencepiece-dev libicu-dev
+  libpcre2-dev libsentencepiece-dev libicu-dev libcurl4-openssl-dev
 )
 if [ "$runtime_only" -eq 0 ]; then
   packages+=(
     git libgtest-dev libgmock-dev
     clang clang-format libclang-rt-14-dev
-    python3-numpy python3-sentencepiece time
+    python3-numpy python3-sentencepiece time nginx-light
   )
 fi
 missing=()

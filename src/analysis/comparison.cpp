@@ -55,7 +55,8 @@ Measured measure(const CompareInput& in, bool follow_symlinks, FileCache* files)
   Measured m;
   ScanOptions scan;
   scan.follow_symlinks = follow_symlinks;
-  m.validation = validate_model(in.dir, scan, files);
+  m.validation = in.storage ? validate_model(scan_model_dir(in.storage, in.dir, scan), files)
+                            : validate_model(in.dir, scan, files);
   const Validation& v = m.validation;
   m.stats = analyze_variant(v, in.label);
   // tokenizer.json and the small JSON files were hashed when validation read them (the cache

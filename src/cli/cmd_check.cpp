@@ -15,6 +15,7 @@
 #include "medq/report/junit.hpp"
 #include "medq/report/render.hpp"
 #include "progress.hpp"
+#include "remote_model.hpp"
 
 namespace medq::cli {
 namespace {
@@ -33,6 +34,7 @@ struct CheckCliOptions {
   bool follow_symlinks = false;
   std::optional<std::string> revision;
   std::vector<std::string> labels;
+  RemoteOptions remote;
 };
 
 bool write_file(const std::string& path, const std::string& text) {
@@ -48,10 +50,19 @@ bool under_github_actions() {
 }
 
 int run_check(const CheckCliOptions& o) {
+  CheckRequest request;
+  std::shared_ptr<RemoteStorage> remote;
   std::vector<ModelLocation> locs;
-  std::optional<ModelLocation> loc = model_dir(o.dir, o.revision);
-  if (!loc) return kExitToolError;
-  locs.push_back(std::move(*loc));
+  if (is_hf_url(o.dir)) {
+    remote = open_remote_model(o.dir, o.remote, o.revision);
+    if (!remote) return kExitToolError;
+    request.storage = remote;
+    locs.push_back({o.dir, o.dir, std::nullopt});
+  } else {
+    std::optional<ModelLocation> loc = model_dir(o.dir, o.revision);
+    if (!loc) return kExitToolError;
+    locs.push_back(std::move(*loc));
+  }
   if (!o.reference.empty()) {
     std::optional<ModelLocation> ref = model_dir(o.reference, o.revision);
     if (!ref) return kExitToolError;
@@ -59,7 +70,6 @@ int run_check(const CheckCliOptions& o) {
   }
   std::optional<std::vector<std::string>> labels = labels_for(locs, o.labels);
   if (!labels) return kExitToolError;
-  CheckRequest request;
   request.dir = locs.front().dir.string();
   request.target = o.dir;
   request.policy = o.policy;
@@ -75,6 +85,10 @@ int run_check(const CheckCliOptions& o) {
   request.progress = progress.callback();
   CheckReport r = medq::run_check(request);
   progress.finish();
+  if (remote) {
+    if (remote_reads_failed(*remote)) return kExitToolError;
+    r.validation.remote = remote->summary();
+  }
 
   if (under_github_actions()) {
     // Workflow commands go to stdout; with a JSON report on stdout they go to stderr, which the
@@ -104,7 +118,7 @@ void register_check(CLI::App& app, CommandFn* selected) {
   auto opts = std::make_shared<CheckCliOptions>();
   auto* sub = app.add_subcommand(
       "check", "The CI gate: validate a model and evaluate a release policy (exit 0, 1 or 3)");
-  sub->add_option("dir", opts->dir, "The model directory")->required();
+  sub->add_option("dir", opts->dir, "The model directory, or hf://ORG/NAME[@REV]")->required();
   sub->add_option("--policy", opts->policy, "The policy file (docs/ci.md)")
       ->required()
       ->type_name("FILE");
@@ -129,6 +143,7 @@ void register_check(CLI::App& app, CommandFn* selected) {
   add_follow_symlinks_flag(sub, &opts->follow_symlinks);
   add_revision_option(sub, &opts->revision);
   add_label_option(sub, &opts->labels);
+  add_remote_options(sub, &opts->remote);
   sub->callback([opts, selected] { *selected = [opts] { return run_check(*opts); }; });
 }
 

@@ -7,6 +7,7 @@
 #include "medq/analysis/quality_input.hpp"
 #include "medq/report/compare_report.hpp"
 #include "progress.hpp"
+#include "remote_model.hpp"
 
 namespace medq::cli {
 namespace {
@@ -28,14 +29,20 @@ struct CompareCliOptions {
   bool follow_symlinks = false;
   std::optional<std::string> revision;
   std::vector<std::string> labels;
+  RemoteOptions remote;
 };
 
 int run_compare(const CompareCliOptions& o) {
   CompareRequest request;
   std::vector<ModelLocation> locs;
+  std::vector<std::shared_ptr<RemoteStorage>> remotes;  // per variant; null for a local folder
   if (!o.root.empty()) {
     if (!o.dirs.empty()) {
       print_error("give either model directories or --root, not both");
+      return kExitToolError;
+    }
+    if (is_hf_url(o.root)) {
+      print_error("--root takes a local folder; name hf:// repositories one by one");
       return kExitToolError;
     }
     if (!require_directory(o.root)) return kExitToolError;
@@ -49,9 +56,25 @@ int run_compare(const CompareCliOptions& o) {
       return kExitToolError;
     }
     for (const auto& d : o.dirs) {
+      if (is_hf_url(d)) {
+        if (o.fidelity && refuse_remote(d, "--fidelity")) return kExitToolError;
+        if (o.quality && refuse_remote(d, "--quality")) return kExitToolError;
+        locs.push_back({d, d, std::nullopt});
+        continue;
+      }
       std::optional<ModelLocation> loc = model_dir(d, o.revision);
       if (!loc) return kExitToolError;
       locs.push_back(std::move(*loc));
+    }
+    // hf:// variants: resolved, listed and prefetched one after another (each in parallel).
+    for (const auto& d : o.dirs) {
+      std::shared_ptr<RemoteStorage> s;
+      if (is_hf_url(d)) {
+        s = open_remote_model(d, o.remote, o.revision);
+        if (!s) return kExitToolError;
+      }
+      remotes.push_back(s);
+      request.storages.push_back(s);
     }
   }
   std::optional<std::vector<std::string>> labels = labels_for(locs, o.labels);
@@ -87,6 +110,13 @@ int run_compare(const CompareCliOptions& o) {
   request.progress = progress.callback();
   CompareReport r = medq::run_compare(request);
   progress.finish();
+  std::vector<RemoteRead> reads;
+  for (const auto& s : remotes) {
+    if (!s) continue;
+    if (remote_reads_failed(*s)) return kExitToolError;
+    reads.push_back(s->summary());
+  }
+  add_remote_reads(r, std::move(reads));
   print(render(r, o.format, output_width()));
   return r.passed() ? kExitOk : kExitInvalid;
 }
@@ -97,7 +127,8 @@ void register_compare(CLI::App& app, CommandFn* selected) {
   auto opts = std::make_shared<CompareCliOptions>();
   auto* sub = app.add_subcommand(
       "compare", "Compare quantized variants of one model: sizes, parameters, bits, memory");
-  sub->add_option("dirs", opts->dirs, "Model directories (variants of one model)");
+  sub->add_option("dirs", opts->dirs,
+                  "Model directories or hf://ORG/NAME[@REV] repositories (variants of one model)");
   sub->add_option("--root", opts->root, "Compare every subfolder of PARENT holding a config.json")
       ->type_name("PARENT");
   sub->add_option("--baseline", opts->baseline,
@@ -144,6 +175,7 @@ void register_compare(CLI::App& app, CommandFn* selected) {
   add_follow_symlinks_flag(sub, &opts->follow_symlinks);
   add_revision_option(sub, &opts->revision);
   add_label_option(sub, &opts->labels);
+  add_remote_options(sub, &opts->remote);
   sub->callback([opts, selected] { *selected = [opts] { return run_compare(*opts); }; });
 }
 

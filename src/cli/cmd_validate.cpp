@@ -9,6 +9,7 @@
 #include "medq/check/validate.hpp"
 #include "medq/report/validate_report.hpp"
 #include "progress.hpp"
+#include "remote_model.hpp"
 
 namespace medq::cli {
 namespace {
@@ -22,9 +23,25 @@ struct ValidateOptions {
   bool follow_symlinks = false;
   unsigned threads = 0;
   std::optional<std::string> revision;
+  RemoteOptions remote;
 };
 
+// `medq validate hf://ORG/NAME[@REV]`: the same checks on what the Hub serves, read by range
+// requests (docs/remote.md).
+int run_validate_remote(const ValidateOptions& o) {
+  if (o.deep && refuse_remote(o.path, "--deep")) return kExitToolError;
+  auto storage = open_remote_model(o.path, o.remote, o.revision);
+  if (!storage) return kExitToolError;
+  Validation v = validate_model(scan_model_dir(storage, o.path));
+  if (remote_reads_failed(*storage)) return kExitToolError;
+  ValidateReport r = build_validate_report(v, o.path, o.strict, false);
+  r.remote = storage->summary();
+  print(render(r, o.format));
+  return r.passed() ? kExitOk : kExitInvalid;
+}
+
 int run_validate(const ValidateOptions& o) {
+  if (is_hf_url(o.path)) return run_validate_remote(o);
   const std::optional<ModelLocation> loc =
       model_dir(o.path, o.revision,
                 " (validate takes a model directory; use `medq inspect` for a single file)");
@@ -54,7 +71,8 @@ void register_validate(CLI::App& app, CommandFn* selected) {
   auto* sub = app.add_subcommand(
       "validate", "Check that a model directory is complete and internally consistent");
   sub->add_option("dir", opts->path,
-                  "The model directory, or a Hugging Face repository id ORG/NAME in the cache")
+                  "The model directory, a Hugging Face repository id ORG/NAME in the cache, or "
+                  "hf://ORG/NAME[@REV]")
       ->required();
   add_revision_option(sub, &opts->revision);
   add_format_option(sub, &opts->format, "text");
@@ -64,6 +82,7 @@ void register_validate(CLI::App& app, CommandFn* selected) {
   sub->add_flag("--quiet", opts->quiet, "No progress line on stderr");
   add_follow_symlinks_flag(sub, &opts->follow_symlinks);
   add_threads_option(sub, &opts->threads, "Worker threads for --deep");
+  add_remote_options(sub, &opts->remote);
   sub->callback([opts, selected] { *selected = [opts] { return run_validate(*opts); }; });
 }
 

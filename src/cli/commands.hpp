@@ -52,8 +52,9 @@ void print(const std::string& text);
 /// Writes "medq: error: <message>" to stderr.
 void print_error(const std::string& message);
 
-/// True when `path` is an existing directory; otherwise prints why ("cannot read ...", or "...
-/// is not a directory" followed by `hint`) and returns false (the caller exits with 2).
+/// True when `path` is an existing directory; otherwise (an hf:// address among the rest) prints
+/// why ("cannot read ...", or "... is not a directory" followed by `hint`) and returns false (the
+/// caller exits with 2).
 bool require_directory(const std::string& path, const std::string& hint = "");
 
 /// Adds `--revision REV` (a branch name or commit hash of the repository ids and cache

@@ -10,6 +10,7 @@
 #include "medq/analysis/variant_labels.hpp"
 #include "medq/diag/quote.hpp"
 #include "medq/io/hf_snapshot.hpp"
+#include "medq/remote/hf_url.hpp"
 #include "medq/util/units.hpp"
 
 namespace medq::cli {
@@ -78,6 +79,13 @@ void print_error(const std::string& message) {
 }
 
 bool require_directory(const std::string& path, const std::string& hint) {
+  if (is_hf_url(path)) {
+    print_error("'" + path +
+                "' is a remote repository, and this needs the files locally: download it first "
+                "(for example `hf download ORG/NAME --local-dir DIR`) and give the folder; "
+                "hf:// works with validate, compare, inspect and check (docs/remote.md)");
+    return false;
+  }
   std::error_code ec;
   auto st = std::filesystem::status(path, ec);
   if (ec || !std::filesystem::exists(st)) {
@@ -126,9 +134,14 @@ std::vector<LabelInput> label_inputs(const std::vector<ModelLocation>& dirs) {
     LabelInput in;
     in.given = loc.given;
     in.dir = loc.dir;
+    std::string err;
     if (loc.hub) {
       in.repo_id = loc.hub->repo_id;
       in.commit = loc.hub->commit;
+    } else if (auto ref = is_hf_url(loc.given) ? parse_hf_url(loc.given, &err) : std::nullopt) {
+      // A remote repository is named as a cached one: its id (and revision when two differ).
+      in.repo_id = ref->repo;
+      in.commit = ref->revision;
     } else if (auto snap = find_hf_snapshot(loc.dir)) {
       in.repo_id = snap->repo_id;
       in.commit = snap->commit;

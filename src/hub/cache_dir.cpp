@@ -25,14 +25,6 @@ std::optional<fs::path> expand_user(const std::string& p, const EnvLookup& env) 
 
 }  // namespace
 
-EnvLookup process_environment() {
-  return [](const char* name) -> std::optional<std::string> {
-    const char* v = std::getenv(name);
-    if (v == nullptr) return std::nullopt;
-    return std::string(v);
-  };
-}
-
 HubCacheDir hub_cache_dir(const EnvLookup& env) {
   HubCacheDir out;
   auto from = [&](const std::string& value, std::string source, const char* suffix) {

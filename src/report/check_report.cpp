@@ -7,6 +7,7 @@
 
 #include "medq/report/findings_view.hpp"
 #include "medq/report/quality_json.hpp"
+#include "medq/report/remote_read_view.hpp"
 #include "medq/report/render.hpp"
 #include "medq/report/table.hpp"
 #include "medq/util/units.hpp"
@@ -112,6 +113,7 @@ std::string render_text(const CheckReport& r) {
   if (r.validation.cache) out += cache_source_line(*r.validation.cache) + "\n";
   out += "policy: " + r.policy + "\n";
   out += model_line(r) + "\n";
+  if (r.validation.remote) out += remote_read_line(*r.validation.remote) + "\n";
   out += result_line(r) + "\n\nRules\n";
   out += table_to_text(rules_table(r, false));
   if (any_details(r)) {
@@ -141,6 +143,7 @@ std::string render_markdown(const CheckReport& r) {
   std::string line = model_line(r);
   line[0] = 'M';
   out += line + "\n\n";
+  if (r.validation.remote) out += remote_read_line(*r.validation.remote) + ".\n\n";
   out += "**" + result_line(r) + "**\n\n## Rules\n\n";
   out += table_to_markdown(rules_table(r, true));
   if (any_details(r)) {
@@ -166,6 +169,7 @@ std::string render_json(const CheckReport& r) {
     j["hf_cache"] = {{"repo_id", c->repo_id}, {"commit", c->commit}, {"refs", c->refs}};
   }
   j["policy"] = r.policy;
+  if (r.validation.remote) j["remote"] = remote_read_json(*r.validation.remote);
   CheckVerdict v = r.verdict();
   j["verdict"] = std::string(check_verdict_name(v));
   j["exit_code"] = check_verdict_exit_code(v);

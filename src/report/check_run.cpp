@@ -31,8 +31,24 @@ CheckReport run_check(const CheckRequest& request) {
 
   ScanOptions scan_opts;
   scan_opts.follow_symlinks = request.follow_symlinks;
-  Validation v = validate_model(request.dir, scan_opts);
   const bool deep = policy.findings && policy.findings->deep;
+  if (request.storage) {
+    // A remote model: what needs tensor data (or a local folder to hash) is not read from it.
+    std::string needs;
+    if (deep) needs = "findings.deep";
+    if (policy.fidelity) needs += std::string(needs.empty() ? "" : ", ") + "fidelity";
+    if (policy.integrity && policy.integrity->manifest) {
+      needs += std::string(needs.empty() ? "" : ", ") + "the manifest check (integrity.manifest)";
+    }
+    if (!needs.empty()) {
+      throw std::runtime_error("policy '" + request.policy + "': " + needs +
+                               " reads tensor data, which needs the files locally: download " +
+                               request.dir + " first and check the folder");
+    }
+  }
+  Validation v = request.storage
+                     ? validate_model(scan_model_dir(request.storage, request.dir, scan_opts))
+                     : validate_model(request.dir, scan_opts);
   if (deep) {
     DataScanOptions scan;
     scan.threads = request.threads;

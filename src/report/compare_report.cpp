@@ -580,6 +580,23 @@ CompareReport build_compare_report(Comparison c) {
   return r;
 }
 
+void add_remote_reads(CompareReport& r, std::vector<RemoteRead> reads) {
+  if (reads.empty()) return;
+  ReportSection s;
+  s.title = "Remote reads";
+  s.notes_before.push_back(
+      "What was read of each repository (headers, small files) instead of downloading it.");
+  s.table.headers = {"variant", "commit", "requests", "fetched", "from cache", "repository"};
+  s.table.right_align = {false, false, true, true, true, true};
+  for (const auto& x : reads) {
+    s.table.rows.push_back({code_span(x.source), code_span(x.commit), group_digits(x.requests),
+                            human_bytes(x.bytes_fetched), human_bytes(x.bytes_from_cache),
+                            human_bytes(x.repo_bytes) + " in " + count_noun(x.repo_files, "file")});
+  }
+  r.sections.push_back(std::move(s));
+  r.remote = std::move(reads);
+}
+
 CompareReport run_compare(const CompareRequest& request) {
   std::vector<CompareInput> inputs;
   if (!request.root.empty()) {
@@ -587,7 +604,8 @@ CompareReport run_compare(const CompareRequest& request) {
   } else {
     for (size_t i = 0; i < request.dirs.size(); ++i) {
       const std::string& d = request.dirs[i];
-      inputs.push_back({i < request.labels.size() ? request.labels[i] : d, d});
+      inputs.push_back({i < request.labels.size() ? request.labels[i] : d, d,
+                        i < request.storages.size() ? request.storages[i] : nullptr});
     }
   }
   CompareOptions options = request.options;

@@ -9,6 +9,7 @@
 
 #include "medq/report/findings_view.hpp"
 #include "medq/report/quality_json.hpp"
+#include "medq/report/remote_read_view.hpp"
 #include "medq/report/render.hpp"
 
 namespace medq {
@@ -36,6 +37,7 @@ std::string render_json(const InspectReport& r) {
   if (r.cache) j["hf_cache"] = cache_source_json(*r.cache);
   j["layout"] = r.layout;
   j["layout_evidence"] = r.layout_evidence;
+  if (r.remote) j["remote"] = remote_read_json(*r.remote);
   j["valid"] = r.valid();
   j["summary"] = findings_summary_json(r.findings);
   ojson files = ojson::array();
@@ -89,6 +91,7 @@ std::string render_json(const ValidateReport& r) {
   j["strict"] = r.strict;
   j["deep"] = r.deep;
   if (r.deep) j["deep_scan"] = {{"tensors", r.deep_tensors}, {"bytes_read", r.deep_bytes_read}};
+  if (r.remote) j["remote"] = remote_read_json(*r.remote);
   j["passed"] = r.passed();
   j["summary"] = findings_summary_json(r.findings);
   ojson m;
@@ -244,6 +247,11 @@ std::string render_json(const CompareReport& r) {
   j["schema_version"] = kJsonSchemaVersion;
   j["command"] = "compare";
   j["model_name"] = r.model_name.empty() ? ojson(nullptr) : ojson(r.model_name);
+  if (!r.remote.empty()) {
+    ojson remote = ojson::array();
+    for (const auto& x : r.remote) remote.push_back(remote_read_json(x));
+    j["remote"] = std::move(remote);
+  }
   j["all_valid"] = r.all_valid();
   j["findings"] = findings_to_json(r.comparison.findings);
   j["baseline"] = c.variants[c.baseline].stats.label;

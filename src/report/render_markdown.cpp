@@ -3,6 +3,7 @@
 
 #include "medq/diag/quote.hpp"
 #include "medq/report/findings_view.hpp"
+#include "medq/report/remote_read_view.hpp"
 #include "medq/report/render.hpp"
 #include "medq/report/table.hpp"
 
@@ -14,6 +15,7 @@ std::string render_markdown(const InspectReport& r) {
   out += fmt::format("**{}** — {}, {}, {} of tensor data, layout {}.\n",
                      r.valid() ? "PASS" : "FAIL", count_noun(r.files.size(), "file"),
                      count_noun(r.tensor_count, "tensor"), byte_size(r.tensor_bytes), r.layout);
+  if (r.remote) out += "\n" + remote_read_line(*r.remote) + ".\n";
   for (const auto& f : r.files) {
     out += fmt::format("\n## `{}`\n\n", f.name);
     if (!f.valid) {
@@ -68,6 +70,7 @@ std::string render_markdown(const ValidateReport& r) {
       r.model_type.empty() ? "unknown" : r.model_type, r.layout, r.quantization,
       count_noun(r.tensor_count, "tensor"), count_noun(r.weight_files, "weight file"),
       byte_size(r.tensor_bytes), byte_size(r.directory_bytes));
+  if (r.remote) out += "\n" + remote_read_line(*r.remote) + ".\n";
   out += "\n## Files\n\n";
   Table t{{"file", "kind", "bytes", "errors", "warnings"}, {false, false, true, true, true}, {}};
   for (const auto& f : r.files) {

@@ -3,6 +3,7 @@
 
 #include "medq/diag/quote.hpp"
 #include "medq/report/findings_view.hpp"
+#include "medq/report/remote_read_view.hpp"
 #include "medq/report/render.hpp"
 #include "medq/report/table.hpp"
 
@@ -26,6 +27,7 @@ std::string render_text(const InspectReport& r) {
   if (r.cache) out += cache_source_line(*r.cache) + "\n";
   out += fmt::format("{}, {}, {} of tensor data, layout: {}\n", count_noun(r.files.size(), "file"),
                      count_noun(r.tensor_count, "tensor"), byte_size(r.tensor_bytes), r.layout);
+  if (r.remote) out += remote_read_line(*r.remote) + "\n";
   for (const auto& f : r.files) {
     out += "\n";
     if (!f.valid) {
@@ -75,6 +77,7 @@ std::string render_text(const ValidateReport& r) {
       r.model_type.empty() ? "unknown" : r.model_type, r.layout, r.quantization,
       count_noun(r.tensor_count, "tensor"), count_noun(r.weight_files, "weight file"),
       human_bytes(r.tensor_bytes), human_bytes(r.directory_bytes));
+  if (r.remote) out += remote_read_line(*r.remote) + "\n";
   if (r.deep) {
     out += fmt::format("deep scan: checked {}, read {} of their data\n",
                        count_noun(r.deep_tensors, "tensor"), human_bytes(r.deep_bytes_read));

@@ -6,9 +6,11 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "medq/analysis/fidelity.hpp"
@@ -118,8 +120,16 @@ struct Comparison {
 };
 
 struct CompareInput {
+  CompareInput() = default;
+  CompareInput(std::string label_, std::filesystem::path dir_,
+               std::shared_ptr<const Storage> storage_ = nullptr)
+      : label(std::move(label_)), dir(std::move(dir_)), storage(std::move(storage_)) {}
+
   std::string label;  ///< as the user gave it
   std::filesystem::path dir;
+  /// Where the variant's bytes are when not in `dir` on disk (a remote repository); `dir` then
+  /// only names it.
+  std::shared_ptr<const Storage> storage;
 };
 
 /// The resolved config values compared across variants, in report order, as text ("" where

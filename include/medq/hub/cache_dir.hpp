@@ -9,13 +9,9 @@
 #include <optional>
 #include <string>
 
+#include "medq/util/environment.hpp"
+
 namespace medq {
-
-/// The value of an environment variable, or nullopt when it is not set.
-using EnvLookup = std::function<std::optional<std::string>(const char* name)>;
-
-/// This process's environment (getenv).
-EnvLookup process_environment();
 
 struct HubCacheDir {
   std::filesystem::path path;  ///< empty when it cannot be known (HOME unset, say)

@@ -4,6 +4,7 @@
 // (docs/ci.md, docs/json.md#medq-check); JUnit XML and GitHub annotations have their own files.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +48,9 @@ struct CheckRequest {
   unsigned threads = 0;       ///< 0 = one per core
   bool follow_symlinks = false;
   std::string reference_label;  ///< how results name overrides.reference (empty: its path)
+  /// Where the model's bytes are when `dir` is not a local folder (a remote repository): only
+  /// the rules that need no tensor data can run then (run_check refuses the others).
+  std::shared_ptr<const Storage> storage;
   /// Steps "scanning tensor data" (when the policy asks for the deep scan), "checking the policy".
   StepProgressFn progress;
 };

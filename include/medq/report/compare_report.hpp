@@ -4,10 +4,12 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "medq/analysis/comparison.hpp"
+#include "medq/remote/remote_read.hpp"
 #include "medq/report/sections.hpp"
 #include "medq/util/progress.hpp"
 
@@ -17,6 +19,8 @@ struct CompareReport {
   Comparison comparison;
   std::string model_name;  ///< the model compared, for the title ("" when unknown)
   RichText headline;       ///< one paragraph: what was compared and the verdict
+  /// What was read of each variant that is a remote repository, in the order given.
+  std::vector<RemoteRead> remote;
   std::vector<ReportSection> sections;
 
   /// Every variant validates without errors.
@@ -36,12 +40,18 @@ struct CompareRequest {
   /// The report's names of `dirs`, in order (variant_labels); empty = the directories as given.
   std::vector<std::string> labels;
   std::string model_name;  ///< for the title (model_name()); may be empty
+  /// Per entry of `dirs`: where its bytes are when it is not a local folder (null for one).
+  std::vector<std::shared_ptr<const Storage>> storages;
   /// The variant the others are measured against, as given: a label or the same directory as
   /// one of the inputs (find_variant); empty = the most precise.
   std::string baseline;
   CompareOptions options;   ///< options.baseline is set from `baseline`
   StepProgressFn progress;  ///< the step "measuring fidelity", with options.fidelity
 };
+
+/// Records what was read of the remote variants (RemoteRead per hf:// variant, in the order
+/// given) and adds the section "Remote reads" that shows it.
+void add_remote_reads(CompareReport& r, std::vector<RemoteRead> reads);
 
 /// `medq compare` as one call: finds the variants, compares them and lays out the report. Throws
 /// std::runtime_error when the variants cannot be found, std::invalid_argument when `baseline`

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "medq/formats/dtype.hpp"
 #include "medq/model/architecture.hpp"
 #include "medq/model/checkpoint.hpp"
+#include "medq/remote/remote_read.hpp"
 #include "medq/report/cache_source.hpp"
 
 namespace medq {
@@ -51,7 +53,8 @@ struct InspectReport {
   /// packing and the files' metadata.
   std::string layout = "mlx";
   std::string layout_evidence;
-  Findings findings;  ///< sorted
+  Findings findings;                 ///< sorted
+  std::optional<RemoteRead> remote;  ///< when read from an hf:// repository
   bool valid() const { return count_severity(findings, Severity::kError) == 0; }
 };
 
@@ -65,5 +68,10 @@ InspectReport build_inspect_report(const Checkpoint& cp, std::string target,
 /// std::runtime_error when `path` does not exist.
 InspectReport inspect_path(const std::string& path, bool follow_symlinks = false,
                            const std::string& target = "");
+
+/// `medq inspect` of a folder behind any storage (a remote repository): its weight files, or
+/// only `file_name` when given. `target` names it in the report.
+InspectReport inspect_storage(std::shared_ptr<const Storage> storage, std::string target,
+                              const std::string& file_name = "");
 
 }  // namespace medq

@@ -9,6 +9,7 @@
 
 #include "medq/check/validate.hpp"
 #include "medq/diag/finding.hpp"
+#include "medq/remote/remote_read.hpp"
 #include "medq/report/cache_source.hpp"
 
 namespace medq {
@@ -38,6 +39,8 @@ struct ValidateReport {
   uint64_t directory_bytes = 0;
   std::vector<ValidatedFile> files;  ///< sorted by name
   Findings findings;                 ///< sorted
+  /// When the model is a remote repository (hf://): what was read to validate it.
+  std::optional<RemoteRead> remote;
 
   size_t errors() const { return count_severity(findings, Severity::kError); }
   size_t warnings() const { return count_severity(findings, Severity::kWarning); }
