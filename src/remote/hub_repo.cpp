@@ -91,7 +91,7 @@ HubRepo resolve_repo(const HfRef& ref, const HubSettings& settings, const HttpCl
   if (!commit) throw RemoteError("the revision lookup of " + source + ": " + err);
   if (is_commit_id(ref.revision) && *commit != ref.revision) {
     throw RemoteError("the revision lookup of " + source + " answered the commit " + *commit +
-                   ", not the commit asked for");
+                      ", not the commit asked for");
   }
   repo.commit = *commit;
 
@@ -113,7 +113,7 @@ HubRepo resolve_repo(const HfRef& ref, const HubSettings& settings, const HttpCl
     for (unsigned page = 0;; ++page) {
       if (page == limits.max_pages) {
         throw RemoteError("the listing of " + source + " has more than " +
-                       std::to_string(limits.max_pages) + " pages");
+                          std::to_string(limits.max_pages) + " pages");
       }
       HttpRequest req;
       req.url = url;
@@ -124,13 +124,13 @@ HubRepo resolve_repo(const HfRef& ref, const HubSettings& settings, const HttpCl
       auto items = parse_tree_page(p.body, &err);
       if (!items) {
         throw RemoteError("the listing of " + source + " (page " + std::to_string(page + 1) +
-                       "): " + err);
+                          "): " + err);
       }
       entries.insert(entries.end(), std::make_move_iterator(items->begin()),
                      std::make_move_iterator(items->end()));
       if (entries.size() > limits.max_entries) {
         throw RemoteError("the listing of " + source + " has more than " +
-                       std::to_string(limits.max_entries) + " entries");
+                          std::to_string(limits.max_entries) + " entries");
       }
       const std::string* link = p.header("link");
       auto next = link ? parse_link_next(*link) : std::nullopt;
@@ -138,7 +138,7 @@ HubRepo resolve_repo(const HfRef& ref, const HubSettings& settings, const HttpCl
       // The next page must be on the endpoint's origin (it gets the token) and new.
       if (url_origin(*next) != origin) {
         throw RemoteError("the listing of " + source + " points its next page to another origin (" +
-                       quote_text(*next, 80) + ")");
+                          quote_text(*next, 80) + ")");
       }
       if (!seen.insert(*next).second) {
         throw RemoteError("the listing of " + source + " loops back to a page already read");
@@ -151,7 +151,7 @@ HubRepo resolve_repo(const HfRef& ref, const HubSettings& settings, const HttpCl
   for (size_t i = 1; i < entries.size(); ++i) {
     if (entries[i].path == entries[i - 1].path) {
       throw RemoteError("the listing of " + source + " names " + quote_text(entries[i].path) +
-                     " twice");
+                        " twice");
     }
   }
   for (const auto& e : entries) {

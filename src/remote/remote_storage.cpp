@@ -165,7 +165,7 @@ RemoteStorage::RemoteStorage(HubRepo repo, HubSettings settings,
       prefix_ = path + "/";
     } else {
       throw RemoteError("no file or folder '" + path + "' in " + repo_.ref.repo + " at commit " +
-                     repo_.commit);
+                        repo_.commit);
     }
   }
   for (const auto& e : repo_.entries) {
