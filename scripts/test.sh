@@ -4,36 +4,39 @@
 # coverage), runs it again and fuzzes every target for a bounded time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+start=$SECONDS
+# Each stage's elapsed time, so that a CI log shows where the budget goes.
+stage() { echo "== $* (at $((SECONDS - start)) s)"; }
 ./scripts/setup.sh
 jobs=$(nproc)
 
-echo "== format"
+stage "format"
 ./scripts/check_format.sh
-echo "== layers (ARCHITECTURE.md)"
+stage "layers (ARCHITECTURE.md)"
 python3 scripts/check_layers.py
-echo "== finding codes vs docs/findings.md"
+stage "finding codes vs docs/findings.md"
 ./scripts/check_finding_docs.sh
 
-echo "== build"
+stage "build"
 # Line tables only (-g1): full debug info would add minutes to the two builds.
 ./scripts/build.sh build -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" >/dev/null
-echo "== tests"
+stage "tests"
 ctest --test-dir build --output-on-failure -j"$jobs"
-echo "== examples in README.md and docs/ against the real output"
+stage "examples in README.md and docs/ against the real output"
 python3 scripts/check_doc_examples.py build
 
-echo "== build with ASan+UBSan (clang, with libFuzzer coverage)"
+stage "build with ASan+UBSan (clang, with libFuzzer coverage)"
 # One sanitizer build serves both the test suite and the fuzz targets.
 launcher=()
 command -v ccache >/dev/null 2>&1 && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 CC=clang CXX=clang++ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DMEDQ_SANITIZE=ON \
   -DMEDQ_FUZZ=ON -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" "${launcher[@]}" >/dev/null
 cmake --build build-asan -j"$jobs" >/dev/null
-echo "== tests under ASan+UBSan"
+stage "tests under ASan+UBSan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir build-asan --output-on-failure -j"$jobs"
+  ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE tooling
 
-echo "== fuzz (libFuzzer + ASan/UBSan, ${MEDQ_FUZZ_SECONDS:=30} s per target, $jobs at a time)"
+stage "fuzz (libFuzzer + ASan/UBSan, ${MEDQ_FUZZ_SECONDS:=20} s per target, $jobs at a time)"
 targets=$(sed -n 's/^set(MEDQ_FUZZ_TARGETS \(.*\))$/\1/p' tests/fuzz/CMakeLists.txt)
 [ -n "$targets" ] || { echo "no fuzz targets read from tests/fuzz/CMakeLists.txt"; exit 1; }
 fuzz_dir=$(mktemp -d)
@@ -65,6 +68,6 @@ while [ "$running" -gt 0 ]; do
   wait -n || fuzz_failed=$((fuzz_failed + 1))
   running=$((running - 1))
 done
-echo "fuzz targets: $(echo $targets | wc -w); with a crash: $fuzz_failed"
+echo "fuzz targets: $(echo $targets | wc -w); with a crash: $fuzz_failed; all done at $((SECONDS - start)) s"
 [ "$fuzz_failed" -eq 0 ] && rm -rf "$fuzz_dir"
 [ "$fuzz_failed" -eq 0 ]
