@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "medq/formats/json_depth.hpp"
 #include "medq/io/local_storage.hpp"
 #include "medq/io/padded_buffer.hpp"
 #include "medq/io/text_position.hpp"
@@ -134,39 +135,12 @@ class DupTrackingSax : public nlohmann::detail::json_sax_dom_parser<nlohmann::js
   size_t depth_ = 0;
 };
 
-// The offset of the first bracket that opens a level deeper than `max_depth`, found in one pass
-// that skips strings, or nullopt. Deep nesting is refused before parsing: the DOM and the
-// duplicate-key pointers would otherwise grow with the depth (quadratically, for the pointers).
-std::optional<size_t> too_deep_at(std::string_view text, size_t max_depth) {
-  size_t depth = 0;
-  bool in_string = false, escaped = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > max_depth) return i;
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 JsonFileResult parse_json_text(std::string_view text, std::string_view file,
                                std::string_view area) {
   JsonFileResult r;
-  if (auto deep = too_deep_at(text, kMaxSmallJsonDepth)) {
+  if (auto deep = json_too_deep_at(text, kMaxSmallJsonDepth)) {
     TextPosition lc = text_position(text, *deep);
     Finding f =
         file_finding(std::string(area) + ".invalid_json", Severity::kError, file,

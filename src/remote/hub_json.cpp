@@ -3,41 +3,15 @@
 #include <nlohmann/json.hpp>
 
 #include "medq/diag/quote.hpp"
+#include "medq/formats/json_depth.hpp"
 #include "medq/remote/hf_url.hpp"
 #include "medq/util/utf8.hpp"
 
 namespace medq {
 namespace {
 
-// Nesting depth of JSON text, outside strings; stops counting at `limit` + 1.
-size_t json_depth(std::string_view s, size_t limit) {
-  size_t depth = 0, max_depth = 0;
-  bool in_string = false, escaped = false;
-  for (char c : s) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > max_depth) max_depth = depth;
-      if (max_depth > limit) return max_depth;
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return max_depth;
-}
-
 std::optional<nlohmann::json> parse_checked(std::string_view body, std::string* err) {
-  if (json_depth(body, kMaxHubJsonDepth) > kMaxHubJsonDepth) {
+  if (json_too_deep_at(body, kMaxHubJsonDepth)) {
     *err = "nested deeper than " + std::to_string(kMaxHubJsonDepth) + " levels";
     return std::nullopt;
   }
