@@ -227,6 +227,8 @@ for k in ("model_type", "quantization", "validation", "bytes", "tensors", "param
           "bits_per_weight", "memory"):
     assert a[k] == b[k], (k, a[k], b[k])
 assert len(j["remote"]) == 1 and j["remote"][0]["source"].startswith("hf://"), j["remote"]
+# A repository is labelled by its id, as a model in the local cache is.
+assert a["label"] == "test/medgemma-4b-it-4bit", a["label"]
 assert all(f["identical"] for f in j["files"] if all(d is not None for d in f["sha256"])), j["files"]
 EOF
 echo '{"medq_policy": 1, "limits": {"max_weight_bytes": "4 GB"}, "quantization": {"bits": 4}}' >"$tmp/policy.json"
@@ -249,6 +251,16 @@ expect_rc manifest 2
 expect_stderr manifest "remote repository"
 run fidelity compare "$repo" "$files" --fidelity
 expect_rc fidelity 2
+run quality compare "$repo" "$files" --quality
+expect_rc quality 2
+expect_stderr quality "needs the files locally"
+# --revision names the revision of an address without @REV; both, different, is an error.
+run revision_flag validate "$repo" --revision "$commit" --format json
+same_json findings "$tmp/out/local_validate.stdout" "$tmp/out/revision_flag.stdout" ||
+  fail "validate --revision differs"
+run revision_both validate "$repo@main" --revision "$commit"
+expect_rc revision_both 2
+expect_stderr revision_both "give one"
 run missing validate hf://test/no-such-model
 expect_rc missing 2
 expect_stderr missing "404 Not Found"
