@@ -53,6 +53,18 @@ QualityOutcome usage_error(std::string message) {
   return o;
 }
 
+// The folder's readable files as its scan listed them (links out only with --follow-symlinks).
+std::vector<std::string> file_names(const ModelDir& dir) {
+  std::vector<std::string> names;
+  for (const DirEntry& e : dir.entries) {
+    if (e.kind != EntryKind::kDirectory && e.kind != EntryKind::kSpecial &&
+        e.kind != EntryKind::kSymlink) {
+      names.push_back(e.name);
+    }
+  }
+  return names;
+}
+
 }  // namespace
 
 bool QualityRun::all_valid() const {
@@ -75,13 +87,14 @@ QualityMeasurement measure_quality(const QualitySubject& reference,
       return m;
     }
     QualityText info;
-    const std::filesystem::path& ref_dir = reference.validation->dir.root;
+    const ModelDir& ref_dir = reference.validation->dir;
     try {
-      const Tokenizer ref = Tokenizer::load(ref_dir);
+      const Tokenizer ref = Tokenizer::load(*ref_dir.storage, ref_dir.root, file_names(ref_dir));
       for (const QualitySubject& v : variants) {
         std::string fingerprint;
         try {
-          fingerprint = Tokenizer::fingerprint_of(v.validation->dir.root);
+          const ModelDir& d = v.validation->dir;
+          fingerprint = Tokenizer::fingerprint_of(*d.storage, d.root, file_names(d));
         } catch (const TokenizeError& e) {
           m.outcome = usage_error(v.label + ": " + e.what());
           return m;

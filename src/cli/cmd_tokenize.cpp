@@ -22,6 +22,7 @@ struct TokenizeCliOptions {
   bool no_special = false;
   OutputFormat format = OutputFormat::kText;
   std::optional<std::string> revision;
+  bool follow_symlinks = false;
 };
 
 constexpr uintmax_t kMaxTextBytes = uintmax_t{1} << 30;
@@ -47,7 +48,7 @@ int run_tokenize(const TokenizeCliOptions& o) {
     text = ss.str();
   }
   try {
-    const Tokenizer tok = Tokenizer::load(loc->dir);
+    const Tokenizer tok = Tokenizer::load(loc->dir, o.follow_symlinks);
     TokenizeReport r;
     // A repository's file by its name in the repository, not its place in the cache.
     r.tokenizer_file =
@@ -87,6 +88,7 @@ void register_tokenize(CLI::App& app, CommandFn* selected) {
   sub->add_flag("--no-special", opts->no_special,
                 "Leave out the tokens the post-processor adds (add_special_tokens=False)");
   add_format_option(sub, &opts->format, "text");
+  add_follow_symlinks_flag(sub, &opts->follow_symlinks);
   sub->callback([opts, selected, text, file] {
     if (text->count() == 0 && file->count() == 0) {
       throw CLI::ValidationError("give the text as STRING or --text FILE");

@@ -2,11 +2,10 @@
 
 #include <sentencepiece_processor.h>
 
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 
+#include "medq/io/local_storage.hpp"
 #include "medq/tokenize/tokenize_error.hpp"
 
 namespace medq {
@@ -33,11 +32,15 @@ SentencePieceTokenizer SentencePieceTokenizer::parse(std::string_view model_byte
 }
 
 SentencePieceTokenizer SentencePieceTokenizer::load(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw TokenizeError("cannot read " + path.string());
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return parse(ss.str());
+  std::string err;
+  uint64_t too_large = 0;
+  const LocalStorage folder(path.parent_path());
+  const auto bytes = read_entry(folder, path.filename().string(), kMaxModelBytes, &err, &too_large);
+  if (!bytes) {
+    throw TokenizeError(err.empty() ? fmt::format("{}: larger than 1 GiB", path.string())
+                                    : "cannot read " + path.string() + ": " + err);
+  }
+  return parse(*bytes);
 }
 
 std::vector<uint32_t> SentencePieceTokenizer::encode(std::string_view text) const {

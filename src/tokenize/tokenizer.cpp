@@ -1,13 +1,13 @@
 #include "medq/tokenize/tokenizer.hpp"
 
-#include <fstream>
+#include <algorithm>
 #include <optional>
-#include <sstream>
 #include <variant>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "medq/io/folder_storage.hpp"
 #include "medq/io/sha256.hpp"
 #include "medq/tokenize/json_tokenizer.hpp"
 #include "medq/tokenize/sentencepiece_tokenizer.hpp"
@@ -34,19 +34,43 @@ std::optional<std::string> token_string(const nlohmann::json& v) {
   return std::nullopt;
 }
 
-SpecialConfig read_special_config(const std::filesystem::path& path) {
-  SpecialConfig c;
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) return c;
-  const uintmax_t size = std::filesystem::file_size(path, ec);
-  if (ec || size > kMaxConfigBytes) {
-    throw TokenizeError(fmt::format("{}: unreadable or larger than 64 MiB", path.string()));
+/// The top-level file names `storage` lists.
+std::vector<std::string> file_names(const Storage& storage, bool follow_symlinks) {
+  std::vector<std::string> names;
+  ListOptions opts;
+  opts.follow_symlinks = follow_symlinks;
+  for (const StorageEntry& e : storage.list(opts).entries) {
+    if (e.type == StorageEntry::Type::kFile) names.push_back(e.name);
   }
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  const nlohmann::json j = nlohmann::json::parse(ss.str(), nullptr, false);
-  if (!j.is_object()) throw TokenizeError(path.string() + " is not a JSON object");
+  return names;
+}
+
+bool has(const std::vector<std::string>& names, std::string_view name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+std::string read_whole(const Storage& storage, const std::filesystem::path& dir,
+                       std::string_view name, uint64_t cap) {
+  std::string err;
+  uint64_t too_large = 0;
+  auto bytes = read_entry(storage, name, cap, &err, &too_large);
+  if (!bytes) {
+    const std::string where = (dir / name).string();
+    throw TokenizeError(err.empty() ? fmt::format("{}: larger than {} bytes", where, cap)
+                                    : fmt::format("cannot read {}: {}", where, err));
+  }
+  return std::move(*bytes);
+}
+
+SpecialConfig read_special_config(const Storage& storage, const std::filesystem::path& dir,
+                                  const std::vector<std::string>& names) {
+  SpecialConfig c;
+  if (!has(names, "tokenizer_config.json")) return c;
+  const std::string text = read_whole(storage, dir, "tokenizer_config.json", kMaxConfigBytes);
+  const nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_object()) {
+    throw TokenizeError((dir / "tokenizer_config.json").string() + " is not a JSON object");
+  }
   if (j.contains("add_bos_token") && j["add_bos_token"].is_boolean())
     c.add_bos = j["add_bos_token"].get<bool>();
   if (j.contains("add_eos_token") && j["add_eos_token"].is_boolean())
@@ -56,20 +80,45 @@ SpecialConfig read_special_config(const std::filesystem::path& path) {
   return c;
 }
 
-std::string file_sha(const std::filesystem::path& p) {
+std::string entry_sha(const Storage& storage, const std::filesystem::path& dir,
+                      std::string_view name) {
   std::string err;
-  auto h = sha256_file(p, &err);
-  if (!h) throw TokenizeError(fmt::format("cannot read {}: {}", p.string(), err));
+  Opened f = open_entry(storage, name);
+  std::optional<std::string> h;
+  if (f.source) h = sha256_source(*f.source, &err);
+  if (!h) {
+    throw TokenizeError(
+        fmt::format("cannot read {}: {}", (dir / name).string(), f.source ? err : f.error));
+  }
   return *h;
 }
 
-/// What fingerprint() is for the tokenizer files `file` (the one load() uses) and `config`.
-std::string fingerprint_files(const std::filesystem::path& file,
-                              const std::filesystem::path& config) {
-  std::error_code ec;
-  std::string f = file_sha(file);
-  if (std::filesystem::is_regular_file(config, ec)) f += "+" + file_sha(config);
+/// What fingerprint() is for the tokenizer file `file` (the one load() uses) and
+/// tokenizer_config.json.
+std::string fingerprint_files(const Storage& storage, const std::filesystem::path& dir,
+                              std::string_view file, const std::vector<std::string>& names) {
+  std::string f = entry_sha(storage, dir, file);
+  if (has(names, "tokenizer_config.json")) {
+    f += "+" + entry_sha(storage, dir, "tokenizer_config.json");
+  }
   return f;
+}
+
+/// The file load() uses: tokenizer.json, else tokenizer.model.
+const char* tokenizer_file(const std::vector<std::string>& names,
+                           const std::filesystem::path& dir) {
+  for (const char* name : {"tokenizer.json", "tokenizer.model"}) {
+    if (has(names, name)) return name;
+  }
+  throw TokenizeError(
+      fmt::format("{} has neither tokenizer.json nor tokenizer.model", dir.string()));
+}
+
+void require_folder(const std::filesystem::path& dir) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) {
+    throw TokenizeError(fmt::format("{} is not a folder", dir.string()));
+  }
 }
 
 }  // namespace
@@ -87,25 +136,26 @@ Tokenizer::~Tokenizer() = default;
 Tokenizer::Tokenizer(Tokenizer&&) noexcept = default;
 Tokenizer& Tokenizer::operator=(Tokenizer&&) noexcept = default;
 
-Tokenizer Tokenizer::load(const std::filesystem::path& dir) {
+Tokenizer Tokenizer::load(const std::filesystem::path& dir, bool follow_symlinks) {
+  require_folder(dir);
+  const std::shared_ptr<const Storage> storage = folder_storage(dir);
+  return load(*storage, dir, file_names(*storage, follow_symlinks));
+}
+
+Tokenizer Tokenizer::load(const Storage& storage, const std::filesystem::path& dir,
+                          const std::vector<std::string>& names) {
   Tokenizer t;
   Impl& m = *t.impl_;
-  std::error_code ec;
-  if (!std::filesystem::is_directory(dir, ec)) {
-    throw TokenizeError(fmt::format("{} is not a folder", dir.string()));
-  }
-  const auto json_path = dir / "tokenizer.json";
-  const auto model_path = dir / "tokenizer.model";
-  const auto config_path = dir / "tokenizer_config.json";
-  const SpecialConfig cfg = read_special_config(config_path);
+  const std::string file = tokenizer_file(names, dir);
+  const SpecialConfig cfg = read_special_config(storage, dir, names);
   const auto id_of = [&](const std::optional<std::string>& s,
                          const auto& tok) -> std::optional<uint32_t> {
     if (!s) return std::nullopt;
     return tok.token_to_id(*s);
   };
-  if (std::filesystem::is_regular_file(json_path, ec)) {
-    m.file = json_path;
-    JsonTokenizer jt = JsonTokenizer::load(json_path);
+  m.file = dir / file;
+  if (file == "tokenizer.json") {
+    JsonTokenizer jt = JsonTokenizer::load(open_entry(storage, file), m.file.string());
     // transformers' update_post_processor (LlamaTokenizerFast, GemmaTokenizerFast): an explicit
     // add_bos_token / add_eos_token rebuilds the template as "bos? $A eos?".
     if (cfg.add_bos || cfg.add_eos) {
@@ -126,9 +176,9 @@ Tokenizer Tokenizer::load(const std::filesystem::path& dir) {
       jt.set_post_processor(std::move(p));
     }
     m.tok = std::move(jt);
-  } else if (std::filesystem::is_regular_file(model_path, ec)) {
-    m.file = model_path;
-    SentencePieceTokenizer sp = SentencePieceTokenizer::load(model_path);
+  } else {
+    SentencePieceTokenizer sp = SentencePieceTokenizer::parse(
+        read_whole(storage, dir, file, SentencePieceTokenizer::kMaxModelBytes));
     if (cfg.add_bos.value_or(true)) {
       auto id = cfg.bos ? id_of(cfg.bos, sp) : sp.bos_id();
       if (id) m.sp_before.push_back(*id);
@@ -138,25 +188,20 @@ Tokenizer Tokenizer::load(const std::filesystem::path& dir) {
       if (id) m.sp_after.push_back(*id);
     }
     m.tok = std::move(sp);
-  } else {
-    throw TokenizeError(
-        fmt::format("{} has neither tokenizer.json nor tokenizer.model", dir.string()));
   }
-  m.fingerprint = fingerprint_files(m.file, config_path);
+  m.fingerprint = fingerprint_files(storage, dir, file, names);
   return t;
 }
 
-std::string Tokenizer::fingerprint_of(const std::filesystem::path& dir) {
-  std::error_code ec;
-  if (!std::filesystem::is_directory(dir, ec)) {
-    throw TokenizeError(fmt::format("{} is not a folder", dir.string()));
-  }
-  for (const char* name : {"tokenizer.json", "tokenizer.model"}) {
-    if (std::filesystem::is_regular_file(dir / name, ec))
-      return fingerprint_files(dir / name, dir / "tokenizer_config.json");
-  }
-  throw TokenizeError(
-      fmt::format("{} has neither tokenizer.json nor tokenizer.model", dir.string()));
+std::string Tokenizer::fingerprint_of(const std::filesystem::path& dir, bool follow_symlinks) {
+  require_folder(dir);
+  const std::shared_ptr<const Storage> storage = folder_storage(dir);
+  return fingerprint_of(*storage, dir, file_names(*storage, follow_symlinks));
+}
+
+std::string Tokenizer::fingerprint_of(const Storage& storage, const std::filesystem::path& dir,
+                                      const std::vector<std::string>& names) {
+  return fingerprint_files(storage, dir, tokenizer_file(names, dir), names);
 }
 
 std::vector<uint32_t> Tokenizer::encode(std::string_view text, bool add_special) const {

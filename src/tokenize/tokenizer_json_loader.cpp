@@ -8,6 +8,7 @@
 #include "json_access.hpp"
 #include "medq/formats/tokenizer_json.hpp"
 #include "medq/io/padded_buffer.hpp"
+#include "medq/io/local_storage.hpp"
 #include "medq/tokenize/json_tokenizer.hpp"
 
 namespace medq {
@@ -302,9 +303,13 @@ JsonTokenizer JsonTokenizer::parse(std::string_view text) {
 }
 
 JsonTokenizer JsonTokenizer::load(const std::filesystem::path& path) {
+  return load(open_local(path), path.string());
+}
+
+JsonTokenizer JsonTokenizer::load(Opened file, std::string_view label) {
   PaddedBuffer bytes;
-  if (auto failed = load_tokenizer_json(path, path.string(), &bytes)) {
-    std::string msg = "cannot read " + path.string();
+  if (auto failed = load_tokenizer_json(std::move(file), label, &bytes)) {
+    std::string msg = "cannot read " + std::string(label);
     if (!failed->findings.empty()) msg = failed->findings.front().message;
     throw TokenizeError(msg);
   }
@@ -313,7 +318,7 @@ JsonTokenizer JsonTokenizer::load(const std::filesystem::path& path) {
   const auto err = parser.parse(bytes.data(), bytes.size(), false).get(root);
   if (err != simdjson::SUCCESS) {
     throw TokenizeError(
-        fmt::format("{} is not valid JSON: {}", path.string(), simdjson::error_message(err)));
+        fmt::format("{} is not valid JSON: {}", label, simdjson::error_message(err)));
   }
   return JsonTokenizerLoader::from_dom(root);
 }

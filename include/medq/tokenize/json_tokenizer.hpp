@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "medq/io/storage.hpp"
 #include "medq/tokenize/added_vocabulary.hpp"
 #include "medq/tokenize/bpe_model.hpp"
 #include "medq/tokenize/normalizer.hpp"
@@ -27,6 +28,8 @@ class JsonTokenizer {
   static JsonTokenizer parse(std::string_view text);
   /// Reads and parses the file (through the formats stage's size-capped reader).
   static JsonTokenizer load(const std::filesystem::path& path);
+  /// The same for an opened entry; `label` names it in messages.
+  static JsonTokenizer load(Opened file, std::string_view label);
 
   /// Ids of valid UTF-8 `text`; with `add_special`, the post-processor's tokens around them.
   std::vector<uint32_t> encode(std::string_view text, bool add_special) const;

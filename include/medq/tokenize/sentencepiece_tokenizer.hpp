@@ -18,6 +18,8 @@ class SentencePieceTokenizer {
  public:
   /// Throws TokenizeError when the library cannot load the file.
   static SentencePieceTokenizer load(const std::filesystem::path& path);
+  /// The most bytes of a tokenizer.model read (real ones are a few MB).
+  static constexpr uint64_t kMaxModelBytes = uint64_t{1} << 30;
   static SentencePieceTokenizer parse(std::string_view model_bytes);
   ~SentencePieceTokenizer();
   SentencePieceTokenizer(SentencePieceTokenizer&&) noexcept;

@@ -12,13 +12,22 @@
 #include <string_view>
 #include <vector>
 
+#include "medq/io/storage.hpp"
+
 namespace medq {
 
 class Tokenizer {
  public:
-  /// Loads the tokenizer of the folder `dir`. Throws TokenizeError when it has neither file,
-  /// when a file cannot be read, or when it uses a component medq does not implement.
-  static Tokenizer load(const std::filesystem::path& dir);
+  /// Loads the tokenizer of a model folder, read through its storage (the seam every reader
+  /// uses); `dir` names the folder in messages and in file(). Throws TokenizeError when it has
+  /// neither file, when a file cannot be read, or when it uses a component medq does not
+  /// implement.
+  /// `files`: the folder's readable top-level files, as its scan listed them (links out of the
+  /// folder only with --follow-symlinks).
+  static Tokenizer load(const Storage& storage, const std::filesystem::path& dir,
+                        const std::vector<std::string>& files);
+  /// load() of a local folder (a Hugging Face cache snapshot too: folder_storage), listed here.
+  static Tokenizer load(const std::filesystem::path& dir, bool follow_symlinks = false);
   ~Tokenizer();
   Tokenizer(Tokenizer&&) noexcept;
   Tokenizer& operator=(Tokenizer&&) noexcept;
@@ -37,9 +46,12 @@ class Tokenizer {
   /// SHA-256 of the tokenizer file and of tokenizer_config.json (when present), joined: two
   /// folders with the same fingerprint encode every text alike.
   const std::string& fingerprint() const;
-  /// fingerprint() of the tokenizer load(dir) would use, from the files' hashes alone (nothing
-  /// parsed); TokenizeError when `dir` has neither file or one cannot be read.
-  static std::string fingerprint_of(const std::filesystem::path& dir);
+  /// fingerprint() of the tokenizer load() would use, from the files' hashes alone (nothing
+  /// parsed); TokenizeError when the folder has neither file or one cannot be read.
+  static std::string fingerprint_of(const Storage& storage, const std::filesystem::path& dir,
+                                    const std::vector<std::string>& files);
+  static std::string fingerprint_of(const std::filesystem::path& dir,
+                                    bool follow_symlinks = false);
   /// One line: the kind, the components, the tokens added around a text.
   std::string describe() const;
 
