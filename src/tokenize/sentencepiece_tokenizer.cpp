@@ -2,7 +2,6 @@
 
 #include <sentencepiece_processor.h>
 
-
 #include <fmt/format.h>
 
 #include "medq/io/local_storage.hpp"

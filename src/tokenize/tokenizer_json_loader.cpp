@@ -7,8 +7,8 @@
 
 #include "json_access.hpp"
 #include "medq/formats/tokenizer_json.hpp"
-#include "medq/io/padded_buffer.hpp"
 #include "medq/io/local_storage.hpp"
+#include "medq/io/padded_buffer.hpp"
 #include "medq/tokenize/json_tokenizer.hpp"
 
 namespace medq {

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "../support/temp_dir.hpp"
 #include "medq/io/memory_storage.hpp"
 #include "medq/tokenize/tokenize_error.hpp"
-#include "../support/temp_dir.hpp"
 
 namespace medq {
 namespace {

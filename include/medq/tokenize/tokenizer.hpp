@@ -50,8 +50,7 @@ class Tokenizer {
   /// parsed); TokenizeError when the folder has neither file or one cannot be read.
   static std::string fingerprint_of(const Storage& storage, const std::filesystem::path& dir,
                                     const std::vector<std::string>& files);
-  static std::string fingerprint_of(const std::filesystem::path& dir,
-                                    bool follow_symlinks = false);
+  static std::string fingerprint_of(const std::filesystem::path& dir, bool follow_symlinks = false);
   /// One line: the kind, the components, the tokens added around a text.
   std::string describe() const;
 
