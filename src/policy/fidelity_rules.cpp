@@ -34,7 +34,9 @@ RuleResult rule_threshold(const std::string& id, const FidelitySummary& s, bool 
     msg += fmt::format("; {} could not be read", count_noun(problems.size(), "tensor"));
     pass = false;
   }
-  return result(id, pass, msg, std::move(d));
+  RuleResult r = result(id, pass, msg, std::move(d));
+  r.value = *value;
+  return r;
 }
 
 }  // namespace

@@ -15,9 +15,11 @@ using policy_detail::skipped;
 RuleResult rule_limit(const std::string& id, std::string_view what, uint64_t value,
                       uint64_t limit) {
   bool pass = value <= limit;
-  return result(id, pass,
-                fmt::format("{} {}, {} {}", what, byte_size(value), pass ? "within" : "over",
-                            byte_size(limit)));
+  RuleResult r = result(id, pass,
+                        fmt::format("{} {}, {} {}", what, byte_size(value),
+                                    pass ? "within" : "over", byte_size(limit)));
+  r.value = static_cast<double>(value);
+  return r;
 }
 
 }  // namespace

@@ -40,28 +40,29 @@ std::vector<RuleResult> judge_quality(const QualityPolicy& q, const VariantQuali
                                       const QualityResult& run, const std::string& of,
                                       const std::vector<std::string>& details) {
   std::vector<RuleResult> out;
-  auto add = [&](const std::string& id, bool pass, const std::string& what) {
+  auto add = [&](const std::string& id, double value, bool pass, const std::string& what) {
     Details d;
     for (const auto& line : details) d.add(line);
     out.push_back(result(id, pass, of.empty() ? what : of + " " + what, std::move(d)));
+    out.back().value = value;
   };
   if (q.max_mean_kld) {
-    add("quality.max_mean_kld", v.kld.mean <= *q.max_mean_kld,
+    add("quality.max_mean_kld", v.kld.mean, v.kld.mean <= *q.max_mean_kld,
         fmt::format("mean KLD {} nats, maximum {:g}", qnum(v.kld.mean), *q.max_mean_kld));
   }
   if (q.max_kld_p99) {
     const double p99 = kld_p99(v.kld);
-    add("quality.max_kld_p99", p99 <= *q.max_kld_p99,
+    add("quality.max_kld_p99", p99, p99 <= *q.max_kld_p99,
         fmt::format("KLD 99th percentile {} nats, maximum {:g}", qnum(p99), *q.max_kld_p99));
   }
   if (q.min_top1_agreement) {
-    add("quality.min_top1_agreement", v.top1_agreement >= *q.min_top1_agreement,
+    add("quality.min_top1_agreement", v.top1_agreement, v.top1_agreement >= *q.min_top1_agreement,
         fmt::format("same top-1 {} ({} of {} positions), minimum {}", qpct(v.top1_agreement),
                     group_digits(v.top1_same), group_digits(run.scored),
                     qpct(*q.min_top1_agreement)));
   }
   if (q.max_ppl_ratio) {
-    add("quality.max_ppl_ratio", v.ppl_ratio <= *q.max_ppl_ratio,
+    add("quality.max_ppl_ratio", v.ppl_ratio, v.ppl_ratio <= *q.max_ppl_ratio,
         fmt::format("PPL ratio {} (PPL {}, the reference's {}), maximum {:g}", qnum(v.ppl_ratio),
                     qnum(v.ppl), qnum(run.reference.ppl), *q.max_ppl_ratio));
   }

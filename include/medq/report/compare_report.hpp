@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "medq/analysis/comparison.hpp"
+#include "medq/report/recommendation.hpp"
 #include "medq/report/sections.hpp"
 #include "medq/util/progress.hpp"
 
@@ -15,9 +16,10 @@ namespace medq {
 
 struct CompareReport {
   Comparison comparison;
-  std::string model_name;  ///< the model compared, for the title ("" when unknown)
-  RichText headline;       ///< one paragraph: what was compared and the verdict
-  std::vector<ReportSection> sections;
+  std::string model_name;               ///< the model compared, for the title ("" when unknown)
+  RichText headline;                    ///< one paragraph: what was compared and the verdict
+  Recommendation recommendation;        ///< the decision (recommendation.hpp)
+  std::vector<ReportSection> sections;  ///< "Decision" first
 
   /// Every variant validates without errors.
   bool all_valid() const;
@@ -26,9 +28,10 @@ struct CompareReport {
   bool passed() const;
 };
 
-/// Lays out the comparison, one section per aspect (summary, quantization, sizes, ...); findings
-/// about the comparison itself come first, in a section of their own.
-CompareReport build_compare_report(Comparison c);
+/// Lays out the comparison, one section per aspect (summary, quantization, sizes, ...): the
+/// decision on `criteria` first, then findings about the comparison itself in a section of their
+/// own, then the summary.
+CompareReport build_compare_report(Comparison c, const CompareCriteria& criteria = {});
 
 struct CompareRequest {
   std::vector<std::string> dirs;  ///< existing directories, labelled as given; or else
@@ -39,13 +42,15 @@ struct CompareRequest {
   /// The variant the others are measured against, as given: a label or the same directory as
   /// one of the inputs (find_variant); empty = the most precise.
   std::string baseline;
-  CompareOptions options;   ///< options.baseline is set from `baseline`
-  StepProgressFn progress;  ///< the step "measuring fidelity", with options.fidelity
+  CompareOptions options;    ///< options.baseline is set from `baseline`
+  CriteriaRequest criteria;  ///< the decision's criteria besides options.memory_budget
+  StepProgressFn progress;   ///< the step "measuring fidelity", with options.fidelity
 };
 
-/// `medq compare` as one call: finds the variants, compares them and lays out the report. Throws
-/// std::runtime_error when the variants cannot be found, std::invalid_argument when `baseline`
-/// is not one of them.
+/// `medq compare` as one call: finds the variants, checks the criteria (make_criteria), compares
+/// them, recommends one and lays out the report. Throws std::runtime_error when the variants
+/// cannot be found, std::invalid_argument when `baseline` is not one of them or the criteria
+/// cannot be used.
 CompareReport run_compare(const CompareRequest& request);
 
 /// "+1.23 GB (+45.6%)", "-" for the baseline itself.
