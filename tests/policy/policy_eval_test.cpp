@@ -522,12 +522,13 @@ TEST(CheckOutput, JunitAndAnnotations) {
   CheckReport r;
   r.target = "models/4bit";
   r.policy = "policy.json";
-  r.evaluation.rules = {{"validation", RuleStatus::kPass, "no errors (0 warnings, 0 info)", {}},
+  r.evaluation.rules = {{"validation", RuleStatus::kPass, "no errors (0 warnings, 0 info)", {}, {}},
                         {"limits.max_weight_bytes",
                          RuleStatus::kFail,
                          "weights 2 MB, over <1 MB>",
-                         {"detail & more"}},
-                        {"baseline.tensor_set", RuleStatus::kSkipped, "no baseline", {}}};
+                         {"detail & more"},
+                         2e6},
+                        {"baseline.tensor_set", RuleStatus::kSkipped, "no baseline", {}, {}}};
   r.validation.findings = {
       {"directory.unreferenced_file", Severity::kWarning, {"notes.bin", "", "", {}, {}, {}}, "x"}};
   EXPECT_EQ(r.verdict(), CheckVerdict::kPolicyFailed);
