@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "medq/report/markup_escape.hpp"
 #include "medq/report/render.hpp"
 #include "medq/report/svg_chart.hpp"
 
@@ -28,7 +29,7 @@ constexpr const char* kStyle =
 std::string rich_html(const RichText& t) {
   std::string out;
   for (const Span& s : t.spans) {
-    out += s.code ? "<code>" + html_escape(s.text) + "</code>" : html_escape(s.text);
+    out += s.code ? "<code>" + markup_escape(s.text) + "</code>" : markup_escape(s.text);
   }
   return out;
 }
@@ -57,7 +58,7 @@ std::string sections_html(const std::vector<ReportSection>& sections, const std:
                                     [](const ReportSection& s) { return s.title == "Summary"; });
   const ReportSection* after = summary != sections.end() ? &*summary : nullptr;
   for (const ReportSection& s : sections) {
-    out += "<section>\n<h2>" + html_escape(s.title) + "</h2>\n";
+    out += "<section>\n<h2>" + markup_escape(s.title) + "</h2>\n";
     for (const RichText& n : s.notes_before) out += "<p>" + rich_html(n) + "</p>\n";
     if (!s.table.rows.empty()) out += table_html(s.table);
     for (const RichText& n : s.notes_after) out += "<p>" + rich_html(n) + "</p>\n";
@@ -72,26 +73,14 @@ std::string page(const std::string& title, const RichText& headline, const std::
          "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
          "style-src 'unsafe-inline'\">\n"
          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" +
-         html_escape(title) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n<h1>" +
-         html_escape(title) + "</h1>\n<p>" + rich_html(headline) + "</p>\n" + body +
+         markup_escape(title) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n<h1>" +
+         markup_escape(title) + "</h1>\n<p>" + rich_html(headline) + "</p>\n" + body +
          "</body>\n</html>\n";
 }
 
 std::string figure(const std::string& svg, const std::string& caption) {
-  return "<figure>\n" + svg + "\n<figcaption>" + html_escape(caption) +
+  return "<figure>\n" + svg + "\n<figcaption>" + markup_escape(caption) +
          "</figcaption>\n</figure>\n";
-}
-
-// Axis number formats (plain functions: ChartAxis holds a function pointer).
-std::string two_decimals(double v) {
-  char b[32];
-  std::snprintf(b, sizeof b, "%.2f", v);
-  return b;
-}
-std::string three_significant(double v) {
-  char b[32];
-  std::snprintf(b, sizeof b, "%.3g", v);
-  return b;
 }
 
 /// Bytes in the unit of the budget when there is one, else GiB.
