@@ -8,5 +8,5 @@ cd "$(dirname "$0")/.."
 ./scripts/build.sh build >/dev/null
 samples=build/samples
 build/tools/synth/medq-synth samples --force "$samples" >/dev/null
-echo "\$ medq compare --root $samples --fidelity --format text"
-build/src/medq compare --root "$samples" --fidelity --format text
+echo "\$ medq compare --root $samples --fidelity --memory-budget 4MB --max-rel-error 0.05 --format text"
+build/src/medq compare --root "$samples" --fidelity --memory-budget 4MB --max-rel-error 0.05 --format text

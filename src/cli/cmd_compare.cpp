@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "commands.hpp"
+#include "compare_flags.hpp"
 #include "exit_codes.hpp"
 #include "medq/analysis/quality_input.hpp"
 #include "medq/report/compare_report.hpp"
@@ -30,6 +31,7 @@ struct CompareCliOptions {
   std::optional<std::string> revision;
   std::vector<std::string> labels;
   RemoteOptions remote;
+  DecisionFlags decision;
 };
 
 int run_compare(const CompareCliOptions& o) {
@@ -104,6 +106,14 @@ int run_compare(const CompareCliOptions& o) {
     request.options.quality_options.score_from = o.score_from;
   }
   request.baseline = o.baseline;
+  request.criteria = o.decision.criteria;
+  request.criteria.policy = o.decision.policy;
+  if (o.decision.require_recommendation && request.criteria.policy.empty() &&
+      !request.criteria.max_kld && !request.criteria.min_top1 && !request.criteria.max_rel_error &&
+      !request.criteria.min_cosine && !request.options.memory_budget) {
+    print_error("--require-recommendation needs criteria (--memory-budget, --max-kld, ...)");
+    return kExitToolError;
+  }
   request.options.fidelity = o.fidelity;
   request.options.follow_symlinks = o.follow_symlinks;
   StepProgress progress(o.quiet);
@@ -118,7 +128,8 @@ int run_compare(const CompareCliOptions& o) {
   }
   add_remote_reads(r, std::move(reads));
   print(render(r, o.format, output_width()));
-  return r.passed() ? kExitOk : kExitInvalid;
+  if (!r.passed()) return kExitInvalid;
+  return decision_exit_code(o.decision, r.recommendation);
 }
 
 }  // namespace
@@ -171,6 +182,7 @@ void register_compare(CLI::App& app, CommandFn* selected) {
                          ->type_name("K")
                          ->check(whole_number(0, uint64_t{1} << 20));
   for (auto* o : {tokens, text, quality_context, score_from}) o->needs(quality);
+  add_decision_options(sub, &opts->decision);
   sub->add_flag("--quiet", opts->quiet, "No progress line on stderr");
   add_follow_symlinks_flag(sub, &opts->follow_symlinks);
   add_revision_option(sub, &opts->revision);

@@ -6,16 +6,15 @@
 #include <map>
 #include <optional>
 #include <set>
-#include <system_error>
 
 #include "medq/analysis/comparison.hpp"
-#include "medq/analysis/fidelity.hpp"
-#include "medq/analysis/quality_input.hpp"
 #include "medq/analysis/variant.hpp"
 #include "medq/integrity/manifest.hpp"
 #include "medq/integrity/verify.hpp"
 #include "medq/model/logical_tensors.hpp"
+#include "medq/policy/limit_rules.hpp"
 #include "medq/util/units.hpp"
+#include "rule_builder.hpp"
 
 namespace medq {
 
@@ -39,37 +38,16 @@ size_t PolicyEvaluation::count(RuleStatus s) const {
 namespace {
 
 namespace fs = std::filesystem;
+using policy_detail::Details;
+using policy_detail::reference_name;
+using policy_detail::result;
+using policy_detail::skipped;
+using policy_detail::validated_reference;
 
 /// The tokenizer files of a variant that tokenizer.identical_to compares.
 constexpr std::string_view kTokenizerFiles[] = {
     "tokenizer.json",    "tokenizer.model",    "tokenizer_config.json", "special_tokens_map.json",
     "added_tokens.json", "chat_template.json", "chat_template.jinja"};
-
-/// Adds `line` unless the list is full; counts what did not fit.
-struct Details {
-  std::vector<std::string> lines;
-  size_t more = 0;
-  void add(std::string line) {
-    if (lines.size() < kMaxRuleDetails) {
-      lines.push_back(std::move(line));
-    } else {
-      ++more;
-    }
-  }
-  std::vector<std::string> take() {
-    if (more) lines.push_back(fmt::format("... and {} more", more));
-    return std::move(lines);
-  }
-};
-
-RuleResult result(std::string id, bool pass, std::string message, Details details = {}) {
-  RuleResult r;
-  r.id = std::move(id);
-  r.status = pass ? RuleStatus::kPass : RuleStatus::kFail;
-  r.message = std::move(message);
-  if (!pass) r.details = details.take();
-  return r;
-}
 
 std::string finding_line(const Finding& f) {
   std::string where = f.where.file.empty() ? "(directory)" : f.where.file;
@@ -224,14 +202,6 @@ std::string unmeasured_weights(const Validation& v) {
   return readable ? "" : "no weight file could be read: nothing to measure";
 }
 
-RuleResult skipped(std::string id, std::string message) {
-  RuleResult r;
-  r.id = std::move(id);
-  r.status = RuleStatus::kSkipped;
-  r.message = std::move(message);
-  return r;
-}
-
 void quantization_rules(const Validation& v, const QuantizationPolicy& q,
                         std::vector<RuleResult>& out) {
   if (std::string why = unmeasured_weights(v); !why.empty()) {
@@ -281,242 +251,6 @@ void quantization_rules(const Validation& v, const QuantizationPolicy& q,
                                             schemes.size(), schemes_text(schemes)),
                          std::move(d)));
   }
-}
-
-// --- limits -----------------------------------------------------------------------------------
-
-RuleResult rule_limit(const std::string& id, std::string_view what, uint64_t value,
-                      uint64_t limit) {
-  bool pass = value <= limit;
-  return result(id, pass,
-                fmt::format("{} {}, {} {}", what, byte_size(value), pass ? "within" : "over",
-                            byte_size(limit)));
-}
-
-void limit_rules(const LimitsPolicy& l, const ModelSnapshot& s, const std::string& no_weights,
-                 std::vector<RuleResult>& out) {
-  if (l.max_weight_bytes && !no_weights.empty()) {
-    out.push_back(skipped("limits.max_weight_bytes", no_weights));
-  } else if (l.max_weight_bytes) {
-    out.push_back(
-        rule_limit("limits.max_weight_bytes", "weights", s.weight_bytes, *l.max_weight_bytes));
-  }
-  if (l.max_directory_bytes) {
-    out.push_back(rule_limit("limits.max_directory_bytes", "directory", s.directory_bytes,
-                             *l.max_directory_bytes));
-  }
-  if (l.max_memory_bytes && !no_weights.empty()) {
-    out.push_back(skipped("limits.max_memory_bytes", no_weights));
-  } else if (l.max_memory_bytes) {
-    std::string what = fmt::format("estimated memory at {} tokens", group_digits(s.context_tokens));
-    if (!s.kv_cache_bytes) {
-      out.push_back(result("limits.max_memory_bytes", false,
-                           what + " unknown: config.json does not give the KV cache dimensions"));
-    } else {
-      out.push_back(
-          rule_limit("limits.max_memory_bytes", what, s.memory_bytes, *l.max_memory_bytes));
-    }
-  }
-}
-
-// --- fidelity ---------------------------------------------------------------------------------
-
-const Validation& validated_reference(const fs::path& dir, std::optional<Validation>& cache,
-                                      std::string_view key, bool follow_symlinks) {
-  if (!cache) {
-    std::error_code ec;
-    auto st = fs::status(dir, ec);
-    if (ec || !fs::exists(st)) {
-      throw PolicyInputError(fmt::format("{}: cannot read '{}': {}", key, dir.string(),
-                                         ec ? ec.message() : "no such file or directory"));
-    }
-    if (!fs::is_directory(st)) {
-      throw PolicyInputError(fmt::format("{}: '{}' is not a model directory", key, dir.string()));
-    }
-    ScanOptions scan;
-    scan.follow_symlinks = follow_symlinks;
-    cache = validate_model(dir, scan);
-  }
-  return *cache;
-}
-
-RuleResult rule_threshold(const std::string& id, const FidelitySummary& s, bool cosine,
-                          double limit, const std::string& scope,
-                          const std::vector<std::string>& problems) {
-  std::optional<double> value = cosine ? s.mean_cosine : s.mean_rel_rms;
-  std::string what = cosine ? "cosine" : "relative error";
-  Details d;
-  for (const auto& p : problems) d.add(p);
-  if (s.tensors == 0 || !value) {
-    return result(id, false,
-                  fmt::format("{} {}: nothing to measure ({} compared)", scope, what,
-                              count_noun(s.tensors, "tensor")),
-                  std::move(d));
-  }
-  bool pass = cosine ? *value >= limit : *value <= limit;
-  std::string msg =
-      cosine ? fmt::format("{} cosine {:.6f}, minimum {:g}", scope, *value, limit)
-             : fmt::format("{} relative error {:.4f}, maximum {:g}", scope, *value, limit);
-  msg += fmt::format(" ({} compared)", count_noun(s.tensors, "tensor"));
-  if (!problems.empty()) {
-    msg += fmt::format("; {} could not be read", count_noun(problems.size(), "tensor"));
-    pass = false;
-  }
-  return result(id, pass, msg, std::move(d));
-}
-
-// How results name the reference folder `dir`.
-std::string reference_name(const fs::path& dir, const EvalOptions& options) {
-  return !options.reference_label.empty() && dir == options.reference_dir ? options.reference_label
-                                                                          : dir.string();
-}
-
-void fidelity_rules(const FidelityPolicy& p, const Validation& model,
-                    std::optional<Validation>& reference, const EvalOptions& options,
-                    std::vector<RuleResult>& out) {
-  bool any = p.overall.min_cosine || p.overall.max_relative_error;
-  for (const auto& [name, t] : p.components) any = any || t.min_cosine || t.max_relative_error;
-  if (!any) return;
-  const Validation& ref = validated_reference(*p.reference, reference, "policy.fidelity.reference",
-                                              options.follow_symlinks);
-  FidelityOptions fo;
-  fo.threads = options.threads;
-  fo.progress = options.progress;
-  const std::string ref_name = reference_name(*p.reference, options);
-  VariantFidelity f = measure_fidelity(ref, model, ref_name, "model", fo);
-  const std::vector<std::string>& problems = f.read_errors;
-  const std::string vs = "against " + ref_name + ":";
-  if (p.overall.min_cosine) {
-    out.push_back(rule_threshold("fidelity.min_cosine", f.overall, true, *p.overall.min_cosine,
-                                 vs + " mean", problems));
-  }
-  if (p.overall.max_relative_error) {
-    out.push_back(rule_threshold("fidelity.max_relative_error", f.overall, false,
-                                 *p.overall.max_relative_error, vs + " mean", problems));
-  }
-  for (ModelPart part : kModelParts) {
-    std::string name(model_part_name(part));
-    auto it = p.components.find(name);
-    if (it == p.components.end()) continue;
-    auto ps = f.parts.find(part);
-    FidelitySummary s = ps == f.parts.end() ? FidelitySummary{} : ps->second;
-    std::string prefix = "fidelity.components." + name;
-    if (it->second.min_cosine) {
-      out.push_back(rule_threshold(prefix + ".min_cosine", s, true, *it->second.min_cosine,
-                                   vs + " " + name, {}));
-    }
-    if (it->second.max_relative_error) {
-      out.push_back(rule_threshold(prefix + ".max_relative_error", s, false,
-                                   *it->second.max_relative_error, vs + " " + name, {}));
-    }
-  }
-}
-
-// --- quality ----------------------------------------------------------------------------------
-
-std::string qnum(double v) { return fmt::format("{:.4g}", v); }
-std::string qpct(double v) { return fmt::format("{:.2f}%", 100.0 * v); }
-
-double kld_p99(const Distribution& d) {
-  for (const auto& [p, v] : d.percentiles)
-    if (p == 99.0) return v;
-  return d.max;
-}
-
-/// The reference validated (shared with the fidelity rules when it is the same directory).
-const Validation& quality_reference_validation(const fs::path& dir, const Policy& policy,
-                                               std::optional<Validation>& fidelity_ref,
-                                               std::optional<Validation>& own,
-                                               bool follow_symlinks) {
-  if (fidelity_ref && policy.fidelity && policy.fidelity->reference == dir) return *fidelity_ref;
-  return validated_reference(dir, own, "policy.quality.reference", follow_symlinks);
-}
-
-void quality_rules(const Policy& policy, const Validation& model, bool model_valid,
-                   std::optional<Validation>& fidelity_ref, const EvalOptions& options,
-                   PolicyEvaluation& e) {
-  const QualityPolicy& q = *policy.quality;
-  if (!q.any_threshold()) return;
-  std::vector<std::string> ids;
-  for (const auto& id : policy_rules(policy))
-    if (id.starts_with("quality.")) ids.push_back(id);
-  if (!model_valid) {
-    for (const auto& id : ids)
-      e.rules.push_back(skipped(id, "the model has validation errors: it is not evaluated"));
-    return;
-  }
-  const fs::path ref_dir = *quality_reference(policy);
-  std::optional<Validation> own;
-  const Validation& ref =
-      quality_reference_validation(ref_dir, policy, fidelity_ref, own, options.follow_symlinks);
-  if (size_t errors = count_severity(ref.findings, Severity::kError); errors > 0) {
-    throw PolicyInputError(fmt::format(
-        "policy.quality.reference: '{}' has {}; an invalid model is not evaluated (medq validate "
-        "{})",
-        ref_dir.string(), count_noun(errors, "validation error"), ref_dir.string()));
-  }
-  std::string err;
-  const std::optional<QualityInputData> input =
-      load_quality_input(q.tokens ? q.tokens->string() : "", q.text ? q.text->string() : "", &err);
-  if (!input)
-    throw PolicyInputError(std::string("policy.quality.") + (q.tokens ? "tokens" : "text") + ": " +
-                           err);
-  QualityOptions qo;
-  qo.context = q.context;
-  qo.score_from = q.score_from;
-  qo.threads = options.threads;
-  qo.progress = options.quality_progress;
-  const QualitySubject subject{model.dir.root.string(), &model};
-  QualityMeasurement m =
-      measure_quality({ref_dir.string(), &ref}, std::span(&subject, 1), input->view(), qo);
-  if (!m.outcome.result) throw PolicyInputError("policy.quality: " + m.outcome.message);
-  const QualityResult& r = *m.outcome.result;
-  const VariantQuality& v = r.variants.front();
-
-  const std::string on = input->bundled ? "the " + input->source : input->source;
-  const std::string of = fmt::format("against {} on {} ({} scored positions):", ref_dir.string(),
-                                     on, group_digits(r.scored));
-  // The particulars of a failed rule: what exactly was measured.
-  std::string measured = fmt::format(
-      "{} in {} of up to {} tokens, each from an empty cache; positions {} to each chunk's end "
-      "scored",
-      count_noun(r.tokens, "token"), count_noun(r.chunks, "chunk"), group_digits(r.context),
-      r.score_from);
-  if (m.text) {
-    measured +=
-        fmt::format("; text SHA-256 {}, encoded with {}", m.text->sha256, m.text->tokenizer_file);
-  }
-  auto add = [&](const std::string& id, bool pass, const std::string& what) {
-    Details d;
-    d.add(measured);
-    e.rules.push_back(result(id, pass, of + " " + what, std::move(d)));
-  };
-  if (q.max_mean_kld) {
-    add("quality.max_mean_kld", v.kld.mean <= *q.max_mean_kld,
-        fmt::format("mean KLD {} nats, maximum {:g}", qnum(v.kld.mean), *q.max_mean_kld));
-  }
-  if (q.max_kld_p99) {
-    const double p99 = kld_p99(v.kld);
-    add("quality.max_kld_p99", p99 <= *q.max_kld_p99,
-        fmt::format("KLD 99th percentile {} nats, maximum {:g}", qnum(p99), *q.max_kld_p99));
-  }
-  if (q.min_top1_agreement) {
-    add("quality.min_top1_agreement", v.top1_agreement >= *q.min_top1_agreement,
-        fmt::format("same top-1 {} ({} of {} positions), minimum {}", qpct(v.top1_agreement),
-                    group_digits(v.top1_same), group_digits(r.scored),
-                    qpct(*q.min_top1_agreement)));
-  }
-  if (q.max_ppl_ratio) {
-    add("quality.max_ppl_ratio", v.ppl_ratio <= *q.max_ppl_ratio,
-        fmt::format("PPL ratio {} (PPL {}, the reference's {}), maximum {:g}", qnum(v.ppl_ratio),
-                    qnum(v.ppl), qnum(r.reference.ppl), *q.max_ppl_ratio));
-  }
-  PolicyQuality pq;
-  pq.reference = ref_dir.string();
-  pq.result = std::move(*m.outcome.result);
-  pq.text = std::move(m.text);
-  if (q.tokens) pq.tokens_file = q.tokens->string();
-  e.quality = std::move(pq);
 }
 
 // --- integrity --------------------------------------------------------------------------------
@@ -705,10 +439,15 @@ PolicyEvaluation evaluate_policy(const Policy& policy, const Validation& model,
     if (!policy.findings->fail_on.empty()) e.rules.push_back(rule_fail_on(model, *policy.findings));
   }
   if (policy.quantization) quantization_rules(model, *policy.quantization, e.rules);
-  if (policy.limits) limit_rules(*policy.limits, snapshot, unmeasured_weights(model), e.rules);
+  if (policy.limits) {
+    for (RuleResult& r : judge_limits(*policy.limits, snapshot, unmeasured_weights(model)))
+      e.rules.push_back(std::move(r));
+  }
   std::optional<Validation> reference;  // validated once, shared by fidelity and tokenizer
-  if (policy.fidelity) fidelity_rules(*policy.fidelity, model, reference, options, e.rules);
-  if (policy.quality) quality_rules(policy, model, e.model_valid, reference, options, e);
+  if (policy.fidelity)
+    policy_detail::fidelity_rules(*policy.fidelity, model, reference, options, e.rules);
+  if (policy.quality)
+    policy_detail::quality_rules(policy, model, e.model_valid, reference, options, e);
   if (policy.integrity && policy.integrity->manifest) {
     e.rules.push_back(rule_integrity(*policy.integrity->manifest, model, options));
   }

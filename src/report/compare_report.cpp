@@ -566,10 +566,12 @@ ReportSection files_section(const Layout& l) {
 
 }  // namespace
 
-CompareReport build_compare_report(Comparison c) {
+CompareReport build_compare_report(Comparison c, const CompareCriteria& criteria) {
   CompareReport r;
   const Layout l{c};
   r.headline = headline(l);
+  r.recommendation = recommend(c, criteria);
+  r.sections.push_back(decision_section(r.recommendation, c));
   if (auto s = comparison_section(l)) r.sections.push_back(std::move(*s));
   for (auto* section : {summary_section, quantization_section, sizes_section, parameters_section,
                         bits_section, memory_section, validation_section, architecture_section,
@@ -609,10 +611,12 @@ CompareReport run_compare(const CompareRequest& request) {
     }
   }
   CompareOptions options = request.options;
-  if (!request.baseline.empty()) {
-    auto i = find_variant(inputs, request.baseline);
+  std::string baseline = request.baseline;
+  const CompareCriteria criteria = make_criteria(request.criteria, options, inputs, baseline);
+  if (!baseline.empty()) {
+    auto i = find_variant(inputs, baseline);
     if (!i) {
-      throw std::invalid_argument("--baseline '" + request.baseline +
+      throw std::invalid_argument("--baseline '" + baseline +
                                   "' is not one of the compared directories");
     }
     options.baseline = inputs[*i].label;
@@ -624,7 +628,7 @@ CompareReport run_compare(const CompareRequest& request) {
       p("running " + label, done, total);
     };
   }
-  CompareReport r = build_compare_report(compare_models(inputs, options));
+  CompareReport r = build_compare_report(compare_models(inputs, options), criteria);
   r.model_name = request.model_name;
   return r;
 }

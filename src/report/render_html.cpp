@@ -5,8 +5,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <string>
+#include <string_view>
 
+#include "medq/report/markup_escape.hpp"
 #include "medq/report/render.hpp"
 #include "medq/report/svg_chart.hpp"
 
@@ -26,7 +29,7 @@ constexpr const char* kStyle =
 std::string rich_html(const RichText& t) {
   std::string out;
   for (const Span& s : t.spans) {
-    out += s.code ? "<code>" + html_escape(s.text) + "</code>" : html_escape(s.text);
+    out += s.code ? "<code>" + markup_escape(s.text) + "</code>" : markup_escape(s.text);
   }
   return out;
 }
@@ -46,18 +49,21 @@ std::string table_html(const RichTable& t) {
   return out + "</table>\n";
 }
 
-/// The sections, with `charts` after the first one (the summary: the decision and its picture
-/// on the first screen, the details below).
+/// The sections, with `charts` after the summary (or the first section when there is none: the
+/// decision, the summary and their picture on the first screen, the details below).
 std::string sections_html(const std::vector<ReportSection>& sections, const std::string& charts) {
   std::string out;
   if (sections.empty()) out += charts;
+  const auto summary = std::find_if(sections.begin(), sections.end(),
+                                    [](const ReportSection& s) { return s.title == "Summary"; });
+  const ReportSection* after = summary != sections.end() ? &*summary : nullptr;
   for (const ReportSection& s : sections) {
-    out += "<section>\n<h2>" + html_escape(s.title) + "</h2>\n";
+    out += "<section>\n<h2>" + markup_escape(s.title) + "</h2>\n";
     for (const RichText& n : s.notes_before) out += "<p>" + rich_html(n) + "</p>\n";
     if (!s.table.rows.empty()) out += table_html(s.table);
     for (const RichText& n : s.notes_after) out += "<p>" + rich_html(n) + "</p>\n";
     out += "</section>\n";
-    if (&s == &sections.front()) out += charts;
+    if (&s == (after ? after : &sections.front())) out += charts;
   }
   return out;
 }
@@ -67,26 +73,14 @@ std::string page(const std::string& title, const RichText& headline, const std::
          "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
          "style-src 'unsafe-inline'\">\n"
          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" +
-         html_escape(title) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n<h1>" +
-         html_escape(title) + "</h1>\n<p>" + rich_html(headline) + "</p>\n" + body +
+         markup_escape(title) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n<h1>" +
+         markup_escape(title) + "</h1>\n<p>" + rich_html(headline) + "</p>\n" + body +
          "</body>\n</html>\n";
 }
 
 std::string figure(const std::string& svg, const std::string& caption) {
-  return "<figure>\n" + svg + "\n<figcaption>" + html_escape(caption) +
+  return "<figure>\n" + svg + "\n<figcaption>" + markup_escape(caption) +
          "</figcaption>\n</figure>\n";
-}
-
-// Axis number formats (plain functions: ChartAxis holds a function pointer).
-std::string two_decimals(double v) {
-  char b[32];
-  std::snprintf(b, sizeof b, "%.2f", v);
-  return b;
-}
-std::string three_significant(double v) {
-  char b[32];
-  std::snprintf(b, sizeof b, "%.3g", v);
-  return b;
 }
 
 /// Bytes in the unit of the budget when there is one, else GiB.
@@ -104,14 +98,25 @@ MemoryUnit memory_unit(const Comparison& c) {
   return u;
 }
 
-std::string compare_charts(const Comparison& c) {
+/// The limit of the criterion `rule`, when the decision has one.
+std::optional<double> criterion_limit(const Recommendation& r, std::string_view rule) {
+  for (const Criterion& k : r.criteria)
+    if (k.rule == rule) return k.limit;
+  return std::nullopt;
+}
+
+std::string compare_charts(const CompareReport& r) {
+  const Comparison& c = r.comparison;
+  const Recommendation& rec = r.recommendation;
   const MemoryUnit unit = memory_unit(c);
   std::string out = "<section>\n<h2>Charts</h2>\n";
   BarChart memory;
   memory.title = "Estimated memory per variant";
   memory.value = {"memory (" + unit.name + ")", two_decimals};
-  for (const CompareVariant& v : c.variants) {
-    memory.bars.push_back({v.stats.label, {static_cast<double>(v.memory.total) / unit.bytes}});
+  for (size_t i = 0; i < c.variants.size(); ++i) {
+    const CompareVariant& v = c.variants[i];
+    memory.bars.push_back({v.stats.label + (rec.recommended == i ? " (recommended)" : ""),
+                           {static_cast<double>(v.memory.total) / unit.bytes}});
   }
   if (c.memory_budget) {
     memory.limit = ChartLine{static_cast<double>(c.memory_budget->bytes) / unit.bytes,
@@ -147,15 +152,24 @@ std::string compare_charts(const Comparison& c) {
           continue;  // not measured (an invalid variant)
         }
       }
-      s.points.push_back(
-          {v.stats.label, static_cast<double>(v.memory.total) / unit.bytes, y, false});
+      s.points.push_back({v.stats.label, static_cast<double>(v.memory.total) / unit.bytes, y,
+                          rec.recommended == i});
     }
     if (c.memory_budget) {
       s.x_limit = ChartLine{static_cast<double>(c.memory_budget->bytes) / unit.bytes,
                             "budget " + c.memory_budget->text()};
     }
-    out += figure(render_svg(s), std::string("One point per variant; the baseline sits at 0. ") +
-                                     (kld ? "From --quality." : "From --fidelity."));
+    // The error criterion on this chart's axis, as a horizontal line.
+    const std::string_view rule = kld ? "quality.max_mean_kld" : "fidelity.max_relative_error";
+    if (const std::optional<double> limit = criterion_limit(rec, rule)) {
+      s.y_limit = ChartLine{
+          *limit, (kld ? "max. mean KLD " : "max. rel. error ") + three_significant(*limit)};
+    }
+    out +=
+        figure(render_svg(s), std::string("One point per variant; the baseline sits at 0. ") +
+                                  (kld ? "From --quality." : "From --fidelity.") +
+                                  (rec.recommended ? " The recommended variant is ringed." : "") +
+                                  (s.y_limit ? " Dotted line: the error criterion." : ""));
   }
   if (fidelity) {
     BarChart parts;
@@ -219,7 +233,7 @@ std::string fidelity_charts(const FidelityReport& r) {
 }  // namespace
 
 std::string render_html(const CompareReport& r) {
-  return page("medq compare", r.headline, sections_html(r.sections, compare_charts(r.comparison)));
+  return page("medq compare", r.headline, sections_html(r.sections, compare_charts(r)));
 }
 
 std::string render_html(const FidelityReport& r) {

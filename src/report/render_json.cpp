@@ -239,6 +239,44 @@ ojson diff_list_json(const TensorDiffList& l) {
   return {{"total", l.total}, {"items", std::move(items)}};
 }
 
+/// A criterion's number: bytes as integers, the rest as they are.
+ojson criterion_number(const std::string& rule, double v) {
+  return rule.starts_with("limits.") ? ojson(static_cast<uint64_t>(v)) : ojson(v);
+}
+
+/// The decision: the recommended label (or null), the criteria, and each variant's results.
+ojson decision_json(const Recommendation& rec, const Comparison& c) {
+  ojson j;
+  j["text"] = to_plain(rec.sentence);
+  j["policy_file"] = rec.policy_file.empty() ? ojson(nullptr) : ojson(rec.policy_file);
+  ojson criteria = ojson::array();
+  for (const Criterion& k : rec.criteria) {
+    criteria.push_back({{"rule", k.rule},
+                        {"source", k.source},
+                        {"text", k.phrase},
+                        {"at_most", k.at_most},
+                        {"limit", criterion_number(k.rule, k.limit)}});
+  }
+  j["criteria"] = std::move(criteria);
+  j["not_evaluated"] = rec.not_evaluated;
+  j["ranked_by"] = "memory";
+  ojson vs = ojson::array();
+  for (size_t i = 0; i < rec.variants.size() && i < c.variants.size(); ++i) {
+    ojson results = ojson::array();
+    for (const RuleResult& x : rec.variants[i].results) {
+      results.push_back({{"rule", x.id},
+                         {"status", std::string(rule_status_name(x.status))},
+                         {"value", x.value ? criterion_number(x.id, *x.value) : ojson(nullptr)},
+                         {"message", x.message}});
+    }
+    vs.push_back({{"label", c.variants[i].stats.label},
+                  {"meets", rec.variants[i].meets()},
+                  {"results", std::move(results)}});
+  }
+  j["variants"] = std::move(vs);
+  return j;
+}
+
 }  // namespace
 
 std::string render_json(const CompareReport& r) {
@@ -260,6 +298,10 @@ std::string render_json(const CompareReport& r) {
   j["memory_budget"] = c.memory_budget ? ojson(c.memory_budget->bytes) : ojson(nullptr);
   j["memory_budget_text"] = c.memory_budget ? ojson(c.memory_budget->text()) : ojson(nullptr);
   j["memory_overhead_fraction"] = kMemoryOverheadFraction;
+  const Recommendation& rec = r.recommendation;
+  j["recommendation"] =
+      rec.recommended ? ojson(c.variants[*rec.recommended].stats.label) : ojson(nullptr);
+  j["decision"] = decision_json(rec, c);
   ojson vs = ojson::array();
   for (size_t i = 0; i < c.variants.size(); ++i)
     vs.push_back(variant_json(c.variants[i], i == c.baseline, c.quality.has_value()));

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "medq/report/markup_escape.hpp"
+
 namespace medq {
 
 namespace {
@@ -20,13 +22,9 @@ std::string num(double v) {
   return buf;
 }
 
-std::string plain(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3g", v);
-  return buf;
+std::string fmt_value(const ChartAxis& a, double v) {
+  return a.format ? a.format(v) : three_significant(v);
 }
-
-std::string fmt_value(const ChartAxis& a, double v) { return a.format ? a.format(v) : plain(v); }
 
 /// A "nice" tick step (1, 2 or 5 times a power of ten) that gives about `n` ticks over [0, hi].
 double tick_step(double hi, int n) {
@@ -49,44 +47,29 @@ double axis_max(double largest) {
 std::string text_el(double x, double y, const std::string& s, const char* anchor = "start",
                     const char* extra = "") {
   return "<text x=\"" + num(x) + "\" y=\"" + num(y) + "\" text-anchor=\"" + anchor + "\"" + extra +
-         ">" + html_escape(s) + "</text>";
+         ">" + markup_escape(s) + "</text>";
 }
 
 std::string svg_open(int w, int h, const std::string& title) {
   return "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"" + std::to_string(w) +
          "\" height=\"" + std::to_string(h) + "\" viewBox=\"0 0 " + std::to_string(w) + " " +
          std::to_string(h) + "\" role=\"img\" font-family=\"sans-serif\" font-size=\"12\"><title>" +
-         html_escape(title) + "</title>" +
+         markup_escape(title) + "</title>" +
          text_el(w / 2.0, 20, title, "middle", " font-size=\"14\" font-weight=\"bold\"");
 }
 
 }  // namespace
 
-std::string html_escape(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  for (const char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
+std::string two_decimals(double v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.2f", v);
+  return b;
+}
+
+std::string three_significant(double v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.3g", v);
+  return b;
 }
 
 std::string render_svg(const ScatterChart& c) {
@@ -125,7 +108,7 @@ std::string render_svg(const ScatterChart& c) {
   s += text_el(kL + pw / 2, kH - 14, c.x.title, "middle");
   s += "<text x=\"16\" y=\"" + num(kT + ph / 2) +
        "\" text-anchor=\"middle\" transform=\"rotate(-90 16 " + num(kT + ph / 2) + ")\">" +
-       html_escape(c.y.title) + "</text>";
+       markup_escape(c.y.title) + "</text>";
   // Criterion lines, dashed, labelled.
   if (c.x_limit) {
     const double x = px(c.x_limit->value);

@@ -18,6 +18,7 @@
 #include "medq/report/check_report.hpp"
 #include "medq/report/github_annotations.hpp"
 #include "medq/report/junit.hpp"
+#include "medq/report/markup_escape.hpp"
 #include "medq/util/units.hpp"
 #include "overrides.hpp"
 #include "quant_plan.hpp"
@@ -511,9 +512,9 @@ TEST(PolicyEval, Baseline) {
 }
 
 TEST(CheckOutput, Escaping) {
-  EXPECT_EQ(xml_escape("a<b>&\"c'\n"), "a&lt;b&gt;&amp;&quot;c&apos;&#10;");
-  EXPECT_EQ(xml_escape(std::string("x\x01y\xffz", 5)), "x\xEF\xBF\xBDy\xEF\xBF\xBDz");
-  EXPECT_EQ(xml_escape("caf\xC3\xA9"), "caf\xC3\xA9");
+  EXPECT_EQ(markup_escape("a<b>&\"c'\n"), "a&lt;b&gt;&amp;&quot;c&apos;&#10;");
+  EXPECT_EQ(markup_escape(std::string("x\x01y\xffz", 5)), "x\xEF\xBF\xBDy\xEF\xBF\xBDz");
+  EXPECT_EQ(markup_escape("caf\xC3\xA9"), "caf\xC3\xA9");
   EXPECT_EQ(annotation_escape_data("50%\r\nnext: a,b"), "50%25%0D%0Anext: a,b");
   EXPECT_EQ(annotation_escape_property("dir/a:b,c%"), "dir/a%3Ab%2Cc%25");
 }
@@ -522,12 +523,13 @@ TEST(CheckOutput, JunitAndAnnotations) {
   CheckReport r;
   r.target = "models/4bit";
   r.policy = "policy.json";
-  r.evaluation.rules = {{"validation", RuleStatus::kPass, "no errors (0 warnings, 0 info)", {}},
+  r.evaluation.rules = {{"validation", RuleStatus::kPass, "no errors (0 warnings, 0 info)", {}, {}},
                         {"limits.max_weight_bytes",
                          RuleStatus::kFail,
                          "weights 2 MB, over <1 MB>",
-                         {"detail & more"}},
-                        {"baseline.tensor_set", RuleStatus::kSkipped, "no baseline", {}}};
+                         {"detail & more"},
+                         2e6},
+                        {"baseline.tensor_set", RuleStatus::kSkipped, "no baseline", {}, {}}};
   r.validation.findings = {
       {"directory.unreferenced_file", Severity::kWarning, {"notes.bin", "", "", {}, {}, {}}, "x"}};
   EXPECT_EQ(r.verdict(), CheckVerdict::kPolicyFailed);

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -32,6 +33,9 @@ struct RuleResult {
   RuleStatus status = RuleStatus::kPass;
   std::string message;               ///< one line: what was measured, against what
   std::vector<std::string> details;  ///< at most kMaxRuleDetails lines (and "... N more")
+  /// The number the rule compared with its threshold (bytes, a ratio, a fraction), when it
+  /// compared one: what `medq compare`'s decision shows per variant.
+  std::optional<double> value;
 };
 
 /// What the quality rules measured: the model against the reference on the policy's input.

@@ -10,6 +10,7 @@
 
 #include "medq/analysis/comparison.hpp"
 #include "medq/remote/remote_read.hpp"
+#include "medq/report/recommendation.hpp"
 #include "medq/report/sections.hpp"
 #include "medq/util/progress.hpp"
 
@@ -17,11 +18,12 @@ namespace medq {
 
 struct CompareReport {
   Comparison comparison;
-  std::string model_name;  ///< the model compared, for the title ("" when unknown)
-  RichText headline;       ///< one paragraph: what was compared and the verdict
+  std::string model_name;         ///< the model compared, for the title ("" when unknown)
+  RichText headline;              ///< one paragraph: what was compared and the verdict
+  Recommendation recommendation;  ///< the decision (recommendation.hpp)
   /// What was read of each variant that is a remote repository, in the order given.
   std::vector<RemoteRead> remote;
-  std::vector<ReportSection> sections;
+  std::vector<ReportSection> sections;  ///< "Decision" first
 
   /// Every variant validates without errors.
   bool all_valid() const;
@@ -30,9 +32,10 @@ struct CompareReport {
   bool passed() const;
 };
 
-/// Lays out the comparison, one section per aspect (summary, quantization, sizes, ...); findings
-/// about the comparison itself come first, in a section of their own.
-CompareReport build_compare_report(Comparison c);
+/// Lays out the comparison, one section per aspect (summary, quantization, sizes, ...): the
+/// decision on `criteria` first, then findings about the comparison itself in a section of their
+/// own, then the summary.
+CompareReport build_compare_report(Comparison c, const CompareCriteria& criteria = {});
 
 struct CompareRequest {
   std::vector<std::string> dirs;  ///< existing directories, labelled as given; or else
@@ -45,17 +48,19 @@ struct CompareRequest {
   /// The variant the others are measured against, as given: a label or the same directory as
   /// one of the inputs (find_variant); empty = the most precise.
   std::string baseline;
-  CompareOptions options;   ///< options.baseline is set from `baseline`
-  StepProgressFn progress;  ///< the step "measuring fidelity", with options.fidelity
+  CompareOptions options;    ///< options.baseline is set from `baseline`
+  CriteriaRequest criteria;  ///< the decision's criteria besides options.memory_budget
+  StepProgressFn progress;   ///< the step "measuring fidelity", with options.fidelity
 };
 
 /// Records what was read of the remote variants (RemoteRead per hf:// variant, in the order
 /// given) and adds the section "Remote reads" that shows it.
 void add_remote_reads(CompareReport& r, std::vector<RemoteRead> reads);
 
-/// `medq compare` as one call: finds the variants, compares them and lays out the report. Throws
-/// std::runtime_error when the variants cannot be found, std::invalid_argument when `baseline`
-/// is not one of them.
+/// `medq compare` as one call: finds the variants, checks the criteria (make_criteria), compares
+/// them, recommends one and lays out the report. Throws std::runtime_error when the variants
+/// cannot be found, std::invalid_argument when `baseline` is not one of them or the criteria
+/// cannot be used.
 CompareReport run_compare(const CompareRequest& request);
 
 /// "+1.23 GB (+45.6%)", "-" for the baseline itself.

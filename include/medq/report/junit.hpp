@@ -13,8 +13,4 @@ namespace medq {
 
 std::string render_junit(const CheckReport& r);
 
-/// `s` escaped for XML text and attribute values: & < > " ', characters XML 1.0 forbids and
-/// bytes that are not UTF-8 replaced by U+FFFD.
-std::string xml_escape(std::string_view s);
-
 }  // namespace medq

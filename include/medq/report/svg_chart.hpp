@@ -53,7 +53,8 @@ struct BarChart {
 std::string render_svg(const ScatterChart& c);
 std::string render_svg(const BarChart& c);
 
-/// Escapes &, <, >, " and ' for HTML text and attribute values.
-std::string html_escape(const std::string& s);
+/// Axis and label number formats (ChartAxis::format): "1.59", and "0.0123" / "1.2e+03".
+std::string two_decimals(double v);
+std::string three_significant(double v);
 
 }  // namespace medq
