@@ -284,6 +284,13 @@ for mode in ok ignore-range retry; do
 done
 $py -c 'import json,sys; r=json.load(open(sys.argv[1]))["remote"]; assert r["retries"]>=2, r' \
   "$tmp/out/fault_retry.stdout" || fail "retry: no retries counted"
+# The first round's files are asked for all at once (more of them than the 8 transfers medq
+# once allowed, and none held back until a first answer came): each resolve of faults/parallel
+# is answered after 0.3 s, and the server saw as many under way at once as there were files.
+fault parallel --format json
+expect_rc fault_parallel "$(rc tiny_local)"
+$py -c 'import json,sys,urllib.request; r=json.load(open(sys.argv[1]))["remote"]; s=json.load(urllib.request.urlopen(sys.argv[2]+"/stats")); assert r["redirects"]>8 and s["parallel-peak"]==r["redirects"], (r, s)' \
+  "$tmp/out/fault_parallel.stdout" "$HF_ENDPOINT" || fail "parallel: the first round was not asked for at once"
 # The 200 that ignores Range was stopped after the bytes needed (it offers 1 TB).
 sleep 0.5
 $py -c 'import json,sys,urllib.request; s=json.load(urllib.request.urlopen(sys.argv[1]+"/stats")); assert s.get("ignore-range",0) < 64<<20, s' \
