@@ -18,8 +18,10 @@ mirror, which docs/remote.md's examples use):
   endless       206 with the right Content-Range, no Content-Length, and a body without end
   forbidden     403 GatedRepo on the revision lookup
   foreign-next  a tree page whose next link points to another origin
+  parallel      each resolve answered after 0.3 s, counting how many are under way at once
 
-GET /stats gives the bytes of file bodies written per mode (the test proves a transfer stopped).
+GET /stats gives the bytes of file bodies written per mode (the test proves a transfer stopped)
+and, as "parallel-peak", the most resolves of faults/parallel under way at the same time.
 
     fault_server.py PORT_FILE MODEL_DIR COMMIT
 """
@@ -35,6 +37,7 @@ PORT_FILE, MODEL_DIR, COMMIT = sys.argv[1:4]
 LOCK = threading.Lock()
 SENT = {}  # mode -> body bytes written
 ATTEMPTS = {}  # (mode, file) -> GETs so far
+IN_FLIGHT = [0]  # resolves of faults/parallel under way
 
 
 def count(mode, n):
@@ -100,6 +103,13 @@ class Handler(BaseHTTPRequestHandler):
                 return self.redirect("/loop/a")
             if mode == "redirect-many":
                 return self.redirect("/hop/1")
+            if mode == "parallel":
+                with LOCK:
+                    IN_FLIGHT[0] += 1
+                    SENT["parallel-peak"] = max(SENT.get("parallel-peak", 0), IN_FLIGHT[0])
+                time.sleep(0.3)
+                with LOCK:
+                    IN_FLIGHT[0] -= 1
             return self.redirect("/blob/%s/%s" % (mode, name))  # relative, same origin
         if path == "/loop/a":
             return self.redirect("/loop/b")
@@ -180,7 +190,10 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler, bind_and_activate=False)
+    server.request_queue_size = 64  # the default 5 drops a burst of connections (1 s to retry)
+    server.server_bind()
+    server.server_activate()
     server.daemon_threads = True
     with open(PORT_FILE + ".tmp", "w") as f:
         f.write(str(server.server_address[1]))

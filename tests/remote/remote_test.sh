@@ -17,15 +17,9 @@ synth=$2
 here=$(cd "$(dirname "$0")" && pwd)
 py=/usr/bin/python3
 
-nginx=$(command -v nginx || echo /usr/sbin/nginx)
-if [ ! -x "$nginx" ] && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-  echo "remote_test: installing nginx-light from Debian"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx-light \
-    >/dev/null 2>&1 ||
-    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-      --no-install-recommends nginx-light >/dev/null; } || true
-fi
-if [ ! -x "$nginx" ]; then
+# shellcheck source=tests/remote/hub_server.sh
+source "$here/hub_server.sh"
+if ! hub_find_nginx; then
   echo "SKIP: nginx is not installed and could not be (apt-get install nginx-light)"
   exit 77
 fi
@@ -33,7 +27,7 @@ fi
 tmp=$(mktemp -d)
 fault_pid=
 cleanup() {
-  if [ -f "$tmp/nginx/nginx.pid" ]; then kill "$(cat "$tmp/nginx/nginx.pid")" 2>/dev/null || true; fi
+  hub_stop "$tmp"
   if [ -n "$fault_pid" ]; then kill "$fault_pid" 2>/dev/null || true; fi
   wait 2>/dev/null || true
   if [ -n "${MEDQ_KEEP_TMP:-}" ]; then echo "kept $tmp" >&2; else rm -rf "$tmp"; fi
@@ -62,7 +56,6 @@ expect_rc() {
 expect_stderr() {
   grep -q -- "$2" "$tmp/out/$1.stderr" || fail "$1: stderr lacks '$2': $(head -c 600 "$tmp/out/$1.stderr")"
 }
-free_port() { $py -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # No proxy for loopback, whatever the environment says; nothing of the user's reaches the test.
 export no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost
@@ -91,21 +84,7 @@ text += b" " * (-len(text) % 8)
 open(path, "wb").write(len(text).to_bytes(8, "little") + text + data[8 + n:])
 EOF
 $py "$here/make_hub_fixture.py" "$tmp" test/big-header "$commit" main
-hub_port=$(free_port)
-cdn_port=$(free_port)
-tls_port=$(free_port)
-proxy_port=$(free_port)
-mkdir -p "$tmp/nginx" "$tmp/logs"
-openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
-  -keyout "$tmp/nginx/self-signed.key" -out "$tmp/nginx/self-signed.crt" >/dev/null 2>&1 ||
-  fail "openssl could not make a certificate"
-user_line=""
-[ "$(id -u)" -eq 0 ] && user_line="user root root;"
-sed -e "s|@ROOT@|$tmp|g" -e "s|@HUB_PORT@|$hub_port|g" -e "s|@CDN_PORT@|$cdn_port|g" \
-  -e "s|@TLS_PORT@|$tls_port|g" -e "s|@PROXY_PORT@|$proxy_port|g" -e "s|@TOKEN@|$token|g" -e "s|@USER_LINE@|$user_line|" "$here/nginx.conf.in" >"$tmp/nginx/nginx.conf"
-"$nginx" -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -e "$tmp/nginx/error.log" ||
-  fail "nginx did not start: $(cat "$tmp/nginx/error.log" 2>/dev/null)"
-for _ in $(seq 50); do [ -f "$tmp/nginx/nginx.pid" ] && break; sleep 0.1; done
+hub_start "$tmp" "$token" || fail "the loopback Hub did not start"
 export HF_ENDPOINT=http://127.0.0.1:$hub_port
 repo=hf://test/medgemma-4b-it-4bit
 shard=$(cd "$files" && ls ./*.safetensors | head -1 | sed 's|^\./||')
@@ -317,6 +296,13 @@ for mode in ok ignore-range retry; do
 done
 $py -c 'import json,sys; r=json.load(open(sys.argv[1]))["remote"]; assert r["retries"]>=2, r' \
   "$tmp/out/fault_retry.stdout" || fail "retry: no retries counted"
+# The first round's files are asked for all at once (more of them than the 8 transfers medq
+# once allowed, and none held back until a first answer came): each resolve of faults/parallel
+# is answered after 0.3 s, and the server saw as many under way at once as there were files.
+fault parallel --format json
+expect_rc fault_parallel "$(rc tiny_local)"
+$py -c 'import json,sys,urllib.request; r=json.load(open(sys.argv[1]))["remote"]; s=json.load(urllib.request.urlopen(sys.argv[2]+"/stats")); assert r["redirects"]>8 and s["parallel-peak"]==r["redirects"], (r, s)' \
+  "$tmp/out/fault_parallel.stdout" "$HF_ENDPOINT" || fail "parallel: the first round was not asked for at once"
 # The 200 that ignores Range was stopped after the bytes needed (it offers 1 TB).
 sleep 0.5
 $py -c 'import json,sys,urllib.request; s=json.load(urllib.request.urlopen(sys.argv[1]+"/stats")); assert s.get("ignore-range",0) < 64<<20, s' \

@@ -21,7 +21,7 @@
 namespace medq {
 
 struct HttpLimits {
-  unsigned max_parallel = 8;             ///< transfers under way at once
+  unsigned max_parallel = 16;            ///< transfers under way at once
   unsigned max_redirects = 10;           ///< per request
   unsigned max_retries = 3;              ///< on 429, 5xx and dropped connections, per request
   uint64_t max_header_bytes = 64 << 10;  ///< one response's headers
