@@ -421,6 +421,7 @@ Recommendation recommend(const Comparison& c, const CompareCriteria& k) {
 ReportSection decision_section(const Recommendation& r, const Comparison& c) {
   ReportSection s;
   s.title = "Decision";
+  s.key = "decision";
   s.notes_before.push_back(r.sentence);
   if (r.criteria.empty()) return s;
   s.table.headers = {"variant"};

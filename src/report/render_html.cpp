@@ -68,14 +68,14 @@ std::string sections_html(const std::vector<ReportSection>& sections, const std:
   return out;
 }
 
-std::string page(const std::string& title, const RichText& headline, const std::string& body) {
+std::string page(const RichText& title, const RichText& headline, const std::string& body) {
   return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
          "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
          "style-src 'unsafe-inline'\">\n"
          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" +
-         markup_escape(title) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n<h1>" +
-         markup_escape(title) + "</h1>\n<p>" + rich_html(headline) + "</p>\n" + body +
-         "</body>\n</html>\n";
+         markup_escape(to_plain(title)) + "</title>\n<style>" + kStyle +
+         "</style>\n</head>\n<body>\n<h1>" + rich_html(title) + "</h1>\n<p>" + rich_html(headline) +
+         "</p>\n" + body + "</body>\n</html>\n";
 }
 
 std::string figure(const std::string& svg, const std::string& caption) {
@@ -233,11 +233,15 @@ std::string fidelity_charts(const FidelityReport& r) {
 }  // namespace
 
 std::string render_html(const CompareReport& r) {
-  return page("medq compare", r.headline, sections_html(r.sections, compare_charts(r)));
+  // The charts picture the summary's numbers: they come with it.
+  return page(report_title("medq compare", r.model_name), r.headline,
+              sections_html(shown_sections(r.sections, r.selection),
+                            r.selection.shows("summary") ? compare_charts(r) : ""));
 }
 
 std::string render_html(const FidelityReport& r) {
-  return page("medq fidelity", r.headline, sections_html(r.sections, fidelity_charts(r)));
+  return page(report_title("medq fidelity", r.model_name), r.headline,
+              sections_html(r.sections, fidelity_charts(r)));
 }
 
 }  // namespace medq

@@ -1,5 +1,7 @@
 #include "medq/report/sections.hpp"
 
+#include "medq/diag/quote.hpp"
+
 namespace medq {
 
 RichText& RichText::operator+=(const RichText& more) {
@@ -31,6 +33,11 @@ RichText code_span(std::string name) {
   RichText t;
   t.spans.push_back({std::move(name), true});
   return t;
+}
+
+RichText report_title(const std::string& command, const std::string& model_name) {
+  if (model_name.empty()) return command;
+  return command + ": " + code_span(display_text(model_name, 120));
 }
 
 std::string to_plain(const RichText& t) {

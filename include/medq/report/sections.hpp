@@ -33,6 +33,10 @@ struct RichText {
 /// A name, shown as a code span in Markdown.
 RichText code_span(std::string name);
 
+/// A report's title: "medq compare: " and the model's name (made printable, at most 120 bytes)
+/// as a name, or the command alone when the name is unknown.
+RichText report_title(const std::string& command, const std::string& model_name);
+
 /// `text` broken at spaces into lines of at most `width` characters (a word longer than that
 /// keeps a line of its own), each line starting with `indent` (counted in the width) and ending
 /// with a newline. Used for the notes and headlines of text reports; tables are never wrapped.
@@ -53,6 +57,9 @@ Table flatten(const RichTable& t, bool markdown);
 
 struct ReportSection {
   std::string title;
+  /// The name that selects the section (compare's --sections: "summary", "memory", ...;
+  /// section_selection.hpp); empty: shown whatever is selected.
+  std::string key;
   std::vector<RichText> notes_before;  ///< paragraphs above the table
   RichTable table;                     ///< may have no rows (then only the notes show)
   std::vector<RichText> notes_after;
