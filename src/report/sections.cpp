@@ -52,6 +52,10 @@ std::string to_markdown(const RichText& t) {
   return out;
 }
 
+CellMark RichTable::mark(size_t row, size_t cell) const {
+  return row < marks.size() && cell < marks[row].size() ? marks[row][cell] : CellMark::kNone;
+}
+
 Table flatten(const RichTable& t, bool markdown) {
   auto cell = [markdown](const RichText& x) { return markdown ? to_markdown(x) : to_plain(x); };
   Table out;

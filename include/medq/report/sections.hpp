@@ -3,6 +3,7 @@
 // (Markdown as code spans, text as they are).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,10 +47,19 @@ std::string wrap_text(std::string_view text, size_t width, std::string_view inde
 std::string to_plain(const RichText& t);
 std::string to_markdown(const RichText& t);
 
+/// A cell that is a verdict: the HTML pages colour it (colours a colour-blind reader can tell
+/// apart) and put a symbol before it (so that colour never carries the meaning alone); the text
+/// and Markdown reports show the cell's own words.
+enum class CellMark : uint8_t { kNone, kPass, kFail, kNotEvaluated };
+
 struct RichTable {
   std::vector<RichText> headers;
   std::vector<bool> right_align;  ///< per column
   std::vector<std::vector<RichText>> rows;
+  /// Per row, per cell; rows or cells left out are kNone.
+  std::vector<std::vector<CellMark>> marks = {};
+
+  CellMark mark(size_t row, size_t cell) const;
 };
 
 /// The table with every cell as to_markdown() or to_plain() gives it.
