@@ -1,7 +1,7 @@
 // `medq check DIR --policy FILE`: the CI gate. Validates the model, evaluates the policy's rules
 // and says yes or no for stated reasons: exit 0 pass, 1 the model is invalid, 3 the policy
-// failed, 2 usage or tool error. Optionally writes JUnit XML and a Markdown copy of the report,
-// and GitHub annotations under GitHub Actions.
+// failed, 2 usage or tool error. Optionally writes JUnit XML and Markdown and HTML copies of the
+// report, and GitHub annotations under GitHub Actions.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -28,6 +28,7 @@ struct CheckCliOptions {
   std::string manifest;
   std::string junit;
   std::string markdown;
+  std::string html;
   OutputFormat format = OutputFormat::kText;
   unsigned threads = 0;
   bool quiet = false;
@@ -109,6 +110,10 @@ int run_check(const CheckCliOptions& o) {
     print_error("cannot write the Markdown report '" + o.markdown + "'");
     return kExitToolError;
   }
+  if (!o.html.empty() && !write_file(o.html, render(r, OutputFormat::kHtml))) {
+    print_error("cannot write the HTML report '" + o.html + "'");
+    return kExitToolError;
+  }
   return check_verdict_exit_code(r.verdict());
 }
 
@@ -131,12 +136,15 @@ void register_check(CLI::App& app, CommandFn* selected) {
   sub->add_option("--manifest", opts->manifest,
                   "A manifest the directory must verify against (policy integrity.manifest)")
       ->type_name("FILE");
-  add_format_option(sub, &opts->format, "text");
+  add_format_option(sub, &opts->format, "text", /*html=*/true);
   sub->add_option("--junit", opts->junit, "Also write the verdict as JUnit XML to FILE")
       ->type_name("FILE");
   sub->add_option("--markdown", opts->markdown,
                   "Also write the report as Markdown to FILE (a pull-request comment, a CI "
                   "job summary)")
+      ->type_name("FILE");
+  sub->add_option("--html", opts->html,
+                  "Also write the report as one self-contained HTML page to FILE (a CI artifact)")
       ->type_name("FILE");
   add_threads_option(sub, &opts->threads, "Worker threads");
   sub->add_flag("--quiet", opts->quiet, "No progress line on stderr");

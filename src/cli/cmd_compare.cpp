@@ -1,6 +1,7 @@
 // `medq compare DIR... | --root PARENT`: the quantization comparison report.
 #include <memory>
 #include <optional>
+#include <stdexcept>
 
 #include "commands.hpp"
 #include "compare_flags.hpp"
@@ -32,10 +33,21 @@ struct CompareCliOptions {
   std::vector<std::string> labels;
   RemoteOptions remote;
   DecisionFlags decision;
+  std::optional<std::string> sections;
+  bool summary = false;
 };
 
 int run_compare(const CompareCliOptions& o) {
   CompareRequest request;
+  if (o.summary) request.sections = compare_summary_sections();
+  if (o.sections) {
+    try {
+      request.sections = parse_compare_sections(*o.sections);
+    } catch (const std::invalid_argument& e) {
+      print_error(e.what());
+      return kExitToolError;
+    }
+  }
   std::vector<ModelLocation> locs;
   std::vector<std::shared_ptr<RemoteStorage>> remotes;  // per variant; null for a local folder
   if (!o.root.empty()) {
@@ -183,6 +195,17 @@ void register_compare(CLI::App& app, CommandFn* selected) {
                          ->check(whole_number(0, uint64_t{1} << 20));
   for (auto* o : {tokens, text, quality_context, score_from}) o->needs(quality);
   add_decision_options(sub, &opts->decision);
+  auto* sections = sub->add_option_function<std::string>(
+                          "--sections", [opts](const std::string& list) { opts->sections = list; },
+                          "Show only these sections of the text, Markdown or HTML report, "
+                          "comma-separated: decision, summary, quantization, sizes, parameters, "
+                          "bits, memory, fidelity, quality, validation, architecture, tokenizer, "
+                          "remote (JSON is always whole)")
+                       ->type_name("LIST");
+  sub->add_flag("--summary", opts->summary,
+                "The first screen only: the model's name, the decision and the summary (a "
+                "pull-request comment); --sections decision,summary")
+      ->excludes(sections);
   sub->add_flag("--quiet", opts->quiet, "No progress line on stderr");
   add_follow_symlinks_flag(sub, &opts->follow_symlinks);
   add_revision_option(sub, &opts->revision);

@@ -27,7 +27,7 @@ void register_check(CLI::App& app, CommandFn* selected);
 void register_tokenize(CLI::App& app, CommandFn* selected);
 
 /// Adds `--format text|md|json` to `sub`, writing into `*format`.
-/// --format: text, md, json, and html where `html` (compare, fidelity).
+/// --format: text, md, json, and html where `html` (compare, fidelity, check).
 void add_format_option(CLI::App* sub, OutputFormat* format, const std::string& default_name,
                        bool html = false);
 

@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "medq/report/findings_view.hpp"
+#include "medq/report/html_page.hpp"
+#include "medq/report/markup_escape.hpp"
 #include "medq/report/quality_json.hpp"
 #include "medq/report/remote_read_view.hpp"
 #include "medq/report/render.hpp"
@@ -90,13 +92,30 @@ std::string status_cell(RuleStatus s) {
   return s == RuleStatus::kFail ? "FAIL" : std::string(rule_status_name(s));
 }
 
-Table rules_table(const CheckReport& r, bool markdown) {
-  Table t{{"status", "rule", "result"}, {false, false, false}, {}};
+CellMark status_mark(RuleStatus s) {
+  switch (s) {
+    case RuleStatus::kPass:
+      return CellMark::kPass;
+    case RuleStatus::kFail:
+      return CellMark::kFail;
+    case RuleStatus::kSkipped:
+      return CellMark::kNotEvaluated;
+  }
+  return CellMark::kNone;
+}
+
+// Status, rule, result per rule; the status cell marked (the HTML page colours it).
+RichTable rules_table(const CheckReport& r) {
+  RichTable t{{"status", "rule", "result"}, {false, false, false}, {}, {}};
   for (const auto& rule : r.evaluation.rules) {
-    t.rows.push_back(
-        {status_cell(rule.status), markdown ? "`" + rule.id + "`" : rule.id, rule.message});
+    t.rows.push_back({status_cell(rule.status), code_span(rule.id), rule.message});
+    t.marks.push_back({status_mark(rule.status)});
   }
   return t;
+}
+
+CellMark verdict_mark(CheckVerdict v) {
+  return v == CheckVerdict::kPass ? CellMark::kPass : CellMark::kFail;
 }
 
 bool any_details(const CheckReport& r) {
@@ -115,7 +134,7 @@ std::string render_text(const CheckReport& r) {
   out += model_line(r) + "\n";
   if (r.validation.remote) out += remote_read_line(*r.validation.remote) + "\n";
   out += result_line(r) + "\n\nRules\n";
-  out += table_to_text(rules_table(r, false));
+  out += table_to_text(flatten(rules_table(r), false));
   if (any_details(r)) {
     out += "\nFailed rules\n";
     for (const auto& rule : r.evaluation.rules) {
@@ -145,7 +164,7 @@ std::string render_markdown(const CheckReport& r) {
   out += line + "\n\n";
   if (r.validation.remote) out += remote_read_line(*r.validation.remote) + ".\n\n";
   out += "**" + result_line(r) + "**\n\n## Rules\n\n";
-  out += table_to_markdown(rules_table(r, true));
+  out += table_to_markdown(flatten(rules_table(r), true));
   if (any_details(r)) {
     out += "\n## Failed rules\n";
     for (const auto& rule : r.evaluation.rules) {
@@ -157,6 +176,46 @@ std::string render_markdown(const CheckReport& r) {
   out += "\n## Findings\n\n";
   out += r.validation.findings.empty() ? "None.\n" : findings_to_markdown(r.validation.findings);
   return out;
+}
+
+std::string render_html(const CheckReport& r) {
+  std::string body;
+  if (r.validation.cache)
+    body += "<p>" + markup_escape(cache_source_line(*r.validation.cache)) + ".</p>\n";
+  body += "<p>" + rich_html("Policy: " + code_span(r.policy)) + "</p>\n";
+  std::string line = model_line(r);
+  line[0] = 'M';
+  body += "<p>" + markup_escape(line) + "</p>\n";
+  if (r.validation.remote) {
+    body += "<p>" + markup_escape(remote_read_line(*r.validation.remote)) + ".</p>\n";
+  }
+  ReportSection rules;
+  rules.title = "Rules";
+  rules.table = rules_table(r);
+  body += section_html(rules);
+  if (any_details(r)) {
+    body += "<section>\n<h2>Failed rules</h2>\n";
+    for (const auto& rule : r.evaluation.rules) {
+      if (rule.details.empty()) continue;
+      body += "<p><code>" + markup_escape(rule.id) + "</code></p>\n<ul>\n";
+      for (const auto& d : rule.details) body += "<li>" + markup_escape(d) + "</li>\n";
+      body += "</ul>\n";
+    }
+    body += "</section>\n";
+  }
+  ReportSection findings;
+  findings.title = "Findings";
+  const Findings& f = r.validation.findings;
+  findings.notes_before.emplace_back(
+      f.empty() ? "None."
+                : fmt::format("{}, {}, {} info.", count_noun(r.validation.errors(), "error"),
+                              count_noun(r.validation.warnings(), "warning"),
+                              count_severity(f, Severity::kInfo)));
+  findings.table = findings_table(f);
+  body += section_html(findings);
+  const CheckVerdict v = r.verdict();
+  return html_page(RichText("medq check ") + code_span(r.target), result_line(r), body,
+                   verdict_mark(v));
 }
 
 std::string render_json(const CheckReport& r) {

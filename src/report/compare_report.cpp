@@ -175,6 +175,7 @@ RichText quality_note(const Layout& l) {
 ReportSection summary_section(const Layout& l) {
   ReportSection s;
   s.title = "Summary";
+  s.key = "summary";
   s.table = {{"variant", "quantization", "validation", "weights", "vs baseline", "bits/weight",
               fmt::format("memory @ {} tokens", group_digits(l.c.context))},
              {false, false, false, true, true, true, true},
@@ -241,6 +242,7 @@ ReportSection summary_section(const Layout& l) {
 ReportSection quantization_section(const Layout& l) {
   ReportSection s;
   s.title = "Quantization";
+  s.key = "quantization";
   s.notes_before.push_back(
       "Measured from the packed tensors (U32 weights with .scales): each Linear/Embedding "
       "module counted once under the scheme its shapes and config.json give it; modules left "
@@ -276,6 +278,7 @@ ReportSection quantization_section(const Layout& l) {
 ReportSection sizes_section(const Layout& l) {
   ReportSection s;
   s.title = "Sizes";
+  s.key = "sizes";
   s.table = {{"variant", "weight files", "tensor data", "vs baseline", "config/tokenizer files",
               "other files", "directory", "vs baseline"},
              {false, true, true, true, true, true, true, true},
@@ -369,6 +372,7 @@ std::optional<RichText> tensor_count_note(const VariantStats& v, const VariantSt
 ReportSection parameters_section(const Layout& l) {
   ReportSection s;
   s.title = "Tensors and parameters";
+  s.key = "parameters";
   s.table.headers = {"variant", "layout", "tensors", "parameters", "vs baseline"};
   s.table.right_align = {false, false, true, true, true};
   for (ModelPart p : kModelParts) {
@@ -409,6 +413,7 @@ ReportSection parameters_section(const Layout& l) {
 ReportSection bits_section(const Layout& l) {
   ReportSection s;
   s.title = "Bits per weight";
+  s.key = "bits";
   s.table = {{"variant", "quantized layers", "whole model", "quantized parameters"},
              {false, true, true, true},
              {}};
@@ -445,6 +450,7 @@ std::string kv_cache_note(const MemoryEstimate& m, uint64_t context) {
 ReportSection memory_section(const Layout& l) {
   ReportSection s;
   s.title = "Estimated memory at inference";
+  s.key = "memory";
   s.table = {
       {"variant", "weights", "KV cache", "overhead", "total"}, {false, true, true, true, true}, {}};
   if (l.c.memory_budget) {
@@ -473,9 +479,49 @@ ReportSection memory_section(const Layout& l) {
   return s;
 }
 
+// With --fidelity: the weights' error per part of the model, per variant against the baseline.
+std::optional<ReportSection> fidelity_section(const Layout& l) {
+  std::vector<VariantFidelity> measured;
+  for (const auto& v : l.vs)
+    if (v.fidelity) measured.push_back(*v.fidelity);
+  if (measured.empty()) return std::nullopt;
+  ReportSection s = fidelity_parts_section(measured);
+  s.title = "Fidelity by part";
+  s.key = "fidelity";
+  s.notes_after.push_back(
+      "Against the baseline " + code_span(l.vs[l.base].stats.label) +
+      ": rel. RMS error and cosine averaged over each part's tensors, weighted by parameters; SNR "
+      "over all its values. " +
+      code_span("medq fidelity") + " lists the worst tensors.");
+  return s;
+}
+
+// With --quality: the output distributions' statistics, per variant against the baseline (medq
+// quality's summary); the reason when nothing was measured.
+std::optional<ReportSection> quality_section(const Layout& l) {
+  if (!l.c.quality) return std::nullopt;
+  const CompareQuality& q = *l.c.quality;
+  if (!q.result) {
+    ReportSection s;
+    s.title = "Output quality";
+    s.key = "quality";
+    s.notes_before.emplace_back("Not measured: " + q.not_measured + ".");
+    return s;
+  }
+  QualityResult result = *q.result;
+  result.variants.clear();
+  for (size_t i = 0; i < l.vs.size(); ++i)
+    if (i != l.base && l.vs[i].quality) result.variants.push_back(*l.vs[i].quality);
+  ReportSection s = quality_summary_section(result, l.vs[l.base].stats.label);
+  s.title = "Output quality";
+  s.key = "quality";
+  return s;
+}
+
 ReportSection validation_section(const Layout& l) {
   ReportSection s;
   s.title = "Validation";
+  s.key = "validation";
   s.table = {{"variant", "errors", "warnings", "error codes"}, {false, true, true, false}, {}};
   for (const auto& v : l.vs) {
     RichText codes;
@@ -494,6 +540,7 @@ ReportSection validation_section(const Layout& l) {
 ReportSection architecture_section(const Layout& l) {
   ReportSection s;
   s.title = "Architecture";
+  s.key = "architecture";
   s.notes_before.emplace_back(
       l.c.architecture_identical
           ? "Identical in every variant (config.json resolved with each architecture's defaults)."
@@ -515,6 +562,7 @@ ReportSection architecture_section(const Layout& l) {
 ReportSection tensor_set_section(const Layout& l) {
   ReportSection s;
   s.title = "Tensor set";
+  s.key = "architecture";
   const auto& d = l.c.tensors;
   if (d.presence.total == 0 && d.shapes.total == 0 && d.dtypes.total == 0) {
     s.notes_before.emplace_back(
@@ -552,6 +600,7 @@ ReportSection tensor_set_section(const Layout& l) {
 ReportSection files_section(const Layout& l) {
   ReportSection s;
   s.title = "Tokenizer and generation files";
+  s.key = "tokenizer";
   s.table.headers = {"file", "verdict"};
   s.table.right_align = {false, false};
   add_variant_columns(s.table, l, false);
@@ -574,8 +623,14 @@ CompareReport build_compare_report(Comparison c, const CompareCriteria& criteria
   r.sections.push_back(decision_section(r.recommendation, c));
   if (auto s = comparison_section(l)) r.sections.push_back(std::move(*s));
   for (auto* section : {summary_section, quantization_section, sizes_section, parameters_section,
-                        bits_section, memory_section, validation_section, architecture_section,
-                        tensor_set_section, files_section}) {
+                        bits_section, memory_section}) {
+    r.sections.push_back(section(l));
+  }
+  for (auto* section : {fidelity_section, quality_section}) {
+    if (auto s = section(l)) r.sections.push_back(std::move(*s));
+  }
+  for (auto* section :
+       {validation_section, architecture_section, tensor_set_section, files_section}) {
     r.sections.push_back(section(l));
   }
   r.comparison = std::move(c);
@@ -586,6 +641,7 @@ void add_remote_reads(CompareReport& r, std::vector<RemoteRead> reads) {
   if (reads.empty()) return;
   ReportSection s;
   s.title = "Remote reads";
+  s.key = "remote";
   s.notes_before.push_back(
       "What was read of each repository (headers, small files) instead of downloading it.");
   s.table.headers = {"variant", "commit", "requests", "fetched", "from cache", "repository"};
@@ -597,6 +653,23 @@ void add_remote_reads(CompareReport& r, std::vector<RemoteRead> reads) {
   }
   r.sections.push_back(std::move(s));
   r.remote = std::move(reads);
+}
+
+void check_sections(const SectionSelection& selection, const CompareOptions& options,
+                    bool any_remote) {
+  struct Need {
+    const char* section;
+    bool given;
+    const char* what;
+  };
+  for (const Need& n : {Need{"fidelity", options.fidelity, "--fidelity"},
+                        Need{"quality", options.quality.has_value(), "--quality"},
+                        Need{"remote", any_remote, "an hf:// variant"}}) {
+    if (!n.given && !selection.names.empty() && selection.shows(n.section)) {
+      throw std::invalid_argument(std::string("--sections ") + n.section + ": there is no " +
+                                  n.section + " section without " + n.what);
+    }
+  }
 }
 
 CompareReport run_compare(const CompareRequest& request) {
@@ -611,6 +684,9 @@ CompareReport run_compare(const CompareRequest& request) {
     }
   }
   CompareOptions options = request.options;
+  check_sections(request.sections, options,
+                 std::any_of(request.storages.begin(), request.storages.end(),
+                             [](const auto& s) { return s != nullptr; }));
   std::string baseline = request.baseline;
   const CompareCriteria criteria = make_criteria(request.criteria, options, inputs, baseline);
   if (!baseline.empty()) {
@@ -630,6 +706,7 @@ CompareReport run_compare(const CompareRequest& request) {
   }
   CompareReport r = build_compare_report(compare_models(inputs, options), criteria);
   r.model_name = request.model_name;
+  r.selection = request.sections;
   return r;
 }
 

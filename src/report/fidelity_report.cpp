@@ -28,6 +28,26 @@ std::string snr(const ErrorSums& s) {
 
 }  // namespace
 
+ReportSection fidelity_parts_section(const std::vector<VariantFidelity>& variants) {
+  ReportSection s;
+  s.title = "By part";
+  s.table = {{"variant", "part", "tensors", "parameters", "rel. RMS error", "cosine", "SNR dB"},
+             {false, false, true, true, true, true, true},
+             {}};
+  for (const auto& v : variants) {
+    for (ModelPart p : kModelParts) {
+      auto it = v.parts.find(p);
+      if (it == v.parts.end()) continue;
+      const auto& o = it->second;
+      s.table.rows.push_back({code_span(v.label), std::string(model_part_name(p)),
+                              group_digits(o.tensors), group_digits(o.params),
+                              format_metric(o.mean_rel_rms), format_metric(o.mean_cosine, 6),
+                              snr(o.pooled)});
+    }
+  }
+  return s;
+}
+
 FidelityReport build_fidelity_report(std::vector<VariantFidelity> variants,
                                      std::vector<std::pair<std::string, size_t>> errors,
                                      size_t top) {
@@ -67,25 +87,7 @@ FidelityReport build_fidelity_report(std::vector<VariantFidelity> variants,
         "w': the variant, both decoded to float (packed weights dequantized).");
     r.sections.push_back(std::move(s));
   }
-  {
-    ReportSection s;
-    s.title = "By part";
-    s.table = {{"variant", "part", "tensors", "parameters", "rel. RMS error", "cosine", "SNR dB"},
-               {false, false, true, true, true, true, true},
-               {}};
-    for (const auto& v : variants) {
-      for (ModelPart p : kModelParts) {
-        auto it = v.parts.find(p);
-        if (it == v.parts.end()) continue;
-        const auto& o = it->second;
-        s.table.rows.push_back({code_span(v.label), std::string(model_part_name(p)),
-                                group_digits(o.tensors), group_digits(o.params),
-                                format_metric(o.mean_rel_rms), format_metric(o.mean_cosine, 6),
-                                snr(o.pooled)});
-      }
-    }
-    r.sections.push_back(std::move(s));
-  }
+  r.sections.push_back(fidelity_parts_section(variants));
   {
     ReportSection s;
     s.title = fmt::format("Worst tensors (top {} by relative RMS error)", top);

@@ -35,14 +35,18 @@ std::string findings_to_text(const Findings& findings) {
   return out;
 }
 
-std::string findings_to_markdown(const Findings& findings) {
-  Table t{{"severity", "code", "file", "where", "message"}, {}, {}};
+RichTable findings_table(const Findings& findings) {
+  RichTable t{{"severity", "code", "file", "where", "message"}, {}, {}, {}};
   for (const auto& f : findings) {
-    std::string loc = location_detail(f.where);
-    t.rows.push_back({std::string(severity_name(f.severity)), "`" + f.code + "`",
-                      f.where.file.empty() ? "" : "`" + f.where.file + "`", loc, f.message});
+    t.rows.push_back({std::string(severity_name(f.severity)), code_span(f.code),
+                      f.where.file.empty() ? RichText() : code_span(f.where.file),
+                      location_detail(f.where), f.message});
   }
-  return table_to_markdown(t);
+  return t;
+}
+
+std::string findings_to_markdown(const Findings& findings) {
+  return table_to_markdown(flatten(findings_table(findings), true));
 }
 
 namespace {

@@ -19,6 +19,34 @@ std::string quality_number(double v) { return fmt::format("{:.4g}", v); }
 
 std::string quality_percent(double v) { return fmt::format("{:.2f}%", 100.0 * v); }
 
+ReportSection quality_summary_section(const QualityResult& q, const std::string& reference) {
+  ReportSection s;
+  s.title = "Summary";
+  s.table = {{"variant", "mean KLD", "+/- s.e.", "median KLD", "KLD 99%", "max KLD", "same top-1",
+              "PPL", "PPL ratio", "ln ratio", "mean dp", "RMS dp"},
+             {false, true, true, true, true, true, true, true, true, true, true, true},
+             {}};
+  s.table.rows.push_back({code_span(reference) + " (reference)", "-", "-", "-", "-", "-", "-",
+                          num(q.reference.ppl), "-", "-", "-", "-"});
+  for (const auto& v : q.variants) {
+    std::string p99 = "-";
+    for (const auto& [p, val] : v.kld.percentiles)
+      if (p == 99.0) p99 = num(val);
+    s.table.rows.push_back({code_span(v.label), num(v.kld.mean),
+                            v.kld.standard_error ? num(*v.kld.standard_error) : "-",
+                            num(v.kld.median), p99, num(v.kld.max), pct(v.top1_agreement),
+                            num(v.ppl), num(v.ppl_ratio), num(v.ln_ppl_ratio), pct(v.delta_p.mean),
+                            pct(v.delta_p.rms)});
+  }
+  s.notes_after.push_back(
+      "KLD: KL(P_ref || P_variant) = sum over the vocabulary of p_ref (ln p_ref - ln p_variant), "
+      "in nats, at every scored position; s.e. its standard error. same top-1: positions where "
+      "both put the same token first. PPL: exp of the mean -ln p(next token) over scored "
+      "positions with a next token; ln ratio = ln(PPL_variant / PPL_ref). dp: p_variant(next) - "
+      "p_ref(next), in percentage points. docs/quality.md defines every number.");
+  return s;
+}
+
 QualityReport build_quality_report(QualityRun run) {
   QualityReport r;
   const QualityResult& q = *run.outcome.result;
@@ -44,33 +72,7 @@ QualityReport build_quality_report(QualityRun run) {
         fmt::format(" (fingerprint {}) as tokenizer(text) encodes it.",
                     t.tokenizer_fingerprint.substr(0, 16));
   }
-  {
-    ReportSection s;
-    s.title = "Summary";
-    s.table = {{"variant", "mean KLD", "+/- s.e.", "median KLD", "KLD 99%", "max KLD", "same top-1",
-                "PPL", "PPL ratio", "ln ratio", "mean dp", "RMS dp"},
-               {false, true, true, true, true, true, true, true, true, true, true, true},
-               {}};
-    s.table.rows.push_back({code_span(run.reference) + " (reference)", "-", "-", "-", "-", "-", "-",
-                            num(q.reference.ppl), "-", "-", "-", "-"});
-    for (const auto& v : q.variants) {
-      std::string p99 = "-";
-      for (const auto& [p, val] : v.kld.percentiles)
-        if (p == 99.0) p99 = num(val);
-      s.table.rows.push_back({code_span(v.label), num(v.kld.mean),
-                              v.kld.standard_error ? num(*v.kld.standard_error) : "-",
-                              num(v.kld.median), p99, num(v.kld.max), pct(v.top1_agreement),
-                              num(v.ppl), num(v.ppl_ratio), num(v.ln_ppl_ratio),
-                              pct(v.delta_p.mean), pct(v.delta_p.rms)});
-    }
-    s.notes_after.push_back(
-        "KLD: KL(P_ref || P_variant) = sum over the vocabulary of p_ref (ln p_ref - ln p_variant), "
-        "in nats, at every scored position; s.e. its standard error. same top-1: positions where "
-        "both put the same token first. PPL: exp of the mean -ln p(next token) over scored "
-        "positions with a next token; ln ratio = ln(PPL_variant / PPL_ref). dp: p_variant(next) - "
-        "p_ref(next), in percentage points. docs/quality.md defines every number.");
-    r.sections.push_back(std::move(s));
-  }
+  r.sections.push_back(quality_summary_section(q, run.reference));
   auto percentile_section = [&](const std::string& title, bool kld) {
     ReportSection s;
     s.title = title;

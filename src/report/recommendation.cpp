@@ -421,6 +421,7 @@ Recommendation recommend(const Comparison& c, const CompareCriteria& k) {
 ReportSection decision_section(const Recommendation& r, const Comparison& c) {
   ReportSection s;
   s.title = "Decision";
+  s.key = "decision";
   s.notes_before.push_back(r.sentence);
   if (r.criteria.empty()) return s;
   s.table.headers = {"variant"};
@@ -434,6 +435,7 @@ ReportSection decision_section(const Recommendation& r, const Comparison& c) {
   for (size_t i = 0; i < c.variants.size() && i < r.variants.size(); ++i) {
     const VariantJudgement& j = r.variants[i];
     std::vector<RichText> row = {code_span(c.variants[i].stats.label)};
+    std::vector<CellMark> marks = {CellMark::kNone};
     std::vector<std::string> failed;
     for (const RuleResult& x : j.results) {
       if (x.status != RuleStatus::kPass) {
@@ -442,6 +444,9 @@ ReportSection decision_section(const Recommendation& r, const Comparison& c) {
       if (x.id == "validation") continue;
       auto k = std::find_if(r.criteria.begin(), r.criteria.end(),
                             [&](const Criterion& y) { return y.rule == x.id; });
+      marks.push_back(x.status == RuleStatus::kPass   ? CellMark::kPass
+                      : x.status == RuleStatus::kFail ? CellMark::kFail
+                                                      : CellMark::kNotEvaluated);
       if (x.status == RuleStatus::kSkipped) {
         row.emplace_back("not measured");
       } else if (!x.value) {
@@ -467,7 +472,9 @@ ReportSection decision_section(const Recommendation& r, const Comparison& c) {
                                    : fmt::format("fails {} criteria", failed.size());
     }
     row.emplace_back(verdict);
+    marks.push_back(j.meets() ? CellMark::kPass : CellMark::kFail);
     s.table.rows.push_back(std::move(row));
+    s.table.marks.push_back(std::move(marks));
   }
   s.notes_after.push_back(fmt::format(
       "Smallest: the lowest estimated memory at inference at {} tokens (what a budget "

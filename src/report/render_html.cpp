@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "medq/report/html_page.hpp"
 #include "medq/report/markup_escape.hpp"
 #include "medq/report/render.hpp"
 #include "medq/report/svg_chart.hpp"
@@ -16,38 +17,6 @@
 namespace medq {
 
 namespace {
-
-constexpr const char* kStyle =
-    "body{font-family:sans-serif;margin:2em auto;max-width:60em;color:#111;line-height:1.4}"
-    "h1{font-size:1.6em}h2{font-size:1.2em;margin-top:1.6em;border-bottom:1px solid #ccc}"
-    "table{border-collapse:collapse;margin:.6em 0}th,td{border:1px solid #bbb;padding:.2em .5em}"
-    "th{background:#eee}td.num{text-align:right;font-variant-numeric:tabular-nums}"
-    "code{font-family:monospace;background:#f3f3f3;padding:0 .2em}"
-    "figure{margin:1em 0}figcaption{font-size:.9em;color:#444}"
-    "@media print{body{margin:0;max-width:none}h2{break-after:avoid}figure{break-inside:avoid}}";
-
-std::string rich_html(const RichText& t) {
-  std::string out;
-  for (const Span& s : t.spans) {
-    out += s.code ? "<code>" + markup_escape(s.text) + "</code>" : markup_escape(s.text);
-  }
-  return out;
-}
-
-std::string table_html(const RichTable& t) {
-  std::string out = "<table>\n<tr>";
-  for (const RichText& h : t.headers) out += "<th>" + rich_html(h) + "</th>";
-  out += "</tr>\n";
-  for (const auto& row : t.rows) {
-    out += "<tr>";
-    for (size_t i = 0; i < row.size(); ++i) {
-      const bool right = i < t.right_align.size() && t.right_align[i];
-      out += std::string(right ? "<td class=\"num\">" : "<td>") + rich_html(row[i]) + "</td>";
-    }
-    out += "</tr>\n";
-  }
-  return out + "</table>\n";
-}
 
 /// The sections, with `charts` after the summary (or the first section when there is none: the
 /// decision, the summary and their picture on the first screen, the details below).
@@ -58,24 +27,10 @@ std::string sections_html(const std::vector<ReportSection>& sections, const std:
                                     [](const ReportSection& s) { return s.title == "Summary"; });
   const ReportSection* after = summary != sections.end() ? &*summary : nullptr;
   for (const ReportSection& s : sections) {
-    out += "<section>\n<h2>" + markup_escape(s.title) + "</h2>\n";
-    for (const RichText& n : s.notes_before) out += "<p>" + rich_html(n) + "</p>\n";
-    if (!s.table.rows.empty()) out += table_html(s.table);
-    for (const RichText& n : s.notes_after) out += "<p>" + rich_html(n) + "</p>\n";
-    out += "</section>\n";
+    out += section_html(s);
     if (&s == (after ? after : &sections.front())) out += charts;
   }
   return out;
-}
-
-std::string page(const std::string& title, const RichText& headline, const std::string& body) {
-  return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-         "style-src 'unsafe-inline'\">\n"
-         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" +
-         markup_escape(title) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n<h1>" +
-         markup_escape(title) + "</h1>\n<p>" + rich_html(headline) + "</p>\n" + body +
-         "</body>\n</html>\n";
 }
 
 std::string figure(const std::string& svg, const std::string& caption) {
@@ -233,11 +188,15 @@ std::string fidelity_charts(const FidelityReport& r) {
 }  // namespace
 
 std::string render_html(const CompareReport& r) {
-  return page("medq compare", r.headline, sections_html(r.sections, compare_charts(r)));
+  // The charts picture the summary's numbers: they come with it.
+  return html_page(report_title("medq compare", r.model_name), r.headline,
+                   sections_html(shown_sections(r.sections, r.selection),
+                                 r.selection.shows("summary") ? compare_charts(r) : ""));
 }
 
 std::string render_html(const FidelityReport& r) {
-  return page("medq fidelity", r.headline, sections_html(r.sections, fidelity_charts(r)));
+  return html_page(report_title("medq fidelity", r.model_name), r.headline,
+                   sections_html(r.sections, fidelity_charts(r)));
 }
 
 }  // namespace medq

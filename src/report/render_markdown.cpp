@@ -85,10 +85,6 @@ std::string render_markdown(const ValidateReport& r) {
 
 namespace {
 
-std::string titled(const std::string& command, const std::string& model_name) {
-  return model_name.empty() ? command : command + ": `" + display_text(model_name, 120) + "`";
-}
-
 std::string sections_markdown(const std::string& title, const RichText& headline,
                               const std::vector<ReportSection>& sections) {
   // Blocks (headings, paragraphs, tables) separated by one blank line.
@@ -111,15 +107,18 @@ std::string sections_markdown(const std::string& title, const RichText& headline
 }  // namespace
 
 std::string render_markdown(const CompareReport& r) {
-  return sections_markdown(titled("medq compare", r.model_name), r.headline, r.sections);
+  return sections_markdown(to_markdown(report_title("medq compare", r.model_name)), r.headline,
+                           shown_sections(r.sections, r.selection));
 }
 
 std::string render_markdown(const FidelityReport& r) {
-  return sections_markdown(titled("medq fidelity", r.model_name), r.headline, r.sections);
+  return sections_markdown(to_markdown(report_title("medq fidelity", r.model_name)), r.headline,
+                           r.sections);
 }
 
 std::string render_markdown(const QualityReport& r) {
-  return sections_markdown(titled("medq quality", r.model_name), r.headline, r.sections);
+  return sections_markdown(to_markdown(report_title("medq quality", r.model_name)), r.headline,
+                           r.sections);
 }
 
 }  // namespace medq

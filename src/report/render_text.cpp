@@ -91,11 +91,6 @@ std::string render_text(const ValidateReport& r) {
 
 namespace {
 
-// "medq compare: medgemma-4b-it", or the command alone when the model's name is unknown.
-std::string titled(const std::string& command, const std::string& model_name) {
-  return model_name.empty() ? command : command + ": " + display_text(model_name, 120);
-}
-
 // The headline and notes wrapped to `width`, the tables as wide as they are.
 std::string sections_text(const std::string& title, const RichText& headline,
                           const std::vector<ReportSection>& sections, size_t width) {
@@ -112,15 +107,18 @@ std::string sections_text(const std::string& title, const RichText& headline,
 }  // namespace
 
 std::string render_text(const CompareReport& r, size_t width) {
-  return sections_text(titled("medq compare", r.model_name), r.headline, r.sections, width);
+  return sections_text(to_plain(report_title("medq compare", r.model_name)), r.headline,
+                       shown_sections(r.sections, r.selection), width);
 }
 
 std::string render_text(const FidelityReport& r, size_t width) {
-  return sections_text(titled("medq fidelity", r.model_name), r.headline, r.sections, width);
+  return sections_text(to_plain(report_title("medq fidelity", r.model_name)), r.headline,
+                       r.sections, width);
 }
 
 std::string render_text(const QualityReport& r, size_t width) {
-  return sections_text(titled("medq quality", r.model_name), r.headline, r.sections, width);
+  return sections_text(to_plain(report_title("medq quality", r.model_name)), r.headline, r.sections,
+                       width);
 }
 
 }  // namespace medq

@@ -1,5 +1,7 @@
 #include "medq/report/sections.hpp"
 
+#include "medq/diag/quote.hpp"
+
 namespace medq {
 
 RichText& RichText::operator+=(const RichText& more) {
@@ -33,6 +35,11 @@ RichText code_span(std::string name) {
   return t;
 }
 
+RichText report_title(const std::string& command, const std::string& model_name) {
+  if (model_name.empty()) return command;
+  return command + ": " + code_span(display_text(model_name, 120));
+}
+
 std::string to_plain(const RichText& t) {
   std::string out;
   for (const auto& s : t.spans) out += s.text;
@@ -43,6 +50,10 @@ std::string to_markdown(const RichText& t) {
   std::string out;
   for (const auto& s : t.spans) out += s.code ? "`" + s.text + "`" : s.text;
   return out;
+}
+
+CellMark RichTable::mark(size_t row, size_t cell) const {
+  return row < marks.size() && cell < marks[row].size() ? marks[row][cell] : CellMark::kNone;
 }
 
 Table flatten(const RichTable& t, bool markdown) {

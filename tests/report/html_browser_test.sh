@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The HTML reports rendered in a real browser: installs Debian's chromium when it is missing,
 # writes the compare (with fidelity, a memory budget and an error criterion) and fidelity reports of the README
-# samples as HTML, renders each headless (no sandbox, no GPU, a fresh profile, background
+# samples as HTML, and the check report of one that fails a policy (through --html FILE), renders each headless (no sandbox, no GPU, a fresh profile, background
 # networking off) and checks that the page rendered: a screenshot that is not blank and shows the
-# charts' colours, the charts' <svg> elements in the DOM with their sizes, no console errors, and
+# charts' colours (check: the rule statuses' colours), the charts' <svg> elements in the DOM with
+# their sizes (check: the status cells with their classes and symbols), no console errors, and
 # no network request attempted (Chromium's own net log lists every URL it asked for).
 #
 #   html_browser_test.sh MEDQ MEDQ_SYNTH [SHOT.png]   (SHOT: keep the compare screenshot there)
@@ -24,6 +25,11 @@ s=$work/samples
 "$medq" compare "$s/bf16" "$s/8bit" "$s/6bit" "$s/4bit" --fidelity --memory-budget 4MB \
   --max-rel-error 0.05 --format html --quiet >"$work/compare.html"
 "$medq" fidelity "$s/bf16" "$s/8bit" "$s/4bit" --format html --quiet >"$work/fidelity.html"
+# mixed_4_8 fails the gate's bits and size rules, passes others, and has no baseline (skipped).
+gate=$(dirname "$(realpath "$0")")/../golden/inputs/check/gate.json
+"$medq" check "$s/mixed_4_8" --policy "$gate" --reference "$s/bf16" --quiet \
+  --html "$work/check.html" >/dev/null && fail_code=0 || fail_code=$?
+[ "$fail_code" = 3 ] || { echo "html_browser_test: check exited $fail_code, expected 3"; exit 1; }
 
 fail() { echo "html_browser_test: $*"; exit 1; }
 render() {  # render NAME: screenshot, DOM, console log, net log of NAME.html
@@ -39,7 +45,7 @@ render() {  # render NAME: screenshot, DOM, console log, net log of NAME.html
 # A control page that does ask for a remote image: the net-log check must see it.
 echo '<!DOCTYPE html><img src="http://127.0.0.1:9/x.png">' >"$work/control.html"
 render control
-for n in compare fidelity; do
+for n in compare fidelity check; do
   render "$n"
   /usr/bin/python3 - "$work" "$n" <<'PY' || fail "$n: see above"
 import json, re, struct, sys, zlib
@@ -47,12 +53,20 @@ work, name = sys.argv[1], sys.argv[2]
 # The DOM as Chromium built it: the charts are there, each with its width and height.
 dom = open(f"{work}/{name}.dom.html", encoding="utf-8").read()
 charts = re.findall(r'<svg[^>]*class="chart"[^>]*>', dom)
-want = 3 if name == "compare" else 2
+want = {"compare": 3, "fidelity": 2, "check": 0}[name]
 assert len(charts) >= want, f"{len(charts)} charts in the DOM, expected at least {want}"
 for c in charts:
     w, h = re.search(r'width="(\d+)"', c), re.search(r'height="(\d+)"', c)
     assert w and h and int(w.group(1)) > 100 and int(h.group(1)) > 100, c
-assert dom.count('class="point"') + dom.count('class="bar"') >= 4, "no points or bars"
+if name != "check":
+    assert dom.count('class="point"') + dom.count('class="bar"') >= 4, "no points or bars"
+else:
+    # Every status in colour and with its symbol, the verdict marked as failed.
+    for cls, symbol, word in (("pass", "✓", "pass"), ("fail", "✗", "FAIL"),
+                              ("not-evaluated", "–", "skipped")):
+        cell = f'<td class="{cls}"><span class="mark" aria-hidden="true">{symbol}</span> {word}</td>'
+        assert cell in dom, f"no {cls} cell: {cell}"
+    assert '<p class="fail">' in dom and "POLICY FAILED" in dom, "the verdict is not marked"
 if name == "compare":
     # The decision drawn: the recommended point ringed and named, the budget on both memory
     # charts and the error criterion as lines.
@@ -125,4 +139,4 @@ print(f"{name}: {len(charts)} charts, {share:.3f} of the screenshot drawn, {len(
 PY
 done
 [ -n "$keep" ] && cp "$work/compare.png" "$keep"
-echo "html_browser_test: both reports render in $(chromium --version 2>/dev/null | head -1)"
+echo "html_browser_test: the three reports render in $(chromium --version 2>/dev/null | head -1)"

@@ -88,6 +88,21 @@ TEST(Recommendation, SmallestThatMeetsEveryCriterion) {
   EXPECT_DOUBLE_EQ(*r.variants[0].results[1].value, 10'000'000);
 }
 
+TEST(Recommendation, DecisionCellsAreMarkedPassOrFail) {
+  Comparison c = samples();
+  const Recommendation r = recommend(c, criteria(c, "6MB", 0.05));
+  const ReportSection s = decision_section(r, c);
+  ASSERT_EQ(s.table.rows.size(), 4u);
+  // variant, fits 6 MB, rel. error <= 0.05, verdict
+  using M = CellMark;
+  EXPECT_EQ(s.table.marks[0], (std::vector<M>{M::kNone, M::kFail, M::kPass, M::kFail}));  // bf16
+  EXPECT_EQ(s.table.marks[1], (std::vector<M>{M::kNone, M::kPass, M::kPass, M::kPass}));  // 8bit
+  EXPECT_EQ(s.table.marks[2], (std::vector<M>{M::kNone, M::kPass, M::kPass, M::kPass}));  // 6bit
+  EXPECT_EQ(s.table.marks[3], (std::vector<M>{M::kNone, M::kPass, M::kFail, M::kFail}));  // 4bit
+  EXPECT_EQ(to_plain(s.table.rows[2][3]), "RECOMMENDED");
+  EXPECT_EQ(to_plain(s.table.rows[3][2]), "0.0800 FAIL");
+}
+
 TEST(Recommendation, TiesGoToLessDataThenTheMorePrecise) {
   Comparison c = samples();
   c.variants[2].memory.total = c.variants[1].memory.total;  // 6bit uses as much as 8bit

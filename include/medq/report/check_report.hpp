@@ -1,7 +1,8 @@
 // What `medq check` reports: the verdict (pass, the model is invalid, or the policy failed), one
 // result per policy rule, what was measured of the model (the block a later release's baseline
-// reads), and the validation findings. Plain data and its text, Markdown and JSON renderings
-// (docs/ci.md, docs/json.md#medq-check); JUnit XML and GitHub annotations have their own files.
+// reads), and the validation findings. Plain data and its text, Markdown, JSON renderings
+// and HTML (docs/ci.md, docs/json.md#medq-check); JUnit XML and GitHub annotations have their own
+// files.
 #pragma once
 
 #include <memory>
@@ -64,5 +65,9 @@ CheckReport run_check(const CheckRequest& request);
 std::string render_text(const CheckReport& r);
 std::string render_markdown(const CheckReport& r);
 std::string render_json(const CheckReport& r);
+/// One self-contained page (html_page.hpp): the model, the verdict, the rules with their status
+/// coloured and marked (pass, FAIL, skipped: not evaluated), the details of failed rules, the
+/// findings.
+std::string render_html(const CheckReport& r);
 
 }  // namespace medq

@@ -11,6 +11,7 @@
 #include "medq/analysis/comparison.hpp"
 #include "medq/remote/remote_read.hpp"
 #include "medq/report/recommendation.hpp"
+#include "medq/report/section_selection.hpp"
 #include "medq/report/sections.hpp"
 #include "medq/util/progress.hpp"
 
@@ -24,6 +25,9 @@ struct CompareReport {
   /// What was read of each variant that is a remote repository, in the order given.
   std::vector<RemoteRead> remote;
   std::vector<ReportSection> sections;  ///< "Decision" first
+  /// The sections the text, Markdown and HTML renderings show (--sections, --summary); JSON
+  /// writes everything.
+  SectionSelection selection;
 
   /// Every variant validates without errors.
   bool all_valid() const;
@@ -51,16 +55,25 @@ struct CompareRequest {
   CompareOptions options;    ///< options.baseline is set from `baseline`
   CriteriaRequest criteria;  ///< the decision's criteria besides options.memory_budget
   StepProgressFn progress;   ///< the step "measuring fidelity", with options.fidelity
+  /// The sections to show (CompareReport::selection); each must be one this comparison has
+  /// (check_sections).
+  SectionSelection sections;
 };
+
+/// Throws std::invalid_argument when `selection` names a section the comparison will not have:
+/// fidelity without options.fidelity, quality without options.quality, remote without a remote
+/// variant (`any_remote`). Checked before anything is measured.
+void check_sections(const SectionSelection& selection, const CompareOptions& options,
+                    bool any_remote);
 
 /// Records what was read of the remote variants (RemoteRead per hf:// variant, in the order
 /// given) and adds the section "Remote reads" that shows it.
 void add_remote_reads(CompareReport& r, std::vector<RemoteRead> reads);
 
-/// `medq compare` as one call: finds the variants, checks the criteria (make_criteria), compares
-/// them, recommends one and lays out the report. Throws std::runtime_error when the variants
-/// cannot be found, std::invalid_argument when `baseline` is not one of them or the criteria
-/// cannot be used.
+/// `medq compare` as one call: finds the variants, checks the criteria (make_criteria) and the
+/// sections (check_sections), compares them, recommends one and lays out the report. Throws
+/// std::runtime_error when the variants cannot be found, std::invalid_argument when `baseline` is
+/// not one of them or the criteria cannot be used.
 CompareReport run_compare(const CompareRequest& request);
 
 /// "+1.23 GB (+45.6%)", "-" for the baseline itself.

@@ -26,6 +26,10 @@ struct FidelityReport {
 /// "0.0123" style numbers: relative errors and cosines with enough digits to tell 8 from 4 bits.
 std::string format_metric(const std::optional<double>& v, int digits = 4);
 
+/// "By part": per variant and model part, the tensors, parameters, rel. RMS error, cosine and
+/// SNR (medq fidelity's section, and compare's with --fidelity).
+ReportSection fidelity_parts_section(const std::vector<VariantFidelity>& variants);
+
 FidelityReport build_fidelity_report(std::vector<VariantFidelity> variants,
                                      std::vector<std::pair<std::string, size_t>> validation_errors,
                                      size_t top);

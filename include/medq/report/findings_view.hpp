@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "medq/diag/finding.hpp"
+#include "medq/report/sections.hpp"
 #include "medq/report/table.hpp"
 
 namespace medq {
@@ -18,7 +19,10 @@ std::string location_detail(const Location& where);
 /// One line per finding, grouped under their file, for a terminal.
 std::string findings_to_text(const Findings& findings);
 
-/// A Markdown table of findings (severity, code, location, message).
+/// The findings as a table: severity, code, file, where (location_detail), message.
+RichTable findings_table(const Findings& findings);
+
+/// A Markdown table of findings (findings_table).
 std::string findings_to_markdown(const Findings& findings);
 
 /// The JSON `findings` array (docs/json.md "Common parts").

@@ -21,6 +21,12 @@ struct QualityReport {
 
 QualityReport build_quality_report(QualityRun run);
 
+/// "Summary" of medq quality: the reference's perplexity, then per variant the KLD's mean,
+/// standard error, median, 99th percentile and maximum, the same top-1, PPL and its ratio, and
+/// the next token's change in probability; with the note that defines them. compare --quality
+/// shows it too.
+ReportSection quality_summary_section(const QualityResult& q, const std::string& reference);
+
 /// A statistic as the text reports show it: four significant digits (the last digits of a
 /// float32 forward pass depend on the BLAS kernel the CPU selects, so more would not repeat
 /// across machines).

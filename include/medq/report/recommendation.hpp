@@ -92,7 +92,8 @@ std::string criterion_value(const Criterion& k, double value,
                             const std::optional<MemoryBudget>& budget);
 
 /// The report's "Decision" section: the sentence, and with criteria a table of every variant's
-/// measured value per criterion, pass or FAIL, and its verdict.
+/// measured value per criterion, pass or FAIL, and its verdict; those cells marked (CellMark:
+/// pass, fail, not evaluated where not measured), which the HTML page colours.
 ReportSection decision_section(const Recommendation& r, const Comparison& c);
 
 }  // namespace medq
