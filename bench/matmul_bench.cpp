@@ -11,6 +11,7 @@
 #include <cstring>
 #include <vector>
 
+#include "medq/quality/gemm.hpp"
 #include "medq/quality/kernels.hpp"
 
 int main(int argc, char** argv) {
@@ -37,6 +38,44 @@ int main(int argc, char** argv) {
       best = std::min(best, time([&] { medq::matmul_nt(x.data(), n, k, w.data(), m, y.data()); }));
     std::printf("%zu x %zu . (%zu x %zu)^T: OpenBLAS sgemm %.1f GFLOP/s (best of 5, %.3f s)\n", n,
                 k, m, k, flop / best * 1e-9, best);
+    return 0;
+  }
+  if (argc > 5 && std::strcmp(argv[5], "encoded") == 0) {
+    // The forward pass's product from stored weights: float32, bf16 and affine 4-bit g64.
+    const unsigned t = threads ? threads : 2;
+    medq::GemmScratch scratch;
+    // Interleaved with sgemm on float32 weights, best of five each: the machine's clock drifts.
+    auto report = [&](const char* what, const medq::EncodedRows& e) {
+      double best = 1e30, best_blas = 1e30;
+      for (int i = 0; i < 5; ++i) {
+        best = std::min(best, time([&] {
+          medq::matmul_encoded(x.data(), n, e, y.data(), m, t, medq::GemmKernel::kAuto, scratch);
+        }));
+        best_blas = std::min(
+            best_blas, time([&] { medq::matmul_nt(x.data(), n, k, w.data(), m, y.data()); }));
+      }
+      std::printf(
+          "%zu x %zu . (%zu x %zu)^T: own kernel from %s weights %.1f GFLOP/s (%.3f s), sgemm on "
+          "float32 %.1f GFLOP/s: %.2fx\n",
+          n, k, m, k, what, flop / best * 1e-9, best, flop / best_blas * 1e-9, best_blas / best);
+    };
+    medq::EncodedRows e;
+    e.rows = m, e.cols = k, e.dtype = medq::Dtype::F32, e.row_bytes = k * 4;
+    e.data.resize(m * k * 4);
+    std::memcpy(e.data.data(), w.data(), e.data.size());
+    e.prepare();
+    report("f32", e);
+    e.dtype = medq::Dtype::BF16, e.row_bytes = k * 2;
+    e.data.assign(m * k * 2, 0x3f);
+    report("bf16", e);
+    e.scheme = medq::QuantScheme{medq::QuantMode::kAffine, 4, 64};
+    e.scale_dtype = medq::Dtype::BF16, e.has_biases = true, e.row_bytes = k / 2;
+    e.scale_row_bytes = k / 64 * 2;
+    e.data.assign(m * k / 2, 0x5a);
+    e.scales.assign(m * e.scale_row_bytes, 0x3c);
+    e.biases.assign(m * e.scale_row_bytes, 0x3c);
+    e.prepare();
+    report("4-bit", e);
     return 0;
   }
   const double own = time([&] { medq::matmul_nt_own(x.data(), n, k, w.data(), m, y.data()); });

@@ -62,6 +62,11 @@ std::optional<TensorReader> TensorReader::open(const Storage& storage, const Log
     r.rows_ = rows;
     r.cols_ = cols;
     const uint64_t groups = cols / t.scheme->group_size;
+    if ((uint64_t{t.scheme->group_size} * t.scheme->bits) % 8 != 0) {
+      *err = "groups of " + std::to_string(t.scheme->group_size) + " " +
+             std::to_string(t.scheme->bits) + "-bit codes do not each start on a byte";
+      return std::nullopt;
+    }
     if (cols % t.scheme->group_size != 0 || r.data_.row_bytes * 8 != cols * t.scheme->bits ||
         r.scales_.row_bytes != groups * (dtype_bits(r.scales_.dtype) / 8) ||
         (r.has_biases_ && r.biases_.row_bytes != r.scales_.row_bytes)) {
@@ -99,77 +104,33 @@ bool TensorReader::read_part(const Part& p, uint64_t first, uint64_t count,
   return p.file->read_at(*off, buf.data(), static_cast<size_t>(n), err);
 }
 
+bool TensorReader::read_encoded(uint64_t first, uint64_t count, EncodedRows& m,
+                                std::string* err) const {
+  count = std::min(count, rows_ - std::min(first, rows_));
+  m.rows = count;
+  m.cols = cols_;
+  m.scheme = scheme_;
+  m.dtype = data_.dtype;
+  m.scale_dtype = scales_.dtype;
+  m.has_biases = has_biases_;
+  m.row_bytes = data_.row_bytes;
+  m.scale_row_bytes = scheme_ ? scales_.row_bytes : 0;
+  if (!read_part(data_, first, count, m.data, err)) return false;
+  if (scheme_) {
+    if (!read_part(scales_, first, count, m.scales, err)) return false;
+    if (has_biases_ && !read_part(biases_, first, count, m.biases, err)) return false;
+  }
+  m.prepare();
+  return true;
+}
+
 bool TensorReader::read_rows(uint64_t first, uint64_t count, std::vector<float>& out,
                              std::string* err) {
   count = std::min(count, rows_ - std::min(first, rows_));
   out.resize(static_cast<size_t>(count * cols_));
   if (count == 0 || cols_ == 0) return true;
-  if (!read_part(data_, first, count, data_buf_, err)) return false;
-  if (!scheme_) {
-    decode_floats(data_.dtype, data_buf_.data(), out.size(), out.data());
-    return true;
-  }
-  if (!read_part(scales_, first, count, scales_buf_, err)) return false;
-  if (has_biases_ && !read_part(biases_, first, count, biases_buf_, err)) return false;
-  const QuantScheme& s = *scheme_;
-  const uint64_t groups = cols_ / s.group_size;
-  const size_t ngroups = static_cast<size_t>(groups * count);
-  scale_vals_.resize(ngroups);
-  bias_vals_.assign(ngroups, 0.0f);
-  switch (s.mode) {
-    case QuantMode::kAffine:
-      decode_floats(scales_.dtype, scales_buf_.data(), ngroups, scale_vals_.data());
-      decode_floats(biases_.dtype, biases_buf_.data(), ngroups, bias_vals_.data());
-      break;
-    case QuantMode::kMxfp4:
-    case QuantMode::kMxfp8:
-      for (size_t g = 0; g < ngroups; ++g) scale_vals_[g] = e8m0_to_float(scales_buf_[g]);
-      break;
-    case QuantMode::kNvfp4:
-      for (size_t g = 0; g < ngroups; ++g) scale_vals_[g] = e4m3_to_float(scales_buf_[g]);
-      break;
-  }
-  const size_t row_bytes = static_cast<size_t>(data_.row_bytes);
-  const unsigned bits = s.bits;
-  const uint64_t mask = (uint64_t{1} << bits) - 1;
-  // Element lookup per mode, so the inner loop is a table read and a multiply-add.
-  float lut[256];
-  for (uint32_t q = 0; q <= mask; ++q) {
-    switch (s.mode) {
-      case QuantMode::kAffine:
-        lut[q] = static_cast<float>(q);
-        break;
-      case QuantMode::kMxfp8:
-        lut[q] = e4m3_to_float(static_cast<uint8_t>(q));
-        break;
-      default:
-        lut[q] = e2m1_to_float(static_cast<uint8_t>(q));
-        break;
-    }
-  }
-  for (uint64_t r = 0; r < count; ++r) {
-    const uint8_t* row = data_buf_.data() + r * row_bytes;
-    float* o = out.data() + r * cols_;
-    const float* sc = scale_vals_.data() + r * groups;
-    const float* bi = bias_vals_.data() + r * groups;
-    // The row is an LSB-first bit stream: refill a 64-bit accumulator a byte at a time.
-    uint64_t acc = 0;
-    unsigned have = 0;
-    size_t byte = 0;
-    for (uint64_t g = 0; g < groups; ++g) {
-      const float scale = sc[g], bias = bi[g];
-      float* og = o + g * s.group_size;
-      for (unsigned k = 0; k < s.group_size; ++k) {
-        while (have < bits) {
-          acc |= static_cast<uint64_t>(row[byte++]) << have;
-          have += 8;
-        }
-        og[k] = lut[acc & mask] * scale + bias;
-        acc >>= bits;
-        have -= bits;
-      }
-    }
-  }
+  if (!read_encoded(first, count, block_, err)) return false;
+  for (uint64_t r = 0; r < count; ++r) block_.decode(r, 0, cols_, out.data() + r * cols_);
   return true;
 }
 

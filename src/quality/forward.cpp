@@ -21,7 +21,8 @@ namespace medq {
 namespace {
 
 struct Linear {
-  std::vector<float> w, b;  ///< [out, in] and [out] (empty without bias)
+  EncodedRows w;         ///< [out, in] as stored, decoded tile by tile in the product
+  std::vector<float> b;  ///< [out] (empty without bias)
   uint64_t out = 0, in = 0;
 };
 
@@ -30,7 +31,8 @@ struct LayerWeights {
   std::vector<float> in_norm, post_attn_norm, pre_ff_norm, post_ff_norm, q_norm, k_norm;
 };
 
-/// Decodes one layer's tensors, several at a time over the threads.
+/// Reads one layer's tensors (the linear maps as stored, the vectors decoded), several at a
+/// time over the threads.
 bool load_layer(const ForwardConfig& c, const ModelWeights& w, uint64_t layer, unsigned threads,
                 LayerWeights& L, std::string* err) {
   const std::string p = "layers." + std::to_string(layer) + ".";
@@ -38,18 +40,19 @@ bool load_layer(const ForwardConfig& c, const ModelWeights& w, uint64_t layer, u
   struct Job {
     std::string name;
     uint64_t rows, cols;
-    std::vector<float>* out;
+    std::vector<float>* out;  ///< a decoded vector, or
+    EncodedRows* matrix;      ///< a matrix as stored
   };
   std::vector<Job> jobs;
   auto linear = [&](Linear& l, const std::string& m, uint64_t out, uint64_t in) {
     l.out = out;
     l.in = in;
-    jobs.push_back({p + m + ".weight", out, in, &l.w});
+    jobs.push_back({p + m + ".weight", out, in, nullptr, &l.w});
     l.b.clear();
-    if (w.has(p + m + ".bias")) jobs.push_back({p + m + ".bias", 1, out, &l.b});
+    if (w.has(p + m + ".bias")) jobs.push_back({p + m + ".bias", 1, out, &l.b, nullptr});
   };
   auto vec = [&](std::vector<float>& v, const std::string& m, uint64_t n) {
-    jobs.push_back({p + m + ".weight", 1, n, &v});
+    jobs.push_back({p + m + ".weight", 1, n, &v, nullptr});
   };
   // Largest first, so the threads finish together.
   linear(L.gate, "mlp.gate_proj", c.intermediate, c.hidden);
@@ -71,7 +74,12 @@ bool load_layer(const ForwardConfig& c, const ModelWeights& w, uint64_t layer, u
   }
   std::vector<std::string> errors(jobs.size());
   parallel_for(jobs.size(), threads, [&](size_t i) {
-    w.read(jobs[i].name, jobs[i].rows, jobs[i].cols, *jobs[i].out, &errors[i]);
+    const Job& j = jobs[i];
+    if (j.out) {
+      w.read(j.name, j.rows, j.cols, *j.out, &errors[i]);
+      return;
+    }
+    w.read_encoded(j.name, j.rows, j.cols, *j.matrix, &errors[i]);
   });
   for (const auto& e : errors) {
     if (!e.empty()) {
@@ -82,8 +90,15 @@ bool load_layer(const ForwardConfig& c, const ModelWeights& w, uint64_t layer, u
   return true;
 }
 
-void apply_linear(const Linear& l, const float* x, size_t n, float* y) {
-  matmul_nt(x, n, l.in, l.w.data(), l.out, y);
+/// The product's kernel, threads and scratch, shared by every linear map of a pass.
+struct Gemm {
+  GemmKernel kernel;
+  unsigned threads;
+  GemmScratch scratch;
+};
+
+void apply_linear(const Linear& l, const float* x, size_t n, float* y, Gemm& g) {
+  matmul_encoded(x, n, l.w, y, l.out, g.threads, g.kernel, g.scratch);
   if (l.b.empty()) return;
   for (size_t r = 0; r < n; ++r)
     for (size_t j = 0; j < l.out; ++j) y[r * l.out + j] += l.b[j];
@@ -95,8 +110,9 @@ struct Scratch {
 };
 
 void run_layer(const ForwardConfig& c, const LayerWeights& L, bool sliding,
-               const std::vector<float>& inv_freq, unsigned threads, float* h, size_t len,
+               const std::vector<float>& inv_freq, Gemm& gemm, float* h, size_t len,
                Scratch& s) {
+  const unsigned threads = gemm.threads;
   const bool gemma = c.family == ForwardFamily::kGemma3;
   const size_t H = c.hidden, hd = c.head_dim, qd = c.heads * hd, kvd = c.kv_heads * hd;
   s.x.assign(h, h + len * H);
@@ -104,9 +120,9 @@ void run_layer(const ForwardConfig& c, const LayerWeights& L, bool sliding,
   s.q.resize(len * qd);
   s.k.resize(len * kvd);
   s.v.resize(len * kvd);
-  apply_linear(L.q, s.x.data(), len, s.q.data());
-  apply_linear(L.k, s.x.data(), len, s.k.data());
-  apply_linear(L.v, s.x.data(), len, s.v.data());
+  apply_linear(L.q, s.x.data(), len, s.q.data(), gemm);
+  apply_linear(L.k, s.x.data(), len, s.k.data(), gemm);
+  apply_linear(L.v, s.x.data(), len, s.v.data(), gemm);
   if (c.qk_norm) {
     rms_norm(s.q.data(), len * c.heads, hd, hd, L.q_norm.data(), c.rms_norm_eps, gemma);
     rms_norm(s.k.data(), len * c.kv_heads, hd, hd, L.k_norm.data(), c.rms_norm_eps, gemma);
@@ -128,7 +144,7 @@ void run_layer(const ForwardConfig& c, const LayerWeights& L, bool sliding,
   });
   set_blas_threads(threads);
   s.o.resize(len * H);
-  apply_linear(L.o, s.a.data(), len, s.o.data());
+  apply_linear(L.o, s.a.data(), len, s.o.data(), gemm);
   if (gemma) rms_norm(s.o.data(), len, H, H, L.post_attn_norm.data(), c.rms_norm_eps, true);
   for (size_t i = 0; i < len * H; ++i) h[i] += s.o[i];
 
@@ -137,40 +153,16 @@ void run_layer(const ForwardConfig& c, const LayerWeights& L, bool sliding,
            c.rms_norm_eps, gemma);
   s.g.resize(len * c.intermediate);
   s.u.resize(len * c.intermediate);
-  apply_linear(L.gate, s.x.data(), len, s.g.data());
-  apply_linear(L.up, s.x.data(), len, s.u.data());
+  apply_linear(L.gate, s.x.data(), len, s.g.data(), gemm);
+  apply_linear(L.up, s.x.data(), len, s.u.data(), gemm);
   if (gemma) {
     gelu_tanh_mul(s.g.data(), s.u.data(), s.g.size());
   } else {
     silu_mul(s.g.data(), s.u.data(), s.g.size());
   }
-  apply_linear(L.down, s.g.data(), len, s.o.data());
+  apply_linear(L.down, s.g.data(), len, s.o.data(), gemm);
   if (gemma) rms_norm(s.o.data(), len, H, H, L.post_ff_norm.data(), c.rms_norm_eps, true);
   for (size_t i = 0; i < len * H; ++i) h[i] += s.o[i];
-}
-
-/// Decodes rows [first, first + count) of `name` into `out` with up to `threads` readers.
-bool read_rows_parallel(const ModelWeights& w, const std::string& name, uint64_t first,
-                        uint64_t count, uint64_t cols, unsigned threads, std::vector<float>& out,
-                        std::string* err) {
-  out.resize(count * cols);
-  const uint64_t parts = std::clamp<uint64_t>(threads, 1, std::max<uint64_t>(count, 1));
-  std::vector<std::string> errors(parts);
-  parallel_for(parts, static_cast<unsigned>(parts), [&](size_t t) {
-    const uint64_t a = first + count * t / parts, b = first + count * (t + 1) / parts;
-    auto r = w.reader(name, &errors[t]);
-    if (!r) return;
-    std::vector<float> block;
-    if (!r->read_rows(a, b - a, block, &errors[t])) return;
-    std::copy(block.begin(), block.end(), out.begin() + static_cast<ptrdiff_t>((a - first) * cols));
-  });
-  for (const auto& e : errors) {
-    if (!e.empty()) {
-      *err = name + ": " + e;
-      return false;
-    }
-  }
-  return true;
 }
 
 }  // namespace
@@ -181,6 +173,7 @@ bool run_forward(const ForwardConfig& c, const ModelWeights& w, std::span<const 
   const unsigned threads =
       o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency());
   set_blas_threads(threads);
+  Gemm gemm{o.kernel, threads, {}};
   const size_t H = c.hidden;
   // Row offset of each chunk in the hidden states.
   std::vector<uint64_t> offset(chunks.size() + 1, 0);
@@ -196,7 +189,8 @@ bool run_forward(const ForwardConfig& c, const ModelWeights& w, std::span<const 
   uint64_t scored = 0;
   for (const Chunk& ch : chunks) scored += ch.length - ch.score_from;
   const uint64_t lm_rows = c.vocab;
-  const uint64_t block_rows = std::clamp<uint64_t>((uint64_t{1} << 22) / std::max<size_t>(H, 1), 1,
+  // lm_head rows read at once: 2^24 values (32 MiB as bf16).
+  const uint64_t block_rows = std::clamp<uint64_t>((uint64_t{1} << 24) / std::max<size_t>(H, 1), 1,
                                                    std::max<uint64_t>(lm_rows, 1));
   const uint64_t per_group =
       std::max<uint64_t>(1, o.max_logit_floats / std::max<uint64_t>(lm_rows, 1));
@@ -248,7 +242,7 @@ bool run_forward(const ForwardConfig& c, const ModelWeights& w, std::span<const 
       if (!load_layer(c, w, layer, threads, L, err)) return false;
       const bool sliding = c.sliding_layers[layer];
       for (size_t ci = 0; ci < chunks.size(); ++ci) {
-        run_layer(c, L, sliding, sliding ? inv_sliding : inv_global, threads,
+        run_layer(c, L, sliding, sliding ? inv_sliding : inv_global, gemm,
                   h.data() + offset[ci] * H, chunks[ci].length, s);
       }
       step();
@@ -281,14 +275,19 @@ bool run_forward(const ForwardConfig& c, const ModelWeights& w, std::span<const 
       *err = w.lm_head() + ": logical shape does not match vocab_size x hidden_size";
       return false;
     }
-    std::vector<float> logits, block;
+    std::vector<float> logits;
+    EncodedRows block;
     for (uint64_t g0 = 0; g0 < scored; g0 += per_group) {
       const uint64_t n = std::min(per_group, scored - g0);
       logits.resize(n * lm_rows);
       for (uint64_t v0 = 0; v0 < lm_rows; v0 += block_rows) {
         const uint64_t nb = std::min(block_rows, lm_rows - v0);
-        if (!read_rows_parallel(w, w.lm_head(), v0, nb, H, threads, block, err)) return false;
-        matmul_nt(x.data() + g0 * H, n, H, block.data(), nb, logits.data() + v0, lm_rows);
+        if (!r->read_encoded(v0, nb, block, err)) {
+          *err = w.lm_head() + ": " + *err;
+          return false;
+        }
+        matmul_encoded(x.data() + g0 * H, n, block, logits.data() + v0, lm_rows, threads,
+                       o.kernel, gemm.scratch);
         step();
       }
       if (!sink(g0, n, logits.data(), err)) return false;

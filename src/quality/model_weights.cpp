@@ -78,18 +78,33 @@ std::optional<TensorReader> ModelWeights::reader(std::string_view name, std::str
   return r;
 }
 
+bool ModelWeights::check_shape(const TensorReader& r, std::string_view name, uint64_t rows,
+                               uint64_t cols, std::string* err) const {
+  if (r.rows() == rows && r.cols() == cols) return true;
+  *err = find(name)->name + ": logical shape " + std::to_string(r.rows()) + " x " +
+         std::to_string(r.cols()) + ", the config implies " + std::to_string(rows) + " x " +
+         std::to_string(cols);
+  return false;
+}
+
 bool ModelWeights::read(std::string_view name, uint64_t rows, uint64_t cols,
                         std::vector<float>& out, std::string* err) const {
   auto r = reader(name, err);
-  if (!r) return false;
-  if (r->rows() != rows || r->cols() != cols) {
-    *err = find(name)->name + ": logical shape " + std::to_string(r->rows()) + " x " +
-           std::to_string(r->cols()) + ", the config implies " + std::to_string(rows) + " x " +
-           std::to_string(cols);
-    return false;
-  }
+  if (!r || !check_shape(*r, name, rows, cols, err)) return false;
   std::string e;
   if (!r->read_rows(0, rows, out, &e)) {
+    *err = find(name)->name + ": " + e;
+    return false;
+  }
+  return true;
+}
+
+bool ModelWeights::read_encoded(std::string_view name, uint64_t rows, uint64_t cols,
+                                EncodedRows& out, std::string* err) const {
+  auto r = reader(name, err);
+  if (!r || !check_shape(*r, name, rows, cols, err)) return false;
+  std::string e;
+  if (!r->read_encoded(0, rows, out, &e)) {
     *err = find(name)->name + ": " + e;
     return false;
   }

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "medq/data/encoded_rows.hpp"
 #include "medq/io/storage.hpp"
 #include "medq/model/logical_tensors.hpp"
 
@@ -31,6 +32,9 @@ class TensorReader {
   /// Decodes rows [first, first + count) into `out` (resized to count * cols()).
   bool read_rows(uint64_t first, uint64_t count, std::vector<float>& out, std::string* err);
 
+  /// Reads rows [first, first + count) as stored into `m`, to be decoded piecewise.
+  bool read_encoded(uint64_t first, uint64_t count, EncodedRows& m, std::string* err) const;
+
  private:
   struct Part {
     std::unique_ptr<ByteSource> file;
@@ -45,8 +49,7 @@ class TensorReader {
   std::optional<QuantScheme> scheme_;
   Part data_, scales_, biases_;
   bool has_biases_ = false;
-  std::vector<uint8_t> data_buf_, scales_buf_, biases_buf_;
-  std::vector<float> scale_vals_, bias_vals_;
+  EncodedRows block_;  ///< read_rows' buffers
 };
 
 }  // namespace medq

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "medq/quality/forward_config.hpp"
+#include "medq/quality/gemm.hpp"
 #include "medq/quality/model_weights.hpp"
 
 namespace medq {
@@ -31,6 +32,7 @@ using LogitSink =
 struct ForwardOptions {
   unsigned threads = 0;                  ///< 0 = one per core
   uint64_t max_logit_floats = 1u << 26;  ///< logits held at once (256 MiB); at least one row
+  GemmKernel kernel = GemmKernel::kAuto;  ///< the matrix product (tests run both)
   /// Called after each layer and each output block: done / total steps.
   std::function<void(uint64_t done, uint64_t total)> progress;
 };

@@ -34,6 +34,9 @@ class ModelWeights {
   /// Decodes the whole tensor `name` into `out`, checking its logical shape is rows x cols.
   bool read(std::string_view name, uint64_t rows, uint64_t cols, std::vector<float>& out,
             std::string* err) const;
+  /// Reads `name`, which must be rows x cols, as stored into `out`.
+  bool read_encoded(std::string_view name, uint64_t rows, uint64_t cols, EncodedRows& out,
+                    std::string* err) const;
   /// A reader on `name`; for the embedding and lm_head, read in row blocks.
   std::optional<TensorReader> reader(std::string_view name, std::string* err) const;
 
@@ -42,6 +45,8 @@ class ModelWeights {
 
  private:
   const LogicalTensor* find(std::string_view name) const;
+  bool check_shape(const TensorReader& r, std::string_view name, uint64_t rows, uint64_t cols,
+                   std::string* err) const;
 
   std::shared_ptr<const Storage> storage_;
   std::map<std::string, const LogicalTensor*, std::less<>> by_name_;  ///< relative names
