@@ -49,10 +49,11 @@ int main(int argc, char** argv) {
       double best = 1e30, best_blas = 1e30;
       for (int i = 0; i < 5; ++i) {
         best = std::min(best, time([&] {
-          medq::matmul_encoded(x.data(), n, e, y.data(), m, t, medq::GemmKernel::kAuto, scratch);
-        }));
-        best_blas = std::min(
-            best_blas, time([&] { medq::matmul_nt(x.data(), n, k, w.data(), m, y.data()); }));
+                          medq::matmul_encoded(x.data(), n, e, y.data(), m, t,
+                                               medq::GemmKernel::kAuto, scratch);
+                        }));
+        best_blas = std::min(best_blas,
+                             time([&] { medq::matmul_nt(x.data(), n, k, w.data(), m, y.data()); }));
       }
       std::printf(
           "%zu x %zu . (%zu x %zu)^T: own kernel from %s weights %.1f GFLOP/s (%.3f s), sgemm on "

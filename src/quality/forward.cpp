@@ -110,8 +110,7 @@ struct Scratch {
 };
 
 void run_layer(const ForwardConfig& c, const LayerWeights& L, bool sliding,
-               const std::vector<float>& inv_freq, Gemm& gemm, float* h, size_t len,
-               Scratch& s) {
+               const std::vector<float>& inv_freq, Gemm& gemm, float* h, size_t len, Scratch& s) {
   const unsigned threads = gemm.threads;
   const bool gemma = c.family == ForwardFamily::kGemma3;
   const size_t H = c.hidden, hd = c.head_dim, qd = c.heads * hd, kvd = c.kv_heads * hd;
@@ -286,8 +285,8 @@ bool run_forward(const ForwardConfig& c, const ModelWeights& w, std::span<const 
           *err = w.lm_head() + ": " + *err;
           return false;
         }
-        matmul_encoded(x.data() + g0 * H, n, block, logits.data() + v0, lm_rows, threads,
-                       o.kernel, gemm.scratch);
+        matmul_encoded(x.data() + g0 * H, n, block, logits.data() + v0, lm_rows, threads, o.kernel,
+                       gemm.scratch);
         step();
       }
       if (!sink(g0, n, logits.data(), err)) return false;

@@ -118,7 +118,7 @@ void own_product(const float* x, size_t n, const EncodedRows& w, float* y, size_
   on_threads(threads, [&](unsigned t) {
     std::vector<float>& scratch = s.tiles[t];
     scratch.resize(tile_floats);
-    float* wd = scratch.data();               // kMw rows of kc_max decoded weights
+    float* wd = scratch.data();                 // kMw rows of kc_max decoded weights
     float* ct = scratch.data() + kMw * kc_max;  // [tile][panel][6][16] partial results
     for (size_t blk = next++; blk < blocks; blk = next++) {
       const size_t j0 = blk * block_rows, rows = std::min(block_rows, m - j0);
@@ -136,8 +136,8 @@ void own_product(const float* x, size_t n, const EncodedRows& w, float* y, size_
         for (size_t p = 0; p < panels; ++p) {
           const float* b = s.xt.data() + p * k * kNr + k0 * kNr;
           for (size_t tr = 0; tr < tiles; ++tr) {
-            micro_kernel(wd + tr * kMr * kc_max, kc_max, b, kc,
-                         ct + (tr * panels + p) * kMr * kNr, k0 > 0);
+            micro_kernel(wd + tr * kMr * kc_max, kc_max, b, kc, ct + (tr * panels + p) * kMr * kNr,
+                         k0 > 0);
           }
         }
       }

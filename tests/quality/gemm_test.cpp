@@ -87,8 +87,8 @@ void expect_product(size_t n, const EncodedRows& w, GemmKernel kernel, const cha
           scale += std::fabs(static_cast<double>(x[i * k + t]) * dw[j * k + t]);
         }
         ASSERT_NEAR(y[i * ldy + j], want, 1e-6 * scale + 1e-30)
-            << what << " n=" << n << " m=" << m << " k=" << k << " threads=" << threads
-            << " at " << i << "," << j;
+            << what << " n=" << n << " m=" << m << " k=" << k << " threads=" << threads << " at "
+            << i << "," << j;
       }
       for (size_t j = m; j < ldy; ++j) ASSERT_EQ(y[i * ldy + j], -7.0f) << "wrote past m";
     }
@@ -105,11 +105,10 @@ TEST(Gemm, MatchesDoubleLoopOnEveryEdge) {
                     Shape{5, 100, 576}, Shape{40, 53, 1024}}) {
       expect_product(s.n, random_rows(s.m, s.k, std::nullopt, Dtype::F32, rng), kernel, "f32");
       expect_product(s.n, random_rows(s.m, s.k, std::nullopt, Dtype::BF16, rng), kernel, "bf16");
-      for (QuantScheme q : {QuantScheme{QuantMode::kAffine, 4, 64},
-                            QuantScheme{QuantMode::kAffine, 3, 32},
-                            QuantScheme{QuantMode::kAffine, 8, 64},
-                            QuantScheme{QuantMode::kMxfp4, 4, 32},
-                            QuantScheme{QuantMode::kNvfp4, 4, 16}}) {
+      for (QuantScheme q :
+           {QuantScheme{QuantMode::kAffine, 4, 64}, QuantScheme{QuantMode::kAffine, 3, 32},
+            QuantScheme{QuantMode::kAffine, 8, 64}, QuantScheme{QuantMode::kMxfp4, 4, 32},
+            QuantScheme{QuantMode::kNvfp4, 4, 16}}) {
         expect_product(s.n, random_rows(s.m, s.k, q, Dtype::U8, rng), kernel,
                        describe_scheme(q).c_str());
       }

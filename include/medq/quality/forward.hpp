@@ -30,8 +30,8 @@ using LogitSink =
     std::function<bool(uint64_t first, uint64_t count, float* logits, std::string* err)>;
 
 struct ForwardOptions {
-  unsigned threads = 0;                  ///< 0 = one per core
-  uint64_t max_logit_floats = 1u << 26;  ///< logits held at once (256 MiB); at least one row
+  unsigned threads = 0;                   ///< 0 = one per core
+  uint64_t max_logit_floats = 1u << 26;   ///< logits held at once (256 MiB); at least one row
   GemmKernel kernel = GemmKernel::kAuto;  ///< the matrix product (tests run both)
   /// Called after each layer and each output block: done / total steps.
   std::function<void(uint64_t done, uint64_t total)> progress;
