@@ -109,13 +109,34 @@ struct Scratch {
   std::vector<float> x, q, k, v, a, o, g, u;
 };
 
+/// fn(first, last) on each of `threads` equal parts of [0, n), in parallel.
+template <typename Fn>
+void split(size_t n, unsigned threads, Fn fn) {
+  parallel_for(threads, threads, [&](size_t t) { fn(n * t / threads, n * (t + 1) / threads); });
+}
+
+/// rms_norm of `rows` rows of `dim` values, the rows split over the threads.
+void rms_norm_rows(float* x, size_t rows, size_t dim, const float* w, double eps, bool one_plus,
+                   unsigned threads) {
+  split(rows, threads,
+        [&](size_t a, size_t b) { rms_norm(x + a * dim, b - a, dim, dim, w, eps, one_plus); });
+}
+
+/// h += o over n values.
+void add_into(float* h, const float* o, size_t n, unsigned threads) {
+  split(n, threads, [&](size_t a, size_t b) {
+    for (size_t i = a; i < b; ++i) h[i] += o[i];
+  });
+}
+
 void run_layer(const ForwardConfig& c, const LayerWeights& L, bool sliding,
                const std::vector<float>& inv_freq, Gemm& gemm, float* h, size_t len, Scratch& s) {
   const unsigned threads = gemm.threads;
   const bool gemma = c.family == ForwardFamily::kGemma3;
   const size_t H = c.hidden, hd = c.head_dim, qd = c.heads * hd, kvd = c.kv_heads * hd;
+  const double eps = c.rms_norm_eps;
   s.x.assign(h, h + len * H);
-  rms_norm(s.x.data(), len, H, H, L.in_norm.data(), c.rms_norm_eps, gemma);
+  rms_norm_rows(s.x.data(), len, H, L.in_norm.data(), eps, gemma, threads);
   s.q.resize(len * qd);
   s.k.resize(len * kvd);
   s.v.resize(len * kvd);
@@ -123,13 +144,15 @@ void run_layer(const ForwardConfig& c, const LayerWeights& L, bool sliding,
   apply_linear(L.k, s.x.data(), len, s.k.data(), gemm);
   apply_linear(L.v, s.x.data(), len, s.v.data(), gemm);
   if (c.qk_norm) {
-    rms_norm(s.q.data(), len * c.heads, hd, hd, L.q_norm.data(), c.rms_norm_eps, gemma);
-    rms_norm(s.k.data(), len * c.kv_heads, hd, hd, L.k_norm.data(), c.rms_norm_eps, gemma);
+    rms_norm_rows(s.q.data(), len * c.heads, hd, L.q_norm.data(), eps, gemma, threads);
+    rms_norm_rows(s.k.data(), len * c.kv_heads, hd, L.k_norm.data(), eps, gemma, threads);
   }
-  for (size_t i = 0; i < len; ++i) {
-    apply_rope(s.q.data() + i * qd, c.heads, hd, inv_freq.data(), i);
-    apply_rope(s.k.data() + i * kvd, c.kv_heads, hd, inv_freq.data(), i);
-  }
+  split(len, threads, [&](size_t a, size_t b) {
+    for (size_t i = a; i < b; ++i) {
+      apply_rope(s.q.data() + i * qd, c.heads, hd, inv_freq.data(), i);
+      apply_rope(s.k.data() + i * kvd, c.kv_heads, hd, inv_freq.data(), i);
+    }
+  });
   // Heads in parallel, each sgemm on one thread.
   s.a.resize(len * qd);
   const size_t group = c.heads / c.kv_heads;  // repeat_kv
@@ -144,24 +167,26 @@ void run_layer(const ForwardConfig& c, const LayerWeights& L, bool sliding,
   set_blas_threads(threads);
   s.o.resize(len * H);
   apply_linear(L.o, s.a.data(), len, s.o.data(), gemm);
-  if (gemma) rms_norm(s.o.data(), len, H, H, L.post_attn_norm.data(), c.rms_norm_eps, true);
-  for (size_t i = 0; i < len * H; ++i) h[i] += s.o[i];
+  if (gemma) rms_norm_rows(s.o.data(), len, H, L.post_attn_norm.data(), eps, true, threads);
+  add_into(h, s.o.data(), len * H, threads);
 
   s.x.assign(h, h + len * H);
-  rms_norm(s.x.data(), len, H, H, gemma ? L.pre_ff_norm.data() : L.post_attn_norm.data(),
-           c.rms_norm_eps, gemma);
+  rms_norm_rows(s.x.data(), len, H, gemma ? L.pre_ff_norm.data() : L.post_attn_norm.data(), eps,
+                gemma, threads);
   s.g.resize(len * c.intermediate);
   s.u.resize(len * c.intermediate);
   apply_linear(L.gate, s.x.data(), len, s.g.data(), gemm);
   apply_linear(L.up, s.x.data(), len, s.u.data(), gemm);
-  if (gemma) {
-    gelu_tanh_mul(s.g.data(), s.u.data(), s.g.size());
-  } else {
-    silu_mul(s.g.data(), s.u.data(), s.g.size());
-  }
+  split(s.g.size(), threads, [&](size_t a, size_t b) {
+    if (gemma) {
+      gelu_tanh_mul(s.g.data() + a, s.u.data() + a, b - a);
+    } else {
+      silu_mul(s.g.data() + a, s.u.data() + a, b - a);
+    }
+  });
   apply_linear(L.down, s.g.data(), len, s.o.data(), gemm);
-  if (gemma) rms_norm(s.o.data(), len, H, H, L.post_ff_norm.data(), c.rms_norm_eps, true);
-  for (size_t i = 0; i < len * H; ++i) h[i] += s.o[i];
+  if (gemma) rms_norm_rows(s.o.data(), len, H, L.post_ff_norm.data(), eps, true, threads);
+  add_into(h, s.o.data(), len * H, threads);
 }
 
 }  // namespace

@@ -4,10 +4,35 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <numbers>
 
 namespace medq {
+namespace {
+
+/// e^x in float32 without a library call, so that loops over it vectorise: x = n ln 2 + r with
+/// |r| <= ln 2 / 2 (n rounded by adding 1.5 * 2^23), Cephes expf's polynomial for e^r, times
+/// 2^n built in the exponent bits. Within 2 ulp of e^x; x is clamped to [-87.3, 88.7], where
+/// e^x stays a normal float.
+inline float exp_f32(float x) {
+  x = std::min(std::max(x, -87.3f), 88.7f);
+  const float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
+  const float r = (x - n * 0.693359375f) - n * -2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
+  float scale;
+  std::memcpy(&scale, &bits, 4);
+  return p * scale;
+}
+
+}  // namespace
 
 void matmul_nt(const float* x, size_t n, size_t k, const float* w, size_t m, float* y, size_t ldy) {
   if (n == 0 || m == 0) return;
@@ -81,20 +106,21 @@ void apply_rope(float* x, size_t heads, size_t head_dim, const float* inv_freq, 
 }
 
 void silu_mul(float* x, const float* u, size_t n) {
-  // LlamaMLP: down_proj(act_fn(gate_proj(x)) * up_proj(x)), act_fn = SiLU = x * sigmoid(x).
-  for (size_t i = 0; i < n; ++i) {
-    const double g = x[i];
-    x[i] = static_cast<float>(g / (1.0 + std::exp(-g))) * u[i];
-  }
+  // LlamaMLP: down_proj(act_fn(gate_proj(x)) * up_proj(x)), act_fn = SiLU = x * sigmoid(x)
+  // = x / (1 + e^-x), in float32 as torch computes it.
+  for (size_t i = 0; i < n; ++i) x[i] = x[i] / (1.0f + exp_f32(-x[i])) * u[i];
 }
 
 void gelu_tanh_mul(float* x, const float* u, size_t n) {
   // Gemma3MLP with hidden_activation gelu_pytorch_tanh (activations.py PytorchGELUTanh):
-  // 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))).
-  const double k = std::sqrt(2.0 / std::numbers::pi);
+  // 0.5 x (1 + tanh(t)), t = sqrt(2 / pi) (x + 0.044715 x^3). Since 1 + tanh(t) =
+  // 2 / (1 + e^-2t), that is x / (1 + e^-2t): the same function without tanh's cancellation
+  // near t = -inf, in float32 as torch computes it.
+  constexpr float k2 = 2.0f * 0.7978845608028654f;  // 2 sqrt(2 / pi)
   for (size_t i = 0; i < n; ++i) {
-    const double g = x[i];
-    x[i] = static_cast<float>(0.5 * g * (1.0 + std::tanh(k * (g + 0.044715 * g * g * g)))) * u[i];
+    const float g = x[i];
+    const float t2 = k2 * (g + 0.044715f * g * g * g);
+    x[i] = g / (1.0f + exp_f32(-t2)) * u[i];
   }
 }
 
@@ -103,7 +129,7 @@ void attend(const float* q, size_t q_stride, const float* k, const float* v, siz
             std::optional<uint64_t> window, float* scores) {
   // eager_attention_forward: softmax(q k^T * scaling + mask) v, the mask -inf above the diagonal
   // and, for sliding layers, where kv_idx <= q_idx - sliding_window (masking_utils.py
-  // sliding_window_overlay). Scores by sgemm, masked rows softmaxed in double.
+  // sliding_window_overlay). Scores by sgemm, each row's softmax in float32 with its sum in double.
   const auto L = static_cast<blasint>(len), D = static_cast<blasint>(head_dim);
   cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, L, L, D, static_cast<float>(scale), q,
               static_cast<blasint>(q_stride), k, static_cast<blasint>(kv_stride), 0.0f, scores, L);
@@ -113,11 +139,14 @@ void attend(const float* q, size_t q_stride, const float* k, const float* v, siz
     float mx = -std::numeric_limits<float>::infinity();
     for (size_t j = first; j <= i; ++j) mx = std::max(mx, s[j]);
     double sum = 0;
-    for (size_t j = first; j <= i; ++j) sum += std::exp(static_cast<double>(s[j] - mx));
-    for (size_t j = 0; j < len; ++j)
-      s[j] = j < first || j > i
-                 ? 0.0f
-                 : static_cast<float>(std::exp(static_cast<double>(s[j] - mx)) / sum);
+    for (size_t j = first; j <= i; ++j) {
+      s[j] = exp_f32(s[j] - mx);
+      sum += s[j];
+    }
+    const float inv = static_cast<float>(1.0 / sum);
+    for (size_t j = 0; j < first; ++j) s[j] = 0.0f;
+    for (size_t j = first; j <= i; ++j) s[j] *= inv;
+    for (size_t j = i + 1; j < len; ++j) s[j] = 0.0f;
   }
   cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, L, D, L, 1.0f, scores, L, v,
               static_cast<blasint>(kv_stride), 0.0f, out, static_cast<blasint>(out_stride));
