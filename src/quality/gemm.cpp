@@ -46,9 +46,9 @@ void blas_product(const float* x, size_t n, const EncodedRows& w, float* y, size
 }
 
 #ifdef MEDQ_GEMM_X86
-/// c[6 x 16] (+)= a[6 rows, lda apart, kc values] times b[kc x 16].
-__attribute__((target("avx2,fma"))) void micro_kernel(const float* a, size_t lda, const float* b,
-                                                      size_t kc, float* c, bool accumulate) {
+/// c[6 x 16] (+)= a[kc x 6] times b[kc x 16] (a packed: the 6 weights of each step together).
+__attribute__((target("avx2,fma"))) void micro_kernel(const float* a, const float* b, size_t kc,
+                                                      float* c, bool accumulate) {
   __m256 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
   if (accumulate) {
     c00 = _mm256_loadu_ps(c + 0), c01 = _mm256_loadu_ps(c + 8);
@@ -60,29 +60,41 @@ __attribute__((target("avx2,fma"))) void micro_kernel(const float* a, size_t lda
   } else {
     c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = _mm256_setzero_ps();
   }
-  const float *a0 = a, *a1 = a + lda, *a2 = a + 2 * lda, *a3 = a + 3 * lda, *a4 = a + 4 * lda,
-              *a5 = a + 5 * lda;
-  for (size_t k = 0; k < kc; ++k, b += kNr) {
-    const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
-    __m256 t = _mm256_broadcast_ss(a0 + k);
-    c00 = _mm256_fmadd_ps(t, b0, c00);
-    c01 = _mm256_fmadd_ps(t, b1, c01);
-    t = _mm256_broadcast_ss(a1 + k);
-    c10 = _mm256_fmadd_ps(t, b0, c10);
-    c11 = _mm256_fmadd_ps(t, b1, c11);
-    t = _mm256_broadcast_ss(a2 + k);
-    c20 = _mm256_fmadd_ps(t, b0, c20);
-    c21 = _mm256_fmadd_ps(t, b1, c21);
-    t = _mm256_broadcast_ss(a3 + k);
-    c30 = _mm256_fmadd_ps(t, b0, c30);
-    c31 = _mm256_fmadd_ps(t, b1, c31);
-    t = _mm256_broadcast_ss(a4 + k);
-    c40 = _mm256_fmadd_ps(t, b0, c40);
-    c41 = _mm256_fmadd_ps(t, b1, c41);
-    t = _mm256_broadcast_ss(a5 + k);
-    c50 = _mm256_fmadd_ps(t, b0, c50);
-    c51 = _mm256_fmadd_ps(t, b1, c51);
+// One step of k: two vectors of x, six broadcast weights, twelve multiply-adds.
+#define MEDQ_GEMM_STEP(ak, bk)                   \
+  {                                              \
+    const __m256 b0 = _mm256_loadu_ps(bk);       \
+    const __m256 b1 = _mm256_loadu_ps((bk) + 8); \
+    __m256 t;                                    \
+    t = _mm256_broadcast_ss((ak) + 0);           \
+    c00 = _mm256_fmadd_ps(t, b0, c00);           \
+    c01 = _mm256_fmadd_ps(t, b1, c01);           \
+    t = _mm256_broadcast_ss((ak) + 1);           \
+    c10 = _mm256_fmadd_ps(t, b0, c10);           \
+    c11 = _mm256_fmadd_ps(t, b1, c11);           \
+    t = _mm256_broadcast_ss((ak) + 2);           \
+    c20 = _mm256_fmadd_ps(t, b0, c20);           \
+    c21 = _mm256_fmadd_ps(t, b1, c21);           \
+    t = _mm256_broadcast_ss((ak) + 3);           \
+    c30 = _mm256_fmadd_ps(t, b0, c30);           \
+    c31 = _mm256_fmadd_ps(t, b1, c31);           \
+    t = _mm256_broadcast_ss((ak) + 4);           \
+    c40 = _mm256_fmadd_ps(t, b0, c40);           \
+    c41 = _mm256_fmadd_ps(t, b1, c41);           \
+    t = _mm256_broadcast_ss((ak) + 5);           \
+    c50 = _mm256_fmadd_ps(t, b0, c50);           \
+    c51 = _mm256_fmadd_ps(t, b1, c51);           \
   }
+
+  size_t k = 0;
+  for (; k + 4 <= kc; k += 4, a += 4 * kMr, b += 4 * kNr) {
+    MEDQ_GEMM_STEP(a, b)
+    MEDQ_GEMM_STEP(a + kMr, b + kNr)
+    MEDQ_GEMM_STEP(a + 2 * kMr, b + 2 * kNr)
+    MEDQ_GEMM_STEP(a + 3 * kMr, b + 3 * kNr)
+  }
+  for (; k < kc; ++k, a += kMr, b += kNr) MEDQ_GEMM_STEP(a, b)
+#undef MEDQ_GEMM_STEP
   _mm256_storeu_ps(c + 0, c00), _mm256_storeu_ps(c + 8, c01);
   _mm256_storeu_ps(c + 16, c10), _mm256_storeu_ps(c + 24, c11);
   _mm256_storeu_ps(c + 32, c20), _mm256_storeu_ps(c + 40, c21);
@@ -112,14 +124,15 @@ void own_product(const float* x, size_t n, const EncodedRows& w, float* y, size_
   blocks = (blocks + threads - 1) / threads * threads;
   const size_t block_rows = std::min(kMw, ((m + blocks - 1) / blocks + kMr - 1) / kMr * kMr);
   blocks = (m + block_rows - 1) / block_rows;
-  const size_t tile_floats = kMw * kc_max + kMw * panels * kNr;
+  const size_t tile_floats = 2 * kMw * kc_max + kMw * panels * kNr;
   s.tiles.resize(threads);
   std::atomic<size_t> next{0};
   on_threads(threads, [&](unsigned t) {
     std::vector<float>& scratch = s.tiles[t];
     scratch.resize(tile_floats);
-    float* wd = scratch.data();                 // kMw rows of kc_max decoded weights
-    float* ct = scratch.data() + kMw * kc_max;  // [tile][panel][6][16] partial results
+    float* wd = scratch.data();                     // kMw rows of kc_max decoded weights
+    float* wp = scratch.data() + kMw * kc_max;      // the same as [tile][k][6]
+    float* ct = scratch.data() + 2 * kMw * kc_max;  // [tile][panel][6][16] partial results
     for (size_t blk = next++; blk < blocks; blk = next++) {
       const size_t j0 = blk * block_rows, rows = std::min(block_rows, m - j0);
       const size_t tiles = (rows + kMr - 1) / kMr;
@@ -133,11 +146,16 @@ void own_product(const float* x, size_t n, const EncodedRows& w, float* y, size_
             std::fill(dst, dst + kc, 0.0f);
           }
         }
+        for (size_t tr = 0; tr < tiles; ++tr) {
+          const float* src = wd + tr * kMr * kc_max;
+          float* dst = wp + tr * kMr * kc_max;
+          for (size_t j = 0; j < kc; ++j)
+            for (size_t r = 0; r < kMr; ++r) dst[j * kMr + r] = src[r * kc_max + j];
+        }
         for (size_t p = 0; p < panels; ++p) {
           const float* b = s.xt.data() + p * k * kNr + k0 * kNr;
           for (size_t tr = 0; tr < tiles; ++tr) {
-            micro_kernel(wd + tr * kMr * kc_max, kc_max, b, kc, ct + (tr * panels + p) * kMr * kNr,
-                         k0 > 0);
+            micro_kernel(wp + tr * kMr * kc_max, b, kc, ct + (tr * panels + p) * kMr * kNr, k0 > 0);
           }
         }
       }
