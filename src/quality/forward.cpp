@@ -129,54 +129,61 @@ void add_into(float* h, const float* o, size_t n, unsigned threads) {
   });
 }
 
+/// One decoder layer over a chunk's `len` hidden states `h`, in place. Only rows from
+/// `keep_from` on are needed after it (the last layer: the scored positions): the earlier rows
+/// give their keys and values and are not carried further.
 void run_layer(const ForwardConfig& c, const LayerWeights& L, bool sliding,
-               const std::vector<float>& inv_freq, Gemm& gemm, float* h, size_t len, Scratch& s) {
+               const std::vector<float>& inv_freq, Gemm& gemm, float* h, size_t len,
+               size_t keep_from, Scratch& s) {
   const unsigned threads = gemm.threads;
   const bool gemma = c.family == ForwardFamily::kGemma3;
   const size_t H = c.hidden, hd = c.head_dim, qd = c.heads * hd, kvd = c.kv_heads * hd;
   const double eps = c.rms_norm_eps;
   s.x.assign(h, h + len * H);
   rms_norm_rows(s.x.data(), len, H, L.in_norm.data(), eps, gemma, threads);
-  s.q.resize(len * qd);
+  const size_t nq = len - std::min(keep_from, len);  // rows carried on
+  const size_t q0 = len - nq;
+  s.q.resize(nq * qd);
   s.k.resize(len * kvd);
   s.v.resize(len * kvd);
-  apply_linear(L.q, s.x.data(), len, s.q.data(), gemm);
+  apply_linear(L.q, s.x.data() + q0 * H, nq, s.q.data(), gemm);
   apply_linear(L.k, s.x.data(), len, s.k.data(), gemm);
   apply_linear(L.v, s.x.data(), len, s.v.data(), gemm);
   if (c.qk_norm) {
-    rms_norm_rows(s.q.data(), len * c.heads, hd, L.q_norm.data(), eps, gemma, threads);
+    rms_norm_rows(s.q.data(), nq * c.heads, hd, L.q_norm.data(), eps, gemma, threads);
     rms_norm_rows(s.k.data(), len * c.kv_heads, hd, L.k_norm.data(), eps, gemma, threads);
   }
   split(len, threads, [&](size_t a, size_t b) {
     for (size_t i = a; i < b; ++i) {
-      apply_rope(s.q.data() + i * qd, c.heads, hd, inv_freq.data(), i);
+      if (i >= q0) apply_rope(s.q.data() + (i - q0) * qd, c.heads, hd, inv_freq.data(), i);
       apply_rope(s.k.data() + i * kvd, c.kv_heads, hd, inv_freq.data(), i);
     }
   });
   // Heads in parallel, each sgemm on one thread.
-  s.a.resize(len * qd);
+  s.a.resize(nq * qd);
   const size_t group = c.heads / c.kv_heads;  // repeat_kv
   const std::optional<uint64_t> window = sliding ? c.sliding_window : std::nullopt;
   set_blas_threads(1);
   parallel_for(c.heads, threads, [&](size_t head) {
-    std::vector<float> scores(len * len);
+    std::vector<float> scores(nq * len);
     const size_t kvh = head / group;
     attend(s.q.data() + head * hd, qd, s.k.data() + kvh * hd, s.v.data() + kvh * hd, kvd,
-           s.a.data() + head * hd, qd, len, hd, c.attention_scale, window, scores.data());
+           s.a.data() + head * hd, qd, q0, len, hd, c.attention_scale, window, scores.data());
   });
   set_blas_threads(threads);
-  s.o.resize(len * H);
-  apply_linear(L.o, s.a.data(), len, s.o.data(), gemm);
-  if (gemma) rms_norm_rows(s.o.data(), len, H, L.post_attn_norm.data(), eps, true, threads);
-  add_into(h, s.o.data(), len * H, threads);
+  float* hq = h + q0 * H;
+  s.o.resize(nq * H);
+  apply_linear(L.o, s.a.data(), nq, s.o.data(), gemm);
+  if (gemma) rms_norm_rows(s.o.data(), nq, H, L.post_attn_norm.data(), eps, true, threads);
+  add_into(hq, s.o.data(), nq * H, threads);
 
-  s.x.assign(h, h + len * H);
-  rms_norm_rows(s.x.data(), len, H, gemma ? L.pre_ff_norm.data() : L.post_attn_norm.data(), eps,
+  s.x.assign(hq, hq + nq * H);
+  rms_norm_rows(s.x.data(), nq, H, gemma ? L.pre_ff_norm.data() : L.post_attn_norm.data(), eps,
                 gemma, threads);
-  s.g.resize(len * c.intermediate);
-  s.u.resize(len * c.intermediate);
-  apply_linear(L.gate, s.x.data(), len, s.g.data(), gemm);
-  apply_linear(L.up, s.x.data(), len, s.u.data(), gemm);
+  s.g.resize(nq * c.intermediate);
+  s.u.resize(nq * c.intermediate);
+  apply_linear(L.gate, s.x.data(), nq, s.g.data(), gemm);
+  apply_linear(L.up, s.x.data(), nq, s.u.data(), gemm);
   split(s.g.size(), threads, [&](size_t a, size_t b) {
     if (gemma) {
       gelu_tanh_mul(s.g.data() + a, s.u.data() + a, b - a);
@@ -184,9 +191,9 @@ void run_layer(const ForwardConfig& c, const LayerWeights& L, bool sliding,
       silu_mul(s.g.data() + a, s.u.data() + a, b - a);
     }
   });
-  apply_linear(L.down, s.g.data(), len, s.o.data(), gemm);
-  if (gemma) rms_norm_rows(s.o.data(), len, H, L.post_ff_norm.data(), eps, true, threads);
-  add_into(h, s.o.data(), len * H, threads);
+  apply_linear(L.down, s.g.data(), nq, s.o.data(), gemm);
+  if (gemma) rms_norm_rows(s.o.data(), nq, H, L.post_ff_norm.data(), eps, true, threads);
+  add_into(hq, s.o.data(), nq * H, threads);
 }
 
 }  // namespace
@@ -266,8 +273,10 @@ bool run_forward(const ForwardConfig& c, const ModelWeights& w, std::span<const 
       if (!load_layer(c, w, layer, threads, L, err)) return false;
       const bool sliding = c.sliding_layers[layer];
       for (size_t ci = 0; ci < chunks.size(); ++ci) {
+        const bool last = layer + 1 == c.layers;
         run_layer(c, L, sliding, sliding ? inv_sliding : inv_global, gemm,
-                  h.data() + offset[ci] * H, chunks[ci].length, s);
+                  h.data() + offset[ci] * H, chunks[ci].length, last ? chunks[ci].score_from : 0,
+                  s);
       }
       step();
     }

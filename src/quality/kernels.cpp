@@ -125,16 +125,19 @@ void gelu_tanh_mul(float* x, const float* u, size_t n) {
 }
 
 void attend(const float* q, size_t q_stride, const float* k, const float* v, size_t kv_stride,
-            float* out, size_t out_stride, size_t len, size_t head_dim, double scale,
-            std::optional<uint64_t> window, float* scores) {
+            float* out, size_t out_stride, size_t q_first, size_t len, size_t head_dim,
+            double scale, std::optional<uint64_t> window, float* scores) {
   // eager_attention_forward: softmax(q k^T * scaling + mask) v, the mask -inf above the diagonal
   // and, for sliding layers, where kv_idx <= q_idx - sliding_window (masking_utils.py
-  // sliding_window_overlay). Scores by sgemm, each row's softmax in float32 with its sum in double.
-  const auto L = static_cast<blasint>(len), D = static_cast<blasint>(head_dim);
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, L, L, D, static_cast<float>(scale), q,
+  // sliding_window_overlay). Scores by sgemm, each row's softmax in float32 with its sum in
+  // double.
+  if (q_first >= len) return;
+  const auto Q = static_cast<blasint>(len - q_first), L = static_cast<blasint>(len),
+             D = static_cast<blasint>(head_dim);
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Q, L, D, static_cast<float>(scale), q,
               static_cast<blasint>(q_stride), k, static_cast<blasint>(kv_stride), 0.0f, scores, L);
-  for (size_t i = 0; i < len; ++i) {
-    float* s = scores + i * len;
+  for (size_t i = q_first; i < len; ++i) {
+    float* s = scores + (i - q_first) * len;
     const size_t first = window && i + 1 > *window ? i + 1 - *window : 0;
     float mx = -std::numeric_limits<float>::infinity();
     for (size_t j = first; j <= i; ++j) mx = std::max(mx, s[j]);
@@ -148,7 +151,7 @@ void attend(const float* q, size_t q_stride, const float* k, const float* v, siz
     for (size_t j = first; j <= i; ++j) s[j] *= inv;
     for (size_t j = i + 1; j < len; ++j) s[j] = 0.0f;
   }
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, L, D, L, 1.0f, scores, L, v,
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Q, D, L, 1.0f, scores, L, v,
               static_cast<blasint>(kv_stride), 0.0f, out, static_cast<blasint>(out_stride));
 }
 

@@ -233,7 +233,8 @@ QualityOutcome evaluate_quality(const QualityModel& reference,
 
 std::optional<std::vector<float>> chunk_logits(const QualityModel& model,
                                                std::span<const uint32_t> tokens, std::string* err,
-                                               QualityError* kind, unsigned threads) {
+                                               QualityError* kind, unsigned threads,
+                                               GemmKernel kernel) {
   QualityError k = QualityError::kNone;
   Prepared p;
   if (!prepare(model, p, &k, err)) {
@@ -249,6 +250,7 @@ std::optional<std::vector<float>> chunk_logits(const QualityModel& model,
   };
   ForwardOptions fo;
   fo.threads = threads;
+  fo.kernel = kernel;
   if (!run_forward(p.config, *p.weights, tokens, std::span(&chunk, 1), sink, fo, err)) {
     if (kind) *kind = QualityError::kRead;
     return std::nullopt;

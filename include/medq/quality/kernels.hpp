@@ -33,10 +33,12 @@ void silu_mul(float* x, const float* u, size_t n);
 void gelu_tanh_mul(float* x, const float* u, size_t n);
 
 /// Causal attention of one chunk of `len` tokens for one query head against its key/value head:
-/// q, k, v rows of head_dim values at the given row strides; out rows likewise. `scores` holds
-/// len x len floats of scratch. With a window, query i sees keys j with i - window < j <= i.
+/// the queries of positions [q_first, len) (q's first row is position q_first), keys and values
+/// of every position; q, k, v rows of head_dim values at the given row strides; out rows (one
+/// per query) likewise. `scores` holds (len - q_first) x len floats of scratch. With a window,
+/// the query of position i sees keys j with i - window < j <= i.
 void attend(const float* q, size_t q_stride, const float* k, const float* v, size_t kv_stride,
-            float* out, size_t out_stride, size_t len, size_t head_dim, double scale,
-            std::optional<uint64_t> window, float* scores);
+            float* out, size_t out_stride, size_t q_first, size_t len, size_t head_dim,
+            double scale, std::optional<uint64_t> window, float* scores);
 
 }  // namespace medq

@@ -96,6 +96,7 @@ QualityOutcome evaluate_quality(const QualityModel& reference,
 /// the reference comparisons. nullopt with `*err` (and `*kind`) on failure.
 std::optional<std::vector<float>> chunk_logits(const QualityModel& model,
                                                std::span<const uint32_t> tokens, std::string* err,
-                                               QualityError* kind = nullptr, unsigned threads = 0);
+                                               QualityError* kind = nullptr, unsigned threads = 0,
+                                               GemmKernel kernel = GemmKernel::kAuto);
 
 }  // namespace medq
