@@ -4,6 +4,9 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <thread>
+
+#include "medq/util/parallel.hpp"
 
 namespace medq {
 namespace {
@@ -157,12 +160,15 @@ QualityOutcome evaluate_quality(const QualityModel& reference,
   std::vector<uint64_t> ref_top(r.scored);
   std::vector<double> ref_lp(r.scored, 0.0);
   fo.progress = progress_for(reference.label);
+  // Rows of logits are independent: each sink spreads them over the threads.
+  const unsigned threads =
+      o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency());
   auto ref_sink = [&](uint64_t first, uint64_t count, float* logits, std::string* err) {
-    for (uint64_t k = 0; k < count; ++k) {
+    parallel_for(count, threads, [&](size_t k) {
       float* row = logits + k * V;
       ref_top[first + k] = log_softmax(row, V);
       if (next[first + k] >= 0) ref_lp[first + k] = row[next[first + k]];
-    }
+    });
     if (!store.write(logits, count)) {
       *err = "cannot write the reference's log-probabilities to a temporary file";
       return false;
@@ -189,11 +195,11 @@ QualityOutcome evaluate_quality(const QualityModel& reference,
         *e = "cannot read the reference's log-probabilities back";
         return false;
       }
-      for (uint64_t k = 0; k < count; ++k) {
+      std::vector<uint64_t> top(count);
+      parallel_for(count, threads, [&](size_t k) {
         float* row = logits + k * V;
         const float* rr = ref_rows.data() + k * V;
-        const uint64_t top = log_softmax(row, V);
-        same += top == ref_top[first + k];
+        top[k] = log_softmax(row, V);
         // KL(P_ref || P_var) = sum_v p_ref(v) (ln p_ref(v) - ln p_var(v)).
         double d = 0;
         for (uint64_t v = 0; v < V; ++v) {
@@ -201,6 +207,11 @@ QualityOutcome evaluate_quality(const QualityModel& reference,
           d += std::exp(lr) * (lr - static_cast<double>(row[v]));
         }
         kld[first + k] = d;
+      });
+      // In order, so that the sums do not depend on the threads.
+      for (uint64_t k = 0; k < count; ++k) {
+        const float* row = logits + k * V;
+        same += top[k] == ref_top[first + k];
         if (const int64_t t = next[first + k]; t >= 0) {
           const double lv = row[t], lr = ref_lp[first + k];
           nll -= lv;
