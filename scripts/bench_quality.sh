@@ -36,7 +36,8 @@ tokens=$d/tokens512.txt
 [ "$(wc -w <"$tokens")" -eq 512 ] || { echo "bench_quality: fewer than 512 tokens"; exit 1; }
 
 # FLOPs of one pass: the layers' linear maps at every position, causal attention, and lm_head
-# at the scored positions (the second half of the chunk).
+# at the scored positions (the second half of the chunk); the last layer past its keys and
+# values runs on the scored positions only.
 flop=$(/usr/bin/python3 - "$d/bf16/config.json" <<'PY'
 import json, sys
 c = json.load(open(sys.argv[1]))["text_config"]
@@ -44,8 +45,10 @@ T, S = 512, 256
 H, L, I, V = c["hidden_size"], c["num_hidden_layers"], c["intermediate_size"], c["vocab_size"]
 q, kv = c["num_attention_heads"] * c["head_dim"], c["num_key_value_heads"] * c["head_dim"]
 linear = H * q + 2 * H * kv + q * H + 3 * H * I
+last = T * 2 * H * kv + S * (H * q + q * H + 3 * H * I)
 attention = 2 * 2 * (T * (T + 1) // 2) * q
-print(2 * T * L * linear + L * attention + 2 * S * V * H)
+last_attention = 2 * 2 * sum(i + 1 for i in range(T - S, T)) * q
+print(2 * T * (L - 1) * linear + 2 * last + (L - 1) * attention + last_attention + 2 * S * V * H)
 PY
 )
 
@@ -62,6 +65,8 @@ peak_line=$(build-rel/bench/medq-bench-matmul 512 2560 10240 0 blas)
 big_line=$(build-rel/bench/medq-bench-matmul 2048 4096 4096 0 blas)
 echo "  $peak_line"
 echo "  $big_line"
+echo "  the forward pass's own product from stored weights, interleaved with sgemm on float32:"
+build-rel/bench/medq-bench-matmul 512 2560 10240 0 encoded | sed 's/^/  /'
 sgemm=$(echo "$peak_line $big_line" | grep -o 'sgemm [0-9.]*' | awk '{if ($2 > m) m = $2} END {print m}')
 echo
 echo "== medq quality --reference bf16 4bit (one chunk of 512)"
