@@ -36,7 +36,7 @@ stage "tests under ASan+UBSan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE tooling
 
-stage "fuzz (libFuzzer + ASan/UBSan, ${MEDQ_FUZZ_SECONDS:=20} s per target, $jobs at a time)"
+stage "fuzz (libFuzzer + ASan/UBSan, ${MEDQ_FUZZ_SECONDS:=15} s per target, $jobs at a time)"
 targets=$(sed -n 's/^set(MEDQ_FUZZ_TARGETS \(.*\))$/\1/p' tests/fuzz/CMakeLists.txt)
 [ -n "$targets" ] || { echo "no fuzz targets read from tests/fuzz/CMakeLists.txt"; exit 1; }
 fuzz_dir=$(mktemp -d)
